@@ -1,0 +1,436 @@
+"""Demo data built from the news reports in shared/seeds: real agencies, synthetic people.
+
+`python manage.py load_demo` calls `load()`. Everything is looked up by a natural key before
+it is created, so loading twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import math
+import random
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+from PIL import Image, ImageDraw
+
+from signings.models import (
+    AbsenceReason,
+    Agency,
+    AgencyKind,
+    AttendanceStatus,
+    Echelon,
+    Employee,
+    EmployeeCategory,
+    EventKind,
+    IndonesianTimeZone,
+    PactTemplate,
+    PactTemplateVersion,
+    Role,
+    RoleAssignment,
+    SignatureMethod,
+    SigningEvent,
+)
+from signings.services import attendance, events, signatures
+
+DEMO_PASSWORD = "pakta-demo-2024"  # noqa: S105 (printed in the README on purpose)
+DEMO_USERS = [
+    # username, full name, superuser, role, agency code
+    ("admin", "Administrator Pakta", True, None, None),
+    ("hr.kotim", "Rina Kartika (BKPSDM Kotim)", False, Role.HR_OFFICER, "KOTIM"),
+    ("auditor.kotim", "Yusuf Hidayat (Inspektorat Kotim)", False, Role.AUDITOR, "KOTIM"),
+]
+
+LEGAL_BASIS_2024 = [
+    "Undang-Undang Nomor 20 Tahun 2023 tentang Aparatur Sipil Negara",
+    "Undang-Undang Nomor 5 Tahun 2014 tentang Aparatur Sipil Negara",
+    "Keputusan Bersama Menteri PANRB, Menteri Dalam Negeri, Kepala BKN, Ketua KASN dan Ketua "
+    "Bawaslu Nomor 2 Tahun 2022, Nomor 800-5474 Tahun 2022, Nomor 246 Tahun 2022, Nomor 30 "
+    "Tahun 2022, Nomor 1447.1/PM.01/K.1/09/2022 tanggal 22 September 2022 tentang Pedoman "
+    "Pembinaan dan Pengawasan Netralitas Pegawai ASN dalam Penyelenggaraan Pemilihan Umum dan "
+    "Pemilihan",
+]
+
+PEMILU_2024 = {
+    "title": "PAKTA INTEGRITAS NETRALITAS APARATUR SIPIL NEGARA",
+    "opening": "Saya yang bertanda tangan di bawah ini:",
+    "points": [
+        "Menjaga dan menegakkan prinsip netralitas pegawai ASN dalam melaksanakan fungsi "
+        "pelayanan publik, baik sebelum, selama, maupun sesudah pelaksanaan Pemilu dan Pemilihan "
+        "Tahun 2024.",
+        "Menghindari konflik kepentingan, tidak melakukan praktik intimidasi dan ancaman kepada "
+        "pegawai ASN dan seluruh elemen masyarakat, serta tidak memihak kepada pasangan calon "
+        "tertentu.",
+        "Menggunakan media sosial secara bijak, tidak dipergunakan untuk kepentingan pasangan "
+        "calon tertentu, dan tidak menyebarkan ujaran kebencian serta berita bohong.",
+        "Menolak politik uang dan segala jenis pemberian dalam bentuk apapun.",
+    ],
+    "closing": "Demikian pakta integritas ini saya buat dengan penuh integritas dan tanggung "
+    "jawab dalam rangka mewujudkan netralitas pegawai ASN yang bermartabat, beretika, dan "
+    "demokratis demi terwujudnya persatuan dan kesatuan Negara Kesatuan Republik Indonesia.",
+    "sanctions": "Apabila melanggar, saya bersedia menerima sanksi sesuai dengan ketentuan "
+    "peraturan perundang-undangan.",
+    "legal_basis": LEGAL_BASIS_2024,
+    "election": "Pemilu dan Pemilihan Tahun 2024",
+}
+
+PILKADA_2024 = {
+    "title": "PAKTA INTEGRITAS DAN IKRAR NETRALITAS ASN DAN TENAGA KONTRAK DAERAH",
+    "opening": "Saya yang bertanda tangan di bawah ini:",
+    "points": [
+        "Menjaga dan menegakkan prinsip netralitas Pegawai ASN dan Tenaga Kontrak Daerah dalam "
+        "melaksanakan fungsi pelayanan publik, selama dan sesudah pelaksanaan Pemilihan Kepala "
+        "Daerah dan Wakil Kepala Daerah 2024.",
+        "Menghindari konflik kepentingan, tidak melakukan praktik intimidasi dan ancaman kepada "
+        "Pegawai ASN, Tenaga Kontrak Daerah, dan seluruh elemen masyarakat serta tidak memihak "
+        "pada Pemilihan Kepala Daerah dan Wakil Kepala Daerah 2024.",
+        "Menggunakan media sosial secara bijak dan tidak menyebarkan ujaran kebencian serta "
+        "berita bohong.",
+        "Menolak politik uang dari segala jenis pemberian dalam bentuk apapun.",
+    ],
+    "closing": "Demikian ikrar ini kami buat dan dilaksanakan dengan penuh integritas dan "
+    "tanggung jawab dalam rangka mewujudkan netralitas Pegawai ASN yang bermartabat, beretika "
+    "dan demokratis demi terwujudnya persatuan dan kesatuan NKRI.",
+    "sanctions": "Apabila melanggar, saya bersedia menerima sanksi sesuai dengan ketentuan "
+    "peraturan perundang-undangan.",
+    "legal_basis": LEGAL_BASIS_2024[:2],
+    "election": "Pemilihan Kepala Daerah dan Wakil Kepala Daerah Tahun 2024",
+}
+
+
+@dataclass(frozen=True)
+class AgencySpec:
+    code: str
+    name: str
+    kind: str
+    city: str
+    address: str = ""
+    parent: str | None = None
+    staff: int = 0  # synthetic staff below the head and officials
+
+
+AGENCIES = [
+    AgencySpec("KALTENG", "Pemerintah Provinsi Kalimantan Tengah", AgencyKind.PROVINCE,
+               "Palangka Raya", "Jl. RTA Milono No. 1, Palangka Raya"),
+    AgencySpec("KALTENG-BAPPEDALITBANG",
+               "Badan Perencanaan Pembangunan Daerah, Penelitian dan Pengembangan",
+               AgencyKind.DEPARTMENT, "Palangka Raya", "Jl. Diponegoro No. 60, Palangka Raya",
+               "KALTENG", 30),
+    AgencySpec("KALTENG-SATPOLPP", "Satuan Polisi Pamong Praja Provinsi Kalimantan Tengah",
+               AgencyKind.DEPARTMENT, "Palangka Raya", "Jl. Imam Bonjol, Palangka Raya",
+               "KALTENG", 30),
+    AgencySpec("KOTIM", "Pemerintah Kabupaten Kotawaringin Timur", AgencyKind.REGENCY,
+               "Sampit", "Jl. Jenderal Sudirman Km. 5,5, Sampit"),
+    AgencySpec("KOTIM-SETDA", "Sekretariat Daerah Kabupaten Kotawaringin Timur",
+               AgencyKind.DEPARTMENT, "Sampit", "Jl. Jenderal Sudirman Km. 5,5, Sampit",
+               "KOTIM", 30),
+    AgencySpec("KOTIM-BKPSDM", "Badan Kepegawaian dan Pengembangan Sumber Daya Manusia",
+               AgencyKind.DEPARTMENT, "Sampit", "Jl. Jenderal Sudirman, Sampit", "KOTIM", 20),
+    AgencySpec("KOTIM-DINKES", "Dinas Kesehatan Kabupaten Kotawaringin Timur",
+               AgencyKind.DEPARTMENT, "Sampit", "Jl. Sudirman, Sampit", "KOTIM", 35),
+    AgencySpec("KOTIM-DINKES-YANKES", "Bidang Pelayanan Kesehatan", AgencyKind.UNIT, "Sampit",
+               parent="KOTIM-DINKES", staff=12),
+    AgencySpec("KOTIM-DISDIK", "Dinas Pendidikan Kabupaten Kotawaringin Timur",
+               AgencyKind.DEPARTMENT, "Sampit", "Jl. HM Arsyad, Sampit", "KOTIM", 35),
+    AgencySpec("KOTIM-DISDIK-SD", "Bidang Pembinaan Sekolah Dasar", AgencyKind.UNIT, "Sampit",
+               parent="KOTIM-DISDIK", staff=12),
+    AgencySpec("KOTIM-KEC-MBK", "Kecamatan Mentawa Baru Ketapang", AgencyKind.DEPARTMENT,
+               "Sampit", "Jl. Ahmad Yani, Sampit", "KOTIM", 20),
+    AgencySpec("SERUYAN", "Pemerintah Kabupaten Seruyan", AgencyKind.REGENCY, "Kuala Pembuang",
+               "Jl. Ahmad Yani No. 1, Kuala Pembuang", staff=25),
+    AgencySpec("SUMBAR", "Pemerintah Provinsi Sumatera Barat", AgencyKind.PROVINCE, "Padang",
+               "Jl. Jenderal Sudirman No. 51, Padang"),
+    AgencySpec("SUMBAR-SETDA", "Sekretariat Daerah Provinsi Sumatera Barat",
+               AgencyKind.DEPARTMENT, "Padang", "Jl. Jenderal Sudirman No. 51, Padang",
+               "SUMBAR", 30),
+]
+
+# Province codes for synthetic NIKs: Kalimantan Tengah 62, Sumatera Barat 13.
+NIK_REGION = {"KALTENG": "627101", "KOTIM": "620201", "SERUYAN": "620701", "SUMBAR": "137101"}
+
+GIVEN_NAMES_M = ["Budi", "Agus", "Hendra", "Rahmat", "Yudi", "Fajar", "Arif", "Dedi", "Slamet",
+                 "Muhammad", "Irwan", "Joko", "Andi", "Rizky", "Taufik", "Herman", "Bambang"]
+GIVEN_NAMES_F = ["Siti", "Dewi", "Rina", "Nur", "Lestari", "Wulan", "Ratna", "Fitri", "Yuliana",
+                 "Maria", "Ayu", "Indah", "Sri", "Nurul", "Evi", "Rahmawati", "Dian"]
+FAMILY_NAMES = ["Santoso", "Hidayat", "Saputra", "Lestari", "Pratama", "Wijaya", "Nugroho",
+                "Kusuma", "Rahman", "Siregar", "Ampung", "Sangkai", "Damanik", "Harahap",
+                "Anggraini", "Setiawan", "Purba", "Gultom", "Simanjuntak", "Ibrahim"]
+SUFFIXES = ["S.Pd.", "S.E.", "S.Kom.", "S.H.", "S.Sos.", "S.T.", "A.Md.", "M.Si", "M.M.", "S.IP."]
+STAFF_POSITIONS = ["Analis Kebijakan", "Pengadministrasi Umum", "Pranata Komputer",
+                   "Bendahara", "Analis Sumber Daya Manusia Aparatur", "Arsiparis",
+                   "Penyusun Laporan Keuangan", "Pengelola Data"]
+NON_ASN_POSITIONS = ["Tenaga Administrasi", "Pengemudi", "Petugas Kebersihan", "Operator Komputer",
+                     "Petugas Keamanan"]
+
+
+class _People:
+    """Deterministic generator of plausible, valid, unique Indonesian staff identities."""
+
+    def __init__(self, seed: int = 2024):
+        self.rng = random.Random(seed)
+        self.sequence = 0
+
+    def person(self) -> tuple[str, str, str]:
+        female = self.rng.random() < 0.45
+        given = self.rng.choice(GIVEN_NAMES_F if female else GIVEN_NAMES_M)
+        family = self.rng.choice(FAMILY_NAMES)
+        return f"{given} {family}", ("F" if female else "M"), self.rng.choice(SUFFIXES)
+
+    def birth_date(self, earliest: int = 1966, latest: int = 1998) -> datetime.date:
+        return datetime.date(self.rng.randint(earliest, latest), self.rng.randint(1, 12),
+                             self.rng.randint(1, 28))
+
+    def next_seq(self) -> int:
+        self.sequence += 1
+        return self.sequence
+
+    def pns_nip(self, sex: str) -> str:
+        birth = self.birth_date()
+        year = min(birth.year + self.rng.randint(20, 30), 2023)
+        seq = self.next_seq()
+        return (f"{birth:%Y%m%d}{year}{self.rng.randint(1, 12):02d}"
+                f"{1 if sex == 'M' else 2}{seq % 1000 or 1:03d}")
+
+    def pppk_nip(self, sex: str) -> str:
+        birth = self.birth_date(1975, 1999)
+        year = self.rng.choice([2021, 2022, 2023])
+        seq = self.next_seq()
+        return f"{birth:%Y%m%d}{year}{year % 100:02d}{1 if sex == 'M' else 2}{seq % 1000 or 1:03d}"
+
+    def nik(self, region: str, sex: str) -> str:
+        birth = self.birth_date(1980, 2003)
+        day = birth.day + (40 if sex == "F" else 0)
+        seq = self.next_seq()
+        return f"{region}{day:02d}{birth:%m%y}{seq % 10000 or 1:04d}"
+
+
+def _signature_png(rng: random.Random) -> bytes:
+    """A synthetic hand-drawn-looking signature stroke."""
+    image = Image.new("RGBA", (600, 200), (255, 255, 255, 0))
+    draw = ImageDraw.Draw(image)
+    points = []
+    phase = rng.random() * math.pi
+    for i in range(80):
+        x = 40 + i * 6.5
+        y = 100 + 45 * math.sin(i / (4 + rng.random() * 3) + phase) * (1 - i / 120)
+        points.append((x, y + rng.uniform(-4, 4)))
+    draw.line(points, fill=(20, 30, 90, 255), width=4, joint="curve")
+    draw.line([(60, 150), (520, 140)], fill=(20, 30, 90, 255), width=3)
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
+
+
+def _employee_key(data: dict) -> dict:
+    if data.get("nip"):
+        return {"nip": data["nip"]}
+    return {"nik": data["nik"]}
+
+
+def _ensure_employee(data: dict) -> Employee:
+    employee = Employee.objects.filter(**_employee_key(data)).first()
+    if employee is not None:
+        return employee
+    employee = Employee(**data)
+    employee.full_clean()
+    employee.save()
+    return employee
+
+
+def _build_staff(agency: Agency, spec: AgencySpec, people: _People, root_code: str) -> None:
+    region = NIK_REGION[root_code]
+    rng = people.rng
+    if spec.kind in (AgencyKind.DEPARTMENT, AgencyKind.REGENCY, AgencyKind.PROVINCE):
+        name, sex, suffix = people.person()
+        head = _ensure_employee({
+            "name": name, "title_prefix": rng.choice(["", "Dr.", "Ir."]), "title_suffix": "M.Si",
+            "category": EmployeeCategory.PNS, "nip": people.pns_nip(sex),
+            "position": f"Kepala {spec.name}" if spec.kind == AgencyKind.DEPARTMENT
+            else "Sekretaris Daerah", "grade": "IV/c", "echelon": Echelon.II, "agency": agency,
+        })
+        agency.head = head
+        agency.save(update_fields=["head"])
+        officials = [("Sekretaris", "IV/a", Echelon.III), ("Kepala Bidang", "III/d", Echelon.III),
+                     ("Kepala Sub Bagian Umum", "III/c", Echelon.IV),
+                     ("Kepala Seksi", "III/b", Echelon.IV)]
+    else:
+        officials = [("Kepala Bidang", "IV/a", Echelon.III), ("Kepala Seksi", "III/c", Echelon.IV)]
+    for position, grade, echelon in officials:
+        name, sex, suffix = people.person()
+        _ensure_employee({
+            "name": name, "title_suffix": suffix, "category": EmployeeCategory.PNS,
+            "nip": people.pns_nip(sex), "position": position, "grade": grade, "echelon": echelon,
+            "agency": agency,
+        })
+    pns_grades = ["II/c", "II/d", "III/a", "III/b", "III/c"]
+    for i in range(spec.staff):
+        name, sex, suffix = people.person()
+        roll = i % 10
+        if roll < 5:
+            data = {"category": EmployeeCategory.PNS, "nip": people.pns_nip(sex),
+                    "grade": rng.choice(pns_grades), "title_suffix": suffix,
+                    "position": rng.choice(STAFF_POSITIONS)}
+        elif roll < 7:
+            data = {"category": EmployeeCategory.PPPK, "nip": people.pppk_nip(sex),
+                    "grade": rng.choice(["V", "VII", "IX"]), "title_suffix": suffix,
+                    "position": rng.choice(STAFF_POSITIONS)}
+        else:
+            category = [EmployeeCategory.HONORER, EmployeeCategory.CONTRACT,
+                        EmployeeCategory.TKD][roll - 7]
+            data = {"category": category, "nik": people.nik(region, sex),
+                    "position": rng.choice(NON_ASN_POSITIONS)}
+        _ensure_employee({"name": name, "agency": agency, "echelon": Echelon.NONE, **data})
+
+
+def _ensure_template(owner: Agency, name: str, content: dict, user) -> PactTemplateVersion:
+    template, _created = PactTemplate.objects.get_or_create(
+        agency=owner, name=name, defaults={"created_by": user}
+    )
+    version = template.versions.filter(number=1).first()
+    if version is None:
+        version = PactTemplateVersion.objects.create(template=template, number=1, created_by=user,
+                                                     **content)
+    return version
+
+
+def _ensure_users() -> dict[str, object]:
+    user_model = get_user_model()
+    users = {}
+    for username, full_name, superuser, role, code in DEMO_USERS:
+        user = user_model.objects.filter(username=username).first()
+        if user is None:
+            first, _sep, last = full_name.partition(" ")
+            user = user_model(username=username, first_name=first, last_name=last,
+                        is_staff=superuser, is_superuser=superuser)
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+        if role:
+            RoleAssignment.objects.get_or_create(
+                user=user, agency=Agency.objects.get(code=code), role=role
+            )
+        users[username] = user
+    return users
+
+
+def _ensure_event(*, agency: Agency, version, title: str, kind: str, date, venue: str,
+                  witnesses: list[str], actor) -> tuple[SigningEvent, bool]:
+    event = SigningEvent.objects.filter(agency=agency, title=title).first()
+    if event is not None:
+        return event, False
+    event = events.create_event(
+        agency=agency, template_version=version, kind=kind, title=title, date=date, venue=venue,
+        witnesses=witnesses, created_by=actor,
+    )
+    return event, True
+
+
+def _sign_many(event: SigningEvent, *, share: float, actor, rng: random.Random) -> None:
+    """Sign a share of the expected, in the seeds' order, and record reasons for some others."""
+    expected = list(
+        Employee.objects.filter(expected_at__event=event).in_signing_order()
+    )
+    cutoff = int(len(expected) * share)
+    base = timezone.make_aware(datetime.datetime.combine(event.date, datetime.time(8, 30)))
+    for i, employee in enumerate(expected[:cutoff]):
+        signatures.record_signature(
+            event=event, employee=employee, method=SignatureMethod.OFFICER,
+            image_png=_signature_png(rng), strokes=[], officer=actor,
+            template_hash=event.template_version.content_hash,
+            client_signed_at=base + datetime.timedelta(seconds=40 * i),
+        )
+    reasons = [AbsenceReason.SICK, AbsenceReason.LEAVE, AbsenceReason.DUTY_TRAVEL]
+    for i, employee in enumerate(expected[cutoff:cutoff + 6]):
+        if i < 3:
+            attendance.record_outcome(
+                event=event, employee=employee, status=AttendanceStatus.ABSENT,
+                reason=reasons[i], actor=actor,
+            )
+        else:
+            attendance.record_outcome(event=event, employee=employee,
+                                      status=AttendanceStatus.SIGN_LATER, actor=actor)
+
+
+def load(*, stdout=None) -> dict[str, int]:
+    people = _People()
+    rng = random.Random(17012024)
+    with transaction.atomic():
+        agencies: dict[str, Agency] = {}
+        for spec in AGENCIES:
+            agency = Agency.objects.filter(code=spec.code).first()
+            if agency is None:
+                agency = Agency.objects.create(
+                    code=spec.code, name=spec.name, kind=spec.kind, city=spec.city,
+                    address=spec.address, timezone=IndonesianTimeZone.WIB,
+                    parent=agencies.get(spec.parent) if spec.parent else None,
+                )
+            agencies[spec.code] = agency
+        if not Employee.objects.exists():
+            for spec in AGENCIES:
+                root = spec.code.split("-")[0]
+                _build_staff(agencies[spec.code], spec, people, root)
+        users = _ensure_users()
+
+    admin, hr = users["admin"], users["hr.kotim"]
+    pemilu_name = "Pakta Integritas Netralitas ASN – Pemilu 2024"
+    pilkada_name = "Ikrar Netralitas ASN dan TKD – Pilkada 2024"
+    pemilu = {code: _ensure_template(agencies[code], pemilu_name, PEMILU_2024, admin)
+              for code in ("KALTENG", "KOTIM", "SUMBAR")}
+    pilkada = {code: _ensure_template(agencies[code], pilkada_name, PILKADA_2024, admin)
+               for code in ("KOTIM", "SERUYAN")}
+
+    kotim_witnesses = ["Rinie Anderson — Ketua DPRD Kotim", "Letkol Inf Muhammad Tandri Subrata — "
+                       "Dandim 1015/Sampit", "Perwakilan Polres Kotim", "Perwakilan Kejari Kotim"]
+    closed, created = _ensure_event(
+        agency=agencies["KOTIM"], version=pemilu["KOTIM"], kind=EventKind.UPACARA,
+        title="Upacara Ikrar dan Penandatanganan Pakta Integritas Netralitas ASN Pemilu 2024",
+        date=datetime.date(2024, 1, 17), venue="Pelataran Kantor Bupati Kotawaringin Timur",
+        witnesses=kotim_witnesses, actor=hr,
+    )
+    if created:
+        events.open_event(event=closed, actor=hr)
+        _sign_many(closed, share=0.85, actor=hr, rng=rng)
+        events.close_event(event=closed, actor=hr)
+
+    opened, created = _ensure_event(
+        agency=agencies["KOTIM-DINKES"], version=pilkada["KOTIM"], kind=EventKind.APEL,
+        title="Apel Pagi Ikrar Netralitas ASN Pilkada 2024 – Dinas Kesehatan",
+        date=timezone.localdate(), venue="Halaman Kantor Dinas Kesehatan Kotim",
+        witnesses=["Perwakilan Bawaslu Kabupaten Kotawaringin Timur"], actor=hr,
+    )
+    if created:
+        events.open_event(event=opened, actor=hr)
+        _sign_many(opened, share=0.3, actor=hr, rng=rng)
+
+    _ensure_event(
+        agency=agencies["KOTIM-DISDIK"], version=pilkada["KOTIM"], kind=EventKind.APEL,
+        title="Apel Ikrar Netralitas ASN Pilkada 2024 – Dinas Pendidikan",
+        date=timezone.localdate() + datetime.timedelta(days=7),
+        venue="Aula Dinas Pendidikan Kotim", witnesses=[], actor=hr,
+    )
+
+    bappeda, created = _ensure_event(
+        agency=agencies["KALTENG-BAPPEDALITBANG"], version=pemilu["KALTENG"],
+        kind=EventKind.APEL, title="Apel Pagi Penandatanganan Pakta Integritas Bappedalitbang",
+        date=datetime.date(2023, 9, 25), venue="Halaman Kantor Bappedalitbang Prov. Kalteng",
+        witnesses=[], actor=admin,
+    )
+    if created:
+        events.open_event(event=bappeda, actor=admin)
+        _sign_many(bappeda, share=0.9, actor=admin, rng=rng)
+        events.close_event(event=bappeda, actor=admin)
+
+    _ensure_event(
+        agency=agencies["SERUYAN"], version=pilkada["SERUYAN"], kind=EventKind.SEMINAR,
+        title="Seminar dan Ikrar Netralitas ASN Menuju Pilkada 2024",
+        date=datetime.date(2024, 11, 4), venue="Lapangan Tenis Indoor Kuala Pembuang",
+        witnesses=["Kepala Kejaksaan Negeri Seruyan", "Wakil Ketua I DPRD Kabupaten Seruyan"],
+        actor=admin,
+    )
+    return {
+        "agencies": Agency.objects.count(),
+        "employees": Employee.objects.count(),
+        "events": SigningEvent.objects.count(),
+    }

@@ -1,0 +1,57 @@
+from signings.models.agency import Agency, AgencyKind, IndonesianTimeZone
+from signings.models.audit import AppendOnlyError, AuditEntry
+from signings.models.employee import (
+    GRADE_CHOICES,
+    PNS_GRADES,
+    PPPK_GRADES,
+    Echelon,
+    Employee,
+    EmployeeCategory,
+    Sex,
+)
+from signings.models.event import (
+    AbsenceReason,
+    AttendanceOutcome,
+    AttendanceStatus,
+    EventKind,
+    EventStatus,
+    EventStatusChange,
+    ExpectedSigner,
+    IdentityCheck,
+    SigningEvent,
+)
+from signings.models.role import Role, RoleAssignment
+from signings.models.signature import KioskDevice, Signature, SignatureMethod
+from signings.models.template import ImmutableVersionError, PactTemplate, PactTemplateVersion
+
+__all__ = [
+    "GRADE_CHOICES",
+    "PNS_GRADES",
+    "PPPK_GRADES",
+    "AbsenceReason",
+    "Agency",
+    "AgencyKind",
+    "AppendOnlyError",
+    "AttendanceOutcome",
+    "AttendanceStatus",
+    "AuditEntry",
+    "Echelon",
+    "Employee",
+    "EmployeeCategory",
+    "EventKind",
+    "EventStatus",
+    "EventStatusChange",
+    "ExpectedSigner",
+    "IdentityCheck",
+    "ImmutableVersionError",
+    "IndonesianTimeZone",
+    "KioskDevice",
+    "PactTemplate",
+    "PactTemplateVersion",
+    "Role",
+    "RoleAssignment",
+    "Sex",
+    "Signature",
+    "SignatureMethod",
+    "SigningEvent",
+]

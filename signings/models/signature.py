@@ -1,0 +1,166 @@
+from __future__ import annotations
+
+import secrets
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+# Crockford-style alphabet without look-alikes (0/O, 1/I/L): printed under the QR code and
+# typed by hand by auditors.
+VERIFICATION_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+VERIFICATION_CODE_LENGTH = 12  # 31**12 ≈ 8e17: not guessable, not sequential
+
+
+def new_verification_code() -> str:
+    return "".join(secrets.choice(VERIFICATION_ALPHABET) for _ in range(VERIFICATION_CODE_LENGTH))
+
+
+class SignatureMethod(models.TextChoices):
+    TABLET = "tablet", _("Tablet (kios)")
+    OFFICER = "officer", _("Layar petugas")
+    PAPER = "paper", _("Kertas (pindaian)")
+    REPRESENTATIVE = "representative", _("Perwakilan")
+
+
+class SignatureQuerySet(models.QuerySet):
+    def valid(self) -> SignatureQuerySet:
+        return self.filter(voided_at__isnull=True)
+
+    def voided(self) -> SignatureQuerySet:
+        return self.filter(voided_at__isnull=False)
+
+    def in_agency(self, agency) -> SignatureQuerySet:
+        return self.filter(event__agency__path__startswith=agency.path)
+
+
+class KioskDevice(models.Model):
+    """A shared tablet paired to one event; it holds a device token, never a user session."""
+
+    event = models.ForeignKey(
+        "signings.SigningEvent", on_delete=models.CASCADE, related_name="kiosks"
+    )
+    name = models.CharField(_("nama tablet"), max_length=80)
+    # Only hashes are stored: a database leak must not let anyone act as a tablet.
+    token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    pairing_code_hash = models.CharField(max_length=64, blank=True)
+    pairing_expires_at = models.DateTimeField(null=True, blank=True)
+    paired_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
+    )
+    last_seen_at = models.DateTimeField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("tablet kios")
+        verbose_name_plural = _("tablet kios")
+        ordering = ["event", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "name"], name="kiosk_name_per_event"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
+
+
+class Signature(models.Model):
+    # Made by the client (the tablet's outbox) so a resend is recognised, or by the server.
+    submission_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    verification_code = models.CharField(
+        max_length=VERIFICATION_CODE_LENGTH, unique=True, default=new_verification_code,
+        editable=False,
+    )
+    event = models.ForeignKey(
+        "signings.SigningEvent", on_delete=models.PROTECT, related_name="signatures"
+    )
+    employee = models.ForeignKey(
+        "signings.Employee", on_delete=models.PROTECT, related_name="signatures"
+    )
+    method = models.CharField(_("cara"), max_length=16, choices=SignatureMethod.choices)
+    signed_at = models.DateTimeField(_("waktu tanda tangan (server)"), default=timezone.now)
+    client_signed_at = models.DateTimeField(_("waktu menurut tablet"), null=True, blank=True)
+    received_at = models.DateTimeField(_("diterima server"), auto_now_add=True)
+    image = models.FileField(_("gambar tanda tangan"), upload_to="signatures/%Y/%m/", blank=True)
+    thumbnail = models.FileField(upload_to="signatures/thumbs/%Y/%m/", blank=True)
+    strokes = models.JSONField(_("data goresan"), default=list, blank=True)
+    paper_scan = models.FileField(_("pindaian kertas"), upload_to="paper/%Y/%m/", blank=True)
+    template_hash = models.CharField(_("hash teks yang ditandatangani"), max_length=64)
+    payload_hash = models.CharField(max_length=64, blank=True)
+    device = models.ForeignKey(
+        KioskDevice, on_delete=models.PROTECT, null=True, blank=True, related_name="signatures"
+    )
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
+    )
+    represented_group = models.CharField(_("mewakili"), max_length=250, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+    pdf = models.FileField(upload_to="pacts/%Y/%m/", blank=True)
+    pdf_sha256 = models.CharField(max_length=64, blank=True)
+    pdf_rendered_at = models.DateTimeField(null=True, blank=True)
+    voided_at = models.DateTimeField(_("dibatalkan pada"), null=True, blank=True)
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
+    )
+    void_reason = models.TextField(_("alasan pembatalan"), blank=True)
+
+    objects = SignatureQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("tanda tangan")
+        verbose_name_plural = _("tanda tangan")
+        ordering = ["signed_at"]
+        indexes = [
+            models.Index(fields=["event", "signed_at"], name="signature_event_time_idx"),
+        ]
+        constraints = [
+            # One standing signature per person per event; a voided one stays on record and
+            # frees the slot for a new one.
+            models.UniqueConstraint(
+                fields=["event", "employee"],
+                condition=Q(voided_at__isnull=True),
+                name="signature_one_per_event_employee",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(voided_at__isnull=True, voided_by__isnull=True, void_reason="")
+                    | (Q(voided_at__isnull=False, voided_by__isnull=False) & ~Q(void_reason=""))
+                ),
+                name="signature_void_complete",
+            ),
+            models.CheckConstraint(
+                condition=~Q(method=SignatureMethod.TABLET) | Q(device__isnull=False),
+                name="signature_tablet_has_device",
+            ),
+            models.CheckConstraint(
+                condition=Q(method=SignatureMethod.TABLET) | Q(officer__isnull=False),
+                name="signature_officer_recorded",
+            ),
+            models.CheckConstraint(
+                condition=~Q(method=SignatureMethod.REPRESENTATIVE) | ~Q(represented_group=""),
+                name="signature_representative_group",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.employee} — {self.event}"
+
+    @property
+    def is_void(self) -> bool:
+        return self.voided_at is not None

@@ -1,0 +1,73 @@
+"""What happened to expected signers who did not sign: absent with a reason, or signing later."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from signings.models import (
+    AbsenceReason,
+    AttendanceOutcome,
+    AttendanceStatus,
+    Employee,
+    EventStatus,
+    SigningEvent,
+)
+from signings.services import audit
+
+
+class AttendanceError(Exception):
+    def __init__(self, code: str, message):
+        super().__init__(str(message))
+        self.code = code
+        self.message = message
+
+
+@transaction.atomic
+def record_outcome(
+    *, event: SigningEvent, employee: Employee, status: str, reason: str = "", note: str = "",
+    actor, request=None,
+) -> AttendanceOutcome:
+    if event.status == EventStatus.CLOSED:
+        raise AttendanceError(
+            "event.closed", _("Acara sudah ditutup; buka kembali untuk mencatat kehadiran.")
+        )
+    if not event.expected.filter(employee=employee).exists():
+        raise AttendanceError(
+            "employee.not_expected", _("Pegawai ini tidak terdaftar sebagai peserta acara ini.")
+        )
+    if event.signatures.valid().filter(employee=employee).exists():
+        raise AttendanceError(
+            "employee.signed", _("Pegawai ini sudah menandatangani; keterangan tidak diperlukan.")
+        )
+    if status == AttendanceStatus.ABSENT and reason not in AbsenceReason.values:
+        raise AttendanceError("reason.missing", _("Pilih alasan ketidakhadiran."))
+    if reason == AbsenceReason.OTHER and not note.strip():
+        raise AttendanceError("note.missing", _("Jelaskan alasan lainnya pada catatan."))
+    outcome, created = AttendanceOutcome.objects.update_or_create(
+        event=event,
+        employee=employee,
+        defaults={"status": status, "reason": reason, "note": note.strip(), "recorded_by": actor},
+    )
+    audit.record(
+        action="signing.attendance.recorded",
+        obj=outcome,
+        actor=actor,
+        agency=employee.agency,
+        request=request,
+        details={"event": event.pk, "employee": employee.pk, "status": status, "reason": reason,
+                 "created": created},
+    )
+    return outcome
+
+
+@transaction.atomic
+def clear_outcome(*, event: SigningEvent, employee: Employee, actor, request=None) -> None:
+    outcome = AttendanceOutcome.objects.filter(event=event, employee=employee).first()
+    if outcome is None:
+        return
+    audit.record(
+        action="signing.attendance.cleared", obj=outcome, actor=actor, agency=employee.agency,
+        request=request, details={"event": event.pk, "employee": employee.pk},
+    )
+    outcome.delete()

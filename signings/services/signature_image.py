@@ -1,0 +1,121 @@
+"""Checking and normalising a drawn signature image before it is stored.
+
+Every client (kiosk API, officer's browser pad) sends a PNG; we refuse anything else, decode it
+with guards against decompression bombs, refuse blank or trivially small drawings, and store a
+clean re-encoded PNG (dropping any metadata or trailing bytes a client smuggled in).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import io
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+MAX_WIDTH = 4000
+MAX_HEIGHT = 4000
+# A real finger signature touches at least this many pixels and spans this much of the pad.
+MIN_INK_PIXELS = 150
+MIN_INK_SPAN = 40
+THUMBNAIL_SIZE = (360, 120)
+
+
+class SignatureImageError(ValueError):
+    def __init__(self, code: str, message, *, status: int = 422):
+        super().__init__(str(message))
+        self.code = code
+        self.message = message
+        self.status = status
+
+
+@dataclass(frozen=True)
+class CleanSignature:
+    png: bytes
+    thumbnail_jpeg: bytes
+    width: int
+    height: int
+
+
+def decode_data_url(data: str) -> bytes:
+    """Accept `data:image/png;base64,...` or bare base64; refuse every other media type."""
+    if not isinstance(data, str) or not data:
+        raise SignatureImageError("image.missing", _("Gambar tanda tangan tidak dikirim."))
+    if data.startswith("data:"):
+        header, _sep, payload = data.partition(",")
+        if header.lower() != "data:image/png;base64":
+            raise SignatureImageError(
+                "image.not_png", _("Tanda tangan harus berupa gambar PNG.")
+            )
+        data = payload
+    max_bytes = settings.PAKTA_SIGNATURE_MAX_BYTES
+    if len(data) > max_bytes * 4 // 3 + 8:
+        raise SignatureImageError(
+            "image.too_large", _("Gambar tanda tangan terlalu besar."), status=413
+        )
+    try:
+        return base64.b64decode(data, validate=True)
+    except (binascii.Error, ValueError):
+        raise SignatureImageError(
+            "image.bad_base64", _("Data gambar tanda tangan rusak (base64 tidak sah).")
+        ) from None
+
+
+def clean_signature_png(raw: bytes) -> CleanSignature:
+    if len(raw) > settings.PAKTA_SIGNATURE_MAX_BYTES:
+        raise SignatureImageError(
+            "image.too_large", _("Gambar tanda tangan terlalu besar."), status=413
+        )
+    if not raw.startswith(PNG_MAGIC):
+        raise SignatureImageError("image.not_png", _("Tanda tangan harus berupa gambar PNG."))
+    try:
+        image = Image.open(io.BytesIO(raw), formats=["PNG"])
+        # The header is read without decoding pixels: check its claims before loading.
+        width, height = image.size
+        if width > MAX_WIDTH or height > MAX_HEIGHT or width < 1 or height < 1:
+            raise SignatureImageError(
+                "image.dimensions",
+                _("Ukuran gambar tanda tangan tidak wajar (%(w)d×%(h)d piksel).")
+                % {"w": width, "h": height},
+            )
+        if getattr(image, "is_animated", False) or getattr(image, "n_frames", 1) > 1:
+            raise SignatureImageError(
+                "image.animated", _("Gambar tanda tangan tidak boleh beranimasi.")
+            )
+        image.load()
+    except SignatureImageError:
+        raise
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        raise SignatureImageError(
+            "image.corrupt", _("Gambar tanda tangan tidak dapat dibaca.")
+        ) from None
+
+    rgba = image.convert("RGBA")
+    # Ink = pixels that are both visible and dark enough to show on white paper.
+    white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+    flattened = Image.alpha_composite(white, rgba).convert("L")
+    ink_mask = flattened.point(lambda v: 255 if v < 200 else 0)
+    ink_pixels = ink_mask.histogram()[255]
+    bbox = ink_mask.getbbox()
+    if not bbox or ink_pixels < MIN_INK_PIXELS:
+        raise SignatureImageError(
+            "image.blank", _("Tanda tangan kosong atau terlalu kecil. Silakan tanda tangani lagi.")
+        )
+    span = max(bbox[2] - bbox[0], bbox[3] - bbox[1])
+    if span < MIN_INK_SPAN:
+        raise SignatureImageError(
+            "image.too_small", _("Tanda tangan terlalu kecil. Silakan tanda tangani lagi.")
+        )
+
+    out = io.BytesIO()
+    rgba.save(out, format="PNG", optimize=True)
+    thumb = ImageOps.contain(flattened.crop(bbox).convert("RGB"), THUMBNAIL_SIZE)
+    thumb_out = io.BytesIO()
+    thumb.save(thumb_out, format="JPEG", quality=80)
+    return CleanSignature(
+        png=out.getvalue(), thumbnail_jpeg=thumb_out.getvalue(), width=width, height=height
+    )

@@ -1,0 +1,251 @@
+"""Recording and voiding signatures: the one write path for every signing method.
+
+Modelled on a locked, idempotent check-in: the expected-signer row is locked, so two tablets
+racing for the same person produce exactly one signature; a resent submission (same
+submission_id, same payload) returns the original; every refusal carries a stable error code.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass
+
+from django.core.files.base import ContentFile
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from signings.models import (
+    AttendanceOutcome,
+    Employee,
+    EventStatus,
+    ExpectedSigner,
+    KioskDevice,
+    Signature,
+    SignatureMethod,
+    SigningEvent,
+)
+from signings.services import audit
+from signings.services.signature_image import clean_signature_png
+
+
+class SigningError(Exception):
+    """A refused signature. `status` is the HTTP status an API should answer with."""
+
+    def __init__(self, code: str, message, *, status: int = 422, existing: Signature | None = None):
+        super().__init__(str(message))
+        self.code = code
+        self.message = message
+        self.status = status
+        self.existing = existing
+
+
+@dataclass(frozen=True)
+class SigningResult:
+    signature: Signature
+    created: bool  # False when a resent submission returned the original
+
+
+def payload_fingerprint(
+    *, event_id: int, employee_id: int, image: bytes, strokes, client_signed_at,
+    method: str,
+) -> str:
+    data = {
+        "event": event_id,
+        "employee": employee_id,
+        "image": hashlib.sha256(image).hexdigest(),
+        "strokes": strokes or [],
+        "client_signed_at": client_signed_at.isoformat() if client_signed_at else None,
+        "method": method,
+    }
+    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _already_signed_error(existing: Signature) -> SigningError:
+    local = timezone.localtime(existing.signed_at)
+    return SigningError(
+        "signature.already_signed",
+        _("%(name)s sudah menandatangani pada %(time)s.")
+        % {"name": existing.employee, "time": local.strftime("%d-%m-%Y %H:%M")},
+        status=409,
+        existing=existing,
+    )
+
+
+def record_signature(
+    *,
+    event: SigningEvent,
+    employee: Employee,
+    method: str,
+    image_png: bytes | None = None,
+    strokes: list | None = None,
+    template_hash: str,
+    submission_id: uuid.UUID | None = None,
+    client_signed_at: datetime.datetime | None = None,
+    device: KioskDevice | None = None,
+    officer=None,
+    represented_group: str = "",
+    paper_scan: ContentFile | None = None,
+    ip_address: str | None = None,
+    user_agent: str = "",
+    request=None,
+) -> SigningResult:
+    """Record one signature. Raises SigningError with a code when it must be refused."""
+    image_bytes = image_png or b""
+    fingerprint = payload_fingerprint(
+        event_id=event.pk, employee_id=employee.pk, image=image_bytes, strokes=strokes,
+        client_signed_at=client_signed_at, method=method,
+    )
+    if submission_id is not None:
+        previous = Signature.objects.filter(submission_id=submission_id).first()
+        if previous is not None:
+            return _replay(previous, fingerprint)
+
+    # Decode and re-encode outside the transaction: it is the slow part and needs no lock.
+    clean = clean_signature_png(image_bytes) if method != SignatureMethod.PAPER or image_bytes \
+        else None
+    if method == SignatureMethod.PAPER and paper_scan is None:
+        raise SigningError(
+            "signature.paper_scan_missing", _("Pindaian pakta kertas wajib diunggah.")
+        )
+    if method == SignatureMethod.REPRESENTATIVE and not represented_group.strip():
+        raise SigningError(
+            "signature.group_missing", _("Sebutkan kelompok yang diwakili penanda tangan.")
+        )
+
+    with transaction.atomic():
+        locked_event = _lock_event_shared(event.pk)
+        # Lock the person's row on the expected list: concurrent submissions for the same
+        # employee queue here and the second sees the first one's signature.
+        expected = (
+            ExpectedSigner.objects.select_for_update()
+            .filter(event=locked_event, employee=employee)
+            .first()
+        )
+        if submission_id is not None:
+            previous = Signature.objects.filter(submission_id=submission_id).first()
+            if previous is not None:
+                return _replay(previous, fingerprint)
+        if locked_event.status != EventStatus.OPEN:
+            raise SigningError(
+                "event.not_open",
+                _("Acara %(title)s tidak sedang dibuka; tanda tangan tidak dapat diterima.")
+                % {"title": locked_event.title},
+                status=409,
+            )
+        if expected is None:
+            raise SigningError(
+                "employee.not_expected",
+                _("Pegawai ini tidak terdaftar sebagai peserta acara ini."),
+                status=422,
+            )
+        if template_hash != locked_event.template_version.content_hash:
+            raise SigningError(
+                "template.mismatch",
+                _("Teks pakta yang ditandatangani berbeda dengan teks acara ini. Muat ulang."),
+                status=409,
+            )
+        if device is not None and (device.event_id != locked_event.pk or device.is_revoked):
+            raise SigningError("device.invalid", _("Tablet ini tidak lagi terdaftar."), status=403)
+        existing = locked_event.signatures.valid().filter(employee=employee).first()
+        if existing is not None:
+            raise _already_signed_error(existing)
+
+        signature = Signature(
+            submission_id=submission_id or uuid.uuid4(),
+            event=locked_event,
+            employee=employee,
+            method=method,
+            client_signed_at=client_signed_at,
+            strokes=strokes or [],
+            template_hash=template_hash,
+            payload_hash=fingerprint,
+            device=device,
+            officer=officer,
+            represented_group=represented_group.strip(),
+            ip_address=ip_address,
+            user_agent=(user_agent or "")[:300],
+        )
+        if clean is not None:
+            signature.image.save(f"{signature.submission_id}.png", ContentFile(clean.png),
+                                 save=False)
+            signature.thumbnail.save(f"{signature.submission_id}.jpg",
+                                     ContentFile(clean.thumbnail_jpeg), save=False)
+        if paper_scan is not None:
+            name = getattr(paper_scan, "name", None) or "scan.pdf"
+            signature.paper_scan.save(f"{signature.submission_id}-{name}", paper_scan, save=False)
+        signature.save()
+        # A signature settles any earlier "absent"/"sign later" note for this person.
+        AttendanceOutcome.objects.filter(event=locked_event, employee=employee).delete()
+        audit.record(
+            action="signing.signature.recorded",
+            obj=signature,
+            actor=officer,
+            actor_label=f"kiosk:{device.name}" if device is not None else "",
+            agency=employee.agency,
+            request=request,
+            details={
+                "event": locked_event.pk,
+                "employee": employee.pk,
+                "method": method,
+                "template_hash": template_hash,
+                "submission_id": str(signature.submission_id),
+                "client_signed_at": client_signed_at,
+                "represented_group": signature.represented_group,
+            },
+        )
+        transaction.on_commit(lambda: _after_signature(signature.pk))
+    return SigningResult(signature=signature, created=True)
+
+
+def _lock_event_shared(event_id: int) -> SigningEvent:
+    """Read the event under a shared lock: signatures do not block each other, but closing
+    the event (FOR UPDATE) waits for signatures in flight and vice versa."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT 1 FROM signings_signingevent WHERE id = %s FOR SHARE", [event_id]
+            )
+    return SigningEvent.objects.select_related("template_version").get(pk=event_id)
+
+
+def _replay(previous: Signature, fingerprint: str) -> SigningResult:
+    if previous.payload_hash != fingerprint:
+        raise SigningError(
+            "submission.conflict",
+            _("Nomor kiriman ini sudah dipakai untuk tanda tangan lain."),
+            status=422,
+        )
+    return SigningResult(signature=previous, created=False)
+
+
+def _after_signature(signature_id: int) -> None:
+    """Work that follows a committed signature (PDF rendering is started from here)."""
+    from signings import tasks
+
+    tasks.enqueue_signature_followups(signature_id)
+
+
+@transaction.atomic
+def void_signature(*, signature: Signature, actor, reason: str, request=None) -> Signature:
+    """Void a signature: it stays on record (struck through) and frees the person to sign again."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise SigningError("signature.void_reason", _("Alasan pembatalan wajib diisi."))
+    signature = Signature.objects.select_for_update().get(pk=signature.pk)
+    if signature.is_void:
+        raise SigningError("signature.already_void", _("Tanda tangan ini sudah dibatalkan."),
+                           status=409)
+    signature.voided_at = timezone.now()
+    signature.voided_by = actor
+    signature.void_reason = reason
+    signature.save(update_fields=["voided_at", "voided_by", "void_reason"])
+    audit.record(
+        action="signing.signature.voided", obj=signature, actor=actor,
+        agency=signature.employee.agency, request=request, details={"reason": reason},
+    )
+    return signature

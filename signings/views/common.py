@@ -1,0 +1,40 @@
+"""Pages every signed-in role shares."""
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q
+from django.shortcuts import render
+
+from signings import access
+from signings.models import Employee, EventStatus, SigningEvent
+
+
+@login_required
+def home(request):
+    user = request.user
+    agencies = access.agencies(user).filter(parent__isnull=True) if access.is_admin(user) else (
+        access.roots_for(user)
+    )
+    events = (
+        access.scoped(SigningEvent.objects.all(), user)
+        .select_related("agency", "template_version__template")
+        .annotate(
+            expected_count=Count("expected", distinct=True),
+            signed_count=Count(
+                "signatures", filter=Q(signatures__voided_at__isnull=True), distinct=True
+            ),
+        )
+        .order_by("-date", "-pk")[:10]
+    )
+    employee_count = access.scoped(Employee.objects.active(), user).count()
+    return render(
+        request,
+        "signings/home.html",
+        {
+            "agencies": agencies,
+            "events": events,
+            "employee_count": employee_count,
+            "open_count": access.scoped(SigningEvent.objects.open(), user).count(),
+            "has_role": access.has_any_role(user),
+            "EventStatus": EventStatus,
+        },
+    )

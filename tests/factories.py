@@ -1,0 +1,88 @@
+"""Small builders for test data: valid identities without repeating NIP arithmetic in tests."""
+
+from __future__ import annotations
+
+import io
+import itertools
+import math
+
+from django.contrib.auth import get_user_model
+from PIL import Image, ImageDraw
+
+from signings.models import (
+    Agency,
+    Echelon,
+    Employee,
+    EmployeeCategory,
+    PactTemplate,
+    PactTemplateVersion,
+    RoleAssignment,
+)
+
+_sequence = itertools.count(1)
+PASSWORD = "x-Strong-pass-1"
+
+
+def user(username: str, *, role: str | None = None, agency: Agency | None = None):
+    account = get_user_model().objects.create_user(username, f"{username}@example.org", PASSWORD)
+    if role and agency:
+        RoleAssignment.objects.create(user=account, agency=agency, role=role)
+    return account
+
+
+def pns_nip(seq: int | None = None, *, sex: int = 1, birth: str = "19800101",
+            appointed: str = "200501") -> str:
+    seq = seq if seq is not None else next(_sequence)
+    return f"{birth}{appointed}{sex}{seq % 1000 or 1:03d}"
+
+
+def employee(agency: Agency, *, name: str | None = None, category=EmployeeCategory.PNS,
+             echelon=Echelon.NONE, **fields) -> Employee:
+    seq = next(_sequence)
+    data = {
+        "name": name or f"Pegawai {seq}",
+        "category": category,
+        "position": "Analis Kebijakan",
+        "echelon": echelon,
+        "agency": agency,
+    }
+    if category == EmployeeCategory.PNS:
+        # Vary the birth date so the thousand-sequence never repeats an NIP.
+        data["nip"] = pns_nip(seq, birth=f"19{70 + seq // 1000 % 28}0{1 + seq // 100 % 9}15")
+        data["grade"] = "III/a"
+    elif category == EmployeeCategory.PPPK:
+        data["nip"] = f"19900215202121{1}{seq % 1000 or 1:03d}"
+    else:
+        data["nik"] = f"620201{15 + seq // 10000 % 10:02d}0890{seq % 10000 or 1:04d}"
+    data.update(fields)
+    obj = Employee(**data)
+    obj.full_clean()
+    obj.save()
+    return obj
+
+
+def template_version(agency: Agency, *, name: str = "Pakta Integritas Pemilu 2024",
+                     **fields) -> PactTemplateVersion:
+    template, _ = PactTemplate.objects.get_or_create(agency=agency, name=name)
+    number = template.versions.count() + 1
+    data = {
+        "title": "PAKTA INTEGRITAS NETRALITAS ASN",
+        "opening": "Saya yang bertanda tangan di bawah ini:",
+        "points": ["Menjaga netralitas.", "Menolak politik uang."],
+        "closing": "Demikian pakta integritas ini saya buat.",
+        "sanctions": "Apabila melanggar, saya bersedia menerima sanksi.",
+        "legal_basis": ["UU 20/2023 tentang ASN"],
+        "election": "Pemilu 2024",
+    }
+    data.update(fields)
+    return PactTemplateVersion.objects.create(template=template, number=number, **data)
+
+
+def signature_png(width: int = 600, height: int = 200) -> bytes:
+    image = Image.new("RGBA", (width, height), (255, 255, 255, 0))
+    draw = ImageDraw.Draw(image)
+    points = [(30 + i * 6, height / 2 + 40 * math.sin(i / 5)) for i in range(80)]
+    draw.line(points, fill=(10, 10, 80, 255), width=4)
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
