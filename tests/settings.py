@@ -11,3 +11,7 @@ os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/pakta"
 os.environ.setdefault("SECURE_COOKIES", "0")
 
 from pakta.settings import *  # noqa: E402, F403
+
+# No collectstatic before tests: serve static files from the finders, unhashed.
+STORAGES = {**STORAGES, "staticfiles": {  # noqa: F405
+    "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}

@@ -9,7 +9,7 @@ from django.db import migrations
 CREATE = """
 CREATE OR REPLACE FUNCTION signings_auditentry_append_only() RETURNS trigger AS $$
 BEGIN
-    RAISE EXCEPTION 'signings_auditentry is append-only (% refused)', TG_OP;
+    RAISE EXCEPTION USING MESSAGE = 'signings_auditentry is append-only: ' || TG_OP || ' refused';
 END;
 $$ LANGUAGE plpgsql;
 CREATE TRIGGER signings_auditentry_append_only

@@ -1,0 +1,3 @@
+from tests.permission_tables import Row  # noqa: F401
+
+ROWS: list = []
