@@ -7,6 +7,7 @@ from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, Whe
 from django.utils.translation import gettext_lazy as _
 
 from signings import identity
+from signings.models.fields import IdentityNumberField
 
 
 class EmployeeCategory(models.TextChoices):
@@ -116,10 +117,10 @@ class Employee(models.Model):
     title_prefix = models.CharField(_("gelar depan"), max_length=40, blank=True)
     title_suffix = models.CharField(_("gelar belakang"), max_length=60, blank=True)
     category = models.CharField(_("kategori"), max_length=8, choices=EmployeeCategory.choices)
-    nip = models.CharField(
+    nip = IdentityNumberField(
         _("NIP"), max_length=18, null=True, blank=True, validators=[identity.validate_nip]
     )
-    nik = models.CharField(
+    nik = IdentityNumberField(
         _("NIK"), max_length=16, null=True, blank=True, validators=[identity.validate_nik]
     )
     staff_number = models.CharField(

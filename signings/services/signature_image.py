@@ -112,7 +112,7 @@ def clean_signature_png(raw: bytes) -> CleanSignature:
         )
 
     out = io.BytesIO()
-    rgba.save(out, format="PNG", optimize=True)
+    rgba.save(out, format="PNG")
     thumb = ImageOps.contain(flattened.crop(bbox).convert("RGB"), THUMBNAIL_SIZE)
     thumb_out = io.BytesIO()
     thumb.save(thumb_out, format="JPEG", quality=80)

@@ -1,0 +1,60 @@
+import pytest
+from django.core.management import call_command
+
+from signings import demo
+from signings.models import (
+    Agency,
+    AttendanceOutcome,
+    AuditEntry,
+    Employee,
+    EmployeeCategory,
+    EventStatus,
+    PactTemplateVersion,
+    Signature,
+    SigningEvent,
+)
+from signings.services.audit import verify_chain
+
+
+def snapshot():
+    return {model.__name__: model.objects.count() for model in
+            (Agency, Employee, PactTemplateVersion, SigningEvent, Signature, AttendanceOutcome,
+             AuditEntry)}
+
+
+@pytest.fixture
+def loaded(db):
+    call_command("load_demo")
+
+
+def test_loading_the_demo_twice_duplicates_nothing_and_covers_the_seeds(loaded):
+    before = snapshot()
+    call_command("load_demo")
+    assert snapshot() == before
+
+    names = set(Agency.objects.values_list("name", flat=True))
+    for expected in ("Pemerintah Provinsi Kalimantan Tengah",
+                     "Pemerintah Kabupaten Kotawaringin Timur", "Pemerintah Kabupaten Seruyan",
+                     "Pemerintah Provinsi Sumatera Barat",
+                     "Sekretariat Daerah Provinsi Sumatera Barat"):
+        assert expected in names
+    assert 200 <= Employee.objects.count() <= 600
+    assert set(Employee.objects.values_list("category", flat=True)) == set(EmployeeCategory.values)
+    assert set(Employee.objects.values_list("echelon", flat=True)) == {2, 3, 4, 9}
+    assert Agency.objects.filter(head__isnull=False).count() >= 6
+    assert set(SigningEvent.objects.values_list("status", flat=True)) == set(EventStatus.values)
+    points = PactTemplateVersion.objects.filter(election__contains="Pemilu").first().points
+    assert points[3] == "Menolak politik uang dan segala jenis pemberian dalam bentuk apapun."
+    assert verify_chain()[1] is None
+    for employee in Employee.objects.all():
+        employee.full_clean()
+
+
+def test_demo_users_log_in_with_the_printed_password(loaded, client):
+    for username, *_rest in demo.DEMO_USERS:
+        response = client.post("/masuk/", {"username": username, "password": demo.DEMO_PASSWORD})
+        assert response.status_code == 302, username
+        assert client.get("/").status_code == 200
+        client.post("/keluar/")
+    client.post("/masuk/", {"username": "admin", "password": demo.DEMO_PASSWORD})
+    assert client.get("/admin/signings/employee/?q=Santoso").status_code == 200

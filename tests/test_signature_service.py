@@ -1,0 +1,136 @@
+"""The one write path for signatures: constraints, idempotency, refusals with codes."""
+
+import uuid
+
+import pytest
+from django.db import IntegrityError, transaction
+
+from signings.models import AuditEntry, Signature, SignatureMethod
+from signings.services import events
+from signings.services.signatures import SigningError, record_signature, void_signature
+from tests import factories
+
+
+def sign(event, employee, officer, **kwargs):
+    defaults = {
+        "method": SignatureMethod.OFFICER,
+        "image_png": factories.signature_png(),
+        "template_hash": event.template_version.content_hash,
+        "officer": officer,
+    }
+    defaults.update(kwargs)
+    return record_signature(event=event, employee=employee, **defaults)
+
+
+@pytest.mark.django_db
+def test_second_signature_for_same_event_and_employee_fails_at_the_database(open_event, hr_a):
+    employee = open_event.expected.first().employee
+    fields = {"event": open_event, "employee": employee, "method": SignatureMethod.OFFICER,
+              "officer": hr_a, "template_hash": "x" * 64}
+    Signature.objects.create(**fields)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Signature.objects.create(**fields)
+
+
+@pytest.mark.django_db
+def test_recording_stores_image_hash_and_audit_entry(open_event, hr_a):
+    employee = open_event.expected.first().employee
+    result = sign(open_event, employee, hr_a)
+    signature = result.signature
+    assert result.created
+    assert signature.image.read().startswith(b"\x89PNG")
+    assert signature.thumbnail.name.endswith(".jpg")
+    assert signature.template_hash == open_event.template_version.content_hash
+    entry = AuditEntry.objects.for_object(signature).get()
+    assert entry.action == "signing.signature.recorded"
+    assert entry.actor == hr_a
+
+
+@pytest.mark.django_db
+def test_same_submission_twice_returns_the_original(open_event, hr_a):
+    employee = open_event.expected.first().employee
+    submission = uuid.uuid4()
+    png = factories.signature_png()
+    first = sign(open_event, employee, hr_a, submission_id=submission, image_png=png)
+    again = sign(open_event, employee, hr_a, submission_id=submission, image_png=png)
+    assert not again.created
+    assert again.signature.pk == first.signature.pk
+    assert Signature.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_same_submission_with_other_payload_is_refused(open_event, hr_a):
+    employee = open_event.expected.first().employee
+    submission = uuid.uuid4()
+    sign(open_event, employee, hr_a, submission_id=submission)
+    with pytest.raises(SigningError) as excinfo:
+        sign(open_event, employee, hr_a, submission_id=submission,
+             image_png=factories.signature_png(500, 180))
+    assert excinfo.value.code == "submission.conflict"
+    assert excinfo.value.status == 422
+
+
+@pytest.mark.django_db
+def test_already_signed_is_a_conflict_carrying_the_original(open_event, hr_a):
+    employee = open_event.expected.first().employee
+    first = sign(open_event, employee, hr_a).signature
+    with pytest.raises(SigningError) as excinfo:
+        sign(open_event, employee, hr_a)
+    assert excinfo.value.code == "signature.already_signed"
+    assert excinfo.value.status == 409
+    assert excinfo.value.existing == first
+
+
+@pytest.mark.django_db
+def test_unexpected_employee_is_refused(open_event, hr_a, agency_b):
+    outsider = factories.employee(agency_b)
+    with pytest.raises(SigningError) as excinfo:
+        sign(open_event, outsider, hr_a)
+    assert excinfo.value.code == "employee.not_expected"
+    assert not Signature.objects.exists()
+
+
+@pytest.mark.django_db
+def test_closed_event_refuses_signatures(open_event, hr_a):
+    events.close_event(event=open_event, actor=hr_a)
+    employee = open_event.expected.first().employee
+    with pytest.raises(SigningError) as excinfo:
+        sign(open_event, employee, hr_a)
+    assert excinfo.value.code == "event.not_open"
+
+
+@pytest.mark.django_db
+def test_text_other_than_the_events_version_is_refused(open_event, hr_a):
+    employee = open_event.expected.first().employee
+    with pytest.raises(SigningError) as excinfo:
+        sign(open_event, employee, hr_a, template_hash="0" * 64)
+    assert excinfo.value.code == "template.mismatch"
+
+
+@pytest.mark.django_db
+def test_blank_image_is_refused_and_nothing_is_written(open_event, hr_a):
+    import io
+
+    from PIL import Image
+
+    blank = io.BytesIO()
+    Image.new("RGBA", (600, 200), (255, 255, 255, 0)).save(blank, format="PNG")
+    employee = open_event.expected.first().employee
+    with pytest.raises(Exception) as excinfo:
+        sign(open_event, employee, hr_a, image_png=blank.getvalue())
+    assert excinfo.value.code == "image.blank"
+    assert not Signature.objects.exists()
+
+
+@pytest.mark.django_db
+def test_void_keeps_the_record_and_frees_the_slot(open_event, hr_a):
+    employee = open_event.expected.first().employee
+    first = sign(open_event, employee, hr_a).signature
+    with pytest.raises(SigningError):
+        void_signature(signature=first, actor=hr_a, reason=" ")
+    void_signature(signature=first, actor=hr_a, reason="Salah orang")
+    second = sign(open_event, employee, hr_a).signature
+    assert Signature.objects.filter(employee=employee).count() == 2
+    assert Signature.objects.valid().get(employee=employee) == second
+    first.refresh_from_db()
+    assert first.void_reason == "Salah orang"
