@@ -13,9 +13,13 @@ python_ok() { "$1" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) els
 
 find_python() {
   local candidate
-  for candidate in "${PAKTA_PYTHON:-}" python3.14 python3.13 python3.12 python3 python \
-                   "$HOME"/.pyenv/versions/3.1[2-9]*/bin/python3 \
-                   /usr/local/bin/python3.1[2-9] /usr/bin/python3.1[2-9]; do
+  # Newest first; pyenv's shims answer for versions that are installed but not selected, so
+  # its version folders are searched too.
+  for candidate in "${PAKTA_PYTHON:-}" python3.14 python3.13 python3.12 \
+                   $(ls -d "$HOME"/.pyenv/versions/3.1[2-9]*/bin/python3 \
+                           /usr/local/bin/python3.1[2-9] /usr/bin/python3.1[2-9] 2>/dev/null \
+                     | sort -t/ -k1,1 -V -r) \
+                   python3 python; do
     [ -n "$candidate" ] || continue
     if command -v "$candidate" >/dev/null 2>&1 && python_ok "$candidate"; then
       command -v "$candidate"
