@@ -31,6 +31,7 @@ from signings.models import (
     PactTemplateVersion,
     Role,
     RoleAssignment,
+    Signature,
     SignatureMethod,
     SigningEvent,
 )
@@ -334,13 +335,19 @@ def _sign_many(event: SigningEvent, *, share: float, actor, rng: random.Random) 
     )
     cutoff = int(len(expected) * share)
     base = timezone.make_aware(datetime.datetime.combine(event.date, datetime.time(8, 30)))
+    backdate = base < timezone.now()
     for i, employee in enumerate(expected[:cutoff]):
-        signatures.record_signature(
+        when = base + datetime.timedelta(seconds=40 * i)
+        result = signatures.record_signature(
             event=event, employee=employee, method=SignatureMethod.OFFICER,
             image_png=_signature_png(rng), strokes=[], officer=actor,
-            template_hash=event.template_version.content_hash,
-            client_signed_at=base + datetime.timedelta(seconds=40 * i),
+            template_hash=event.template_version.content_hash, client_signed_at=when,
         )
+        if backdate:
+            # Demo events from the seeds happened in the past: show them signed at the
+            # assembly, not at the moment the demo was loaded.
+            Signature.objects.filter(pk=result.signature.pk).update(signed_at=when,
+                                                                    received_at=when)
     reasons = [AbsenceReason.SICK, AbsenceReason.LEAVE, AbsenceReason.DUTY_TRAVEL]
     for i, employee in enumerate(expected[cutoff:cutoff + 6]):
         if i < 3:
