@@ -1,3 +1,20 @@
-from tests.permission_tables import Row  # noqa: F401
+"""Permission rows of the officer console (signings/urls/hr.py)."""
 
-ROWS: list = []
+from tests.permission_tables import HR_LIST_PAGE, HR_OBJECT_PAGE, Row, login_then
+
+# A POST without a body: HR of A gets a redirect with an error message, never a 500.
+HR_OBJECT_POST = login_then(hr_a=302, hr_b=404, auditor_a=403, admin=302)
+
+
+def employee(world):
+    return {"pk": world.employee.pk}
+
+
+ROWS = [
+    Row("hr:agencies", expect=HR_LIST_PAGE),
+    Row("hr:employees", expect=HR_LIST_PAGE),
+    Row("hr:employee_create", expect=HR_LIST_PAGE),
+    Row("hr:employee_edit", expect=HR_OBJECT_PAGE, kwargs=employee),
+    Row("hr:employee_set_active", expect=HR_OBJECT_POST, kwargs=employee, method="post"),
+    Row("hr:employee_delete", expect=HR_OBJECT_POST, kwargs=employee, method="post"),
+]
