@@ -1,8 +1,8 @@
 """Officer console URLs (BKD/BKPSDM)."""
 
-from django.urls import path
+from django.urls import path, re_path
 
-from signings.views import hr_roster
+from signings.views import hr_import, hr_roster
 
 app_name = "hr"
 
@@ -14,4 +14,14 @@ urlpatterns = [
     path("sdm/pegawai/<int:pk>/status/", hr_roster.employee_set_active,
          name="employee_set_active"),
     path("sdm/pegawai/<int:pk>/hapus/", hr_roster.employee_delete, name="employee_delete"),
+]
+
+urlpatterns += [
+    path("sdm/impor/", hr_import.import_upload, name="import_upload"),
+    path("sdm/impor/<str:token>/", hr_import.import_preview, name="import_preview"),
+    path("sdm/impor/<str:token>/konfirmasi/", hr_import.import_confirm, name="import_confirm"),
+    re_path(r"^sdm/templat-impor\.(?P<fmt>csv|xlsx)$", hr_import.import_template,
+            name="import_template"),
+    re_path(r"^sdm/pegawai/ekspor\.(?P<fmt>csv|xlsx)$", hr_import.roster_export,
+            name="roster_export"),
 ]

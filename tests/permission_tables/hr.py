@@ -18,3 +18,15 @@ ROWS = [
     Row("hr:employee_set_active", expect=HR_OBJECT_POST, kwargs=employee, method="post"),
     Row("hr:employee_delete", expect=HR_OBJECT_POST, kwargs=employee, method="post"),
 ]
+
+# A token that is not this session's pending import: officers are sent back to the upload.
+NO_IMPORT = login_then(hr_a=302, hr_b=302, auditor_a=403, admin=302)
+
+ROWS += [
+    Row("hr:import_upload", expect=HR_LIST_PAGE),
+    Row("hr:import_preview", expect=NO_IMPORT, kwargs=lambda world: {"token": "none"}),
+    Row("hr:import_confirm", expect=NO_IMPORT, kwargs=lambda world: {"token": "none"},
+        method="post"),
+    Row("hr:import_template", expect=HR_LIST_PAGE, kwargs=lambda world: {"fmt": "xlsx"}),
+    Row("hr:roster_export", expect=HR_LIST_PAGE, kwargs=lambda world: {"fmt": "csv"}),
+]
