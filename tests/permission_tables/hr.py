@@ -30,3 +30,60 @@ ROWS += [
     Row("hr:import_template", expect=HR_LIST_PAGE, kwargs=lambda world: {"fmt": "xlsx"}),
     Row("hr:roster_export", expect=HR_LIST_PAGE, kwargs=lambda world: {"fmt": "csv"}),
 ]
+
+
+def template(world):
+    return {"pk": world.template_version.template_id}
+
+
+def event(world):
+    return {"pk": world.event.pk}
+
+
+def event_employee(world):
+    return {"pk": world.event.pk, "employee_pk": world.employee.pk}
+
+
+def signature(world):
+    """A signature in the world's event, made here so the shared world fixture stays small."""
+    from signings.models import SignatureMethod
+    from signings.services import signatures
+    from tests import factories
+
+    if "hr_signature" not in world.extra:
+        world.extra["hr_signature"] = signatures.record_signature(
+            event=world.event, employee=world.employee, method=SignatureMethod.OFFICER,
+            image_png=factories.signature_png(), officer=world.extra["users"]["hr_a"],
+            template_hash=world.event.template_version.content_hash,
+        ).signature
+    return {"pk": world.extra["hr_signature"].pk}
+
+
+ROWS += [
+    Row("hr:templates", expect=HR_LIST_PAGE),
+    Row("hr:template_create", expect=HR_LIST_PAGE),
+    Row("hr:template_detail", expect=HR_OBJECT_PAGE, kwargs=template),
+    Row("hr:template_edit", expect=HR_OBJECT_PAGE, kwargs=template),
+    Row("hr:version_preview", expect=HR_OBJECT_PAGE,
+        kwargs=lambda world: {"pk": world.template_version.pk}),
+    Row("hr:events", expect=HR_LIST_PAGE),
+    Row("hr:event_create", expect=HR_LIST_PAGE),
+    Row("hr:event_detail", expect=HR_OBJECT_PAGE, kwargs=event),
+    Row("hr:event_expected", expect=HR_OBJECT_PAGE, kwargs=event),
+    # Opening an already open event: refused with a message, a redirect for those allowed.
+    Row("hr:event_transition", expect=HR_OBJECT_POST, method="post",
+        kwargs=lambda world: {"pk": world.event.pk, "action": "buka"}),
+    Row("hr:event_live", expect=HR_OBJECT_PAGE, kwargs=event),
+    Row("hr:event_live_panel", expect=HR_OBJECT_PAGE, kwargs=event),
+    Row("hr:record_absent", expect=HR_OBJECT_PAGE, kwargs=event_employee),
+    Row("hr:record_sign", expect=HR_OBJECT_PAGE, kwargs=event_employee),
+    Row("hr:record_paper", expect=HR_OBJECT_PAGE, kwargs=event_employee),
+    Row("hr:record_representative", expect=HR_OBJECT_PAGE, kwargs=event),
+    Row("hr:signature_void", expect=HR_OBJECT_PAGE, kwargs=signature),
+    # An empty POST to a recording form re-shows the form with its errors, never a 500.
+    Row("hr:record_absent", expect=HR_OBJECT_PAGE, kwargs=event_employee, method="post"),
+    Row("hr:record_sign", expect=HR_OBJECT_PAGE, kwargs=event_employee, method="post"),
+    Row("hr:record_paper", expect=HR_OBJECT_PAGE, kwargs=event_employee, method="post"),
+    Row("hr:record_representative", expect=HR_OBJECT_PAGE, kwargs=event, method="post"),
+    Row("hr:signature_void", expect=HR_OBJECT_PAGE, kwargs=signature, method="post"),
+]

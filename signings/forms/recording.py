@@ -1,0 +1,102 @@
+"""Forms for what officers record besides tablet signing."""
+
+from __future__ import annotations
+
+import io
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+from PIL import Image, UnidentifiedImageError
+
+from signings.models import AbsenceReason
+
+PAPER_SCAN_DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+SCAN_TYPES = (
+    (b"%PDF-", "pdf"),
+    (b"\xff\xd8\xff", "jpg"),
+    (b"\x89PNG\r\n\x1a\n", "png"),
+)
+
+
+class AbsenceForm(forms.Form):
+    reason = forms.ChoiceField(label=_("Alasan"), choices=AbsenceReason.choices)
+    note = forms.CharField(label=_("Catatan"), max_length=300, required=False,
+                           help_text=_("Wajib bila alasannya “Lainnya”."))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("reason") == AbsenceReason.OTHER and not data.get("note", "").strip():
+            self.add_error("note", _("Jelaskan alasan lainnya pada catatan."))
+        return data
+
+
+class SignaturePadForm(forms.Form):
+    # Filled by static/js/signature-form.js from the drawing pad as a PNG data URL.
+    signature = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def clean_signature(self):
+        value = self.cleaned_data["signature"]
+        if not value:
+            raise forms.ValidationError(_("Tanda tangan belum dibuat pada kotak tanda tangan."))
+        return value
+
+
+class RepresentativeForm(SignaturePadForm):
+    employee = forms.TypedChoiceField(label=_("Penanda tangan (perwakilan)"), coerce=int,
+                                      choices=())
+    represented_group = forms.CharField(
+        label=_("Mewakili"), max_length=250,
+        help_text=_("Kelompok yang diwakili, misalnya “Seluruh ASN Sekretariat Daerah”."),
+    )
+
+    def __init__(self, *args, candidates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["employee"].choices = [("", "—")] + [
+            (row.employee.pk, f"{row.employee.display_name} — {row.employee.position}")
+            for row in candidates
+        ]
+
+
+def sniff_scan(data: bytes) -> str | None:
+    for magic, extension in SCAN_TYPES:
+        if data.startswith(magic):
+            return extension
+    return None
+
+
+class PaperScanForm(forms.Form):
+    scan = forms.FileField(label=_("Pindaian pakta bertanda tangan (PDF, JPEG, atau PNG)"))
+
+    def clean_scan(self):
+        upload = self.cleaned_data["scan"]
+        limit = getattr(settings, "PAKTA_PAPER_SCAN_MAX_BYTES", PAPER_SCAN_DEFAULT_MAX_BYTES)
+        if upload.size > limit:
+            raise forms.ValidationError(
+                _("Berkas terlalu besar (%(size)d KB); maksimal %(max)d KB."),
+                params={"size": upload.size // 1024, "max": limit // 1024},
+            )
+        data = upload.read()
+        # The type is decided by the content, never by the file name or browser's claim.
+        extension = sniff_scan(data)
+        if extension is None:
+            raise forms.ValidationError(
+                _("Isi berkas bukan PDF, JPEG, atau PNG. Pindai ulang dan simpan sebagai PDF "
+                  "atau gambar."))
+        if extension == "pdf":
+            if b"%%EOF" not in data[-2048:]:
+                raise forms.ValidationError(_("Berkas PDF rusak atau tidak lengkap."))
+        else:
+            try:
+                with Image.open(io.BytesIO(data)) as image:
+                    image.verify()
+            except (UnidentifiedImageError, OSError, SyntaxError, ValueError,
+                    Image.DecompressionBombError):
+                raise forms.ValidationError(_("Gambar pindaian rusak dan tidak dapat dibaca.")) \
+                    from None
+        return data, extension
+
+
+class VoidForm(forms.Form):
+    reason = forms.CharField(label=_("Alasan pembatalan"), max_length=1000,
+                             widget=forms.Textarea(attrs={"rows": 3}))
