@@ -72,7 +72,7 @@ def _search(queryset: QuerySet, text: str, field: str = "employee") -> QuerySet:
 def signed_list(event: SigningEvent, text: str = "") -> tuple[list[Signature], int]:
     queryset = _search(event.signatures.valid(), text)
     rows = list(queryset.select_related("employee__agency").order_by("-signed_at")[:LIST_LIMIT])
-    return rows, (queryset.count() if len(rows) == LIST_LIMIT else len(rows))
+    return rows, queryset.count()
 
 
 def unsigned_list(event: SigningEvent, text: str = "") -> tuple[list[ExpectedSigner], int]:
@@ -85,4 +85,4 @@ def unsigned_list(event: SigningEvent, text: str = "") -> tuple[list[ExpectedSig
         queryset.select_related("employee__agency")
         .order_by("employee__echelon", "employee__agency__path", "employee__name")[:LIST_LIMIT]
     )
-    return rows, (queryset.count() if len(rows) == LIST_LIMIT else len(rows))
+    return rows, queryset.count()
