@@ -6,7 +6,7 @@ the view polled every few seconds stays fast with thousands of staff.
 
 from __future__ import annotations
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, FilteredRelation, OuterRef, Q, QuerySet, Subquery
 
 from signings.models import (
     AttendanceOutcome,
@@ -29,38 +29,70 @@ def _expected(event: SigningEvent) -> QuerySet:
     )
 
 
-_COUNTS = {
-    "expected": Count("pk"),
-    "signed": Count("pk", filter=Q(is_signed=True)),
-    # A signature settles an earlier absence, so only the unsigned can count as absent.
-    "absent": Count("pk", filter=Q(is_absent=True, is_signed=False)),
-}
-
-
 def _with_remaining(row: dict) -> dict:
     row["remaining"] = row["expected"] - row["signed"] - row["absent"]
     row["percent"] = round(100 * row["signed"] / row["expected"]) if row["expected"] else 0
     return row
 
 
-def totals(event: SigningEvent) -> dict:
-    return _with_remaining(_expected(event).aggregate(**_COUNTS))
+def _cells(event: SigningEvent) -> list[dict]:
+    """Counts per (unit, category) in one grouped query; everything else is summed from it.
 
-
-def by_unit(event: SigningEvent) -> list[dict]:
-    rows = (
-        _expected(event)
-        .values("employee__agency_id", "employee__agency__name", "employee__agency__path")
-        .annotate(**_COUNTS)
-        .order_by("employee__agency__path")
+    LEFT JOINs rather than EXISTS subqueries let PostgreSQL hash-join the few thousand rows
+    once. They cannot multiply rows: there is at most one valid signature (a partial unique
+    constraint) and one attendance outcome (unique) per event and employee.
+    """
+    signature = FilteredRelation(
+        "employee__signatures",
+        condition=Q(employee__signatures__event=event.pk,
+                    employee__signatures__voided_at__isnull=True),
     )
-    return [_with_remaining(dict(row)) for row in rows]
+    outcome = FilteredRelation(
+        "employee__attendance_outcomes",
+        condition=Q(employee__attendance_outcomes__event=event.pk,
+                    employee__attendance_outcomes__status=AttendanceStatus.ABSENT),
+    )
+    return list(
+        ExpectedSigner.objects.filter(event=event.pk)
+        .annotate(valid_signature=signature, absence=outcome)
+        .values("employee__agency_id", "employee__agency__name", "employee__agency__path",
+                "employee__category")
+        .annotate(
+            expected=Count("pk"),
+            signed=Count("valid_signature__id"),
+            # A signature settles an earlier absence, so only the unsigned count as absent.
+            absent=Count("absence__id", filter=Q(valid_signature__id__isnull=True)),
+        )
+        .order_by()
+    )
 
 
-def by_category(event: SigningEvent) -> list[dict]:
-    rows = _expected(event).values("employee__category").annotate(**_COUNTS).order_by(
-        "employee__category")
-    return [_with_remaining(dict(row)) for row in rows]
+def _sum(rows, key_fields: tuple[str, ...]) -> list[dict]:
+    grouped: dict[tuple, dict] = {}
+    for row in rows:
+        key = tuple(row[f] for f in key_fields)
+        target = grouped.setdefault(
+            key, {**{f: row[f] for f in key_fields}, "expected": 0, "signed": 0, "absent": 0})
+        for count in ("expected", "signed", "absent"):
+            target[count] += row[count]
+    return [_with_remaining(row) for _key, row in sorted(grouped.items())]
+
+
+def breakdown(event: SigningEvent) -> dict:
+    """Totals, per unit and per category: {"totals": {...}, "units": [...], "categories": [...]}"""
+    cells = _cells(event)
+    totals = _sum(cells, ())
+    return {
+        "totals": totals[0] if totals else _with_remaining(
+            {"expected": 0, "signed": 0, "absent": 0}),
+        "units": _sum(cells, ("employee__agency__path", "employee__agency_id",
+                              "employee__agency__name")),
+        "categories": _sum(cells, ("employee__category",)),
+    }
+
+
+def totals(event: SigningEvent) -> dict:
+    return breakdown(event)["totals"]
 
 
 def _search(queryset: QuerySet, text: str, field: str = "employee") -> QuerySet:

@@ -28,8 +28,7 @@ def _panel_context(event, text: str) -> dict:
     signed, signed_total = live.signed_list(event, text)
     unsigned, unsigned_total = live.unsigned_list(event, text)
     return {
-        "event": event, "totals": live.totals(event), "units": live.by_unit(event),
-        "categories": live.by_category(event), "signed": signed,
+        "event": event, **live.breakdown(event), "signed": signed,
         "signed_total": signed_total, "unsigned": unsigned, "unsigned_total": unsigned_total,
         "q": text, "EventStatus": EventStatus, "AttendanceStatus": AttendanceStatus,
     }
