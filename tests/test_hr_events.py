@@ -165,3 +165,28 @@ def test_event_list_query_count_is_constant(officer, agency_a, template_version,
     make(20)
     with django_assert_max_num_queries(len(small.captured_queries)):
         officer.get(reverse("hr:events"))
+
+
+@pytest.mark.parametrize("name", ["hr:event_detail", "hr:event_expected"])
+def test_event_pages_query_count_is_constant(officer, open_event, unit_a, hr_a, name,
+                                             django_assert_max_num_queries):
+    from signings.models import SignatureMethod
+    from signings.services import signatures
+
+    def sign(people):
+        for employee in people:
+            signatures.record_signature(
+                event=open_event, employee=employee, method=SignatureMethod.OFFICER,
+                image_png=factories.signature_png(), officer=hr_a,
+                template_hash=open_event.template_version.content_hash,
+            )
+
+    url = reverse(name, kwargs={"pk": open_event.pk})
+    sign([open_event.expected.first().employee])
+    with django_assert_max_num_queries(20) as small:
+        officer.get(url)
+    more = [factories.employee(unit_a) for _ in range(60)]
+    events.set_expected(event=open_event, add=more, actor=hr_a)
+    sign(more[:55])
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        officer.get(url)

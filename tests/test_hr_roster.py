@@ -188,3 +188,36 @@ def test_employee_entered_by_mistake_can_be_deleted(client, hr_a, open_event):
     client.post(reverse("hr:employee_delete", kwargs={"pk": employee.pk}), {"confirm": "1"})
     assert not Employee.objects.filter(pk=employee.pk).exists()
     assert AuditEntry.objects.filter(action="roster.employee.deleted").count() == 1
+
+
+def test_duplicate_nip_gets_a_clear_message(client, hr_a, unit_a, agency_b):
+    factories.employee(agency_b, nip="198001012005011001")
+    client.force_login(hr_a)
+    response = client.post(reverse("hr:employee_create"), employee_post(unit_a))
+    assert response.context["form"].errors["nip"] == [
+        "NIP ini sudah terdaftar untuk pegawai lain."
+    ]
+
+
+def test_duplicate_nik_gets_a_clear_message(client, hr_a, unit_a):
+    other = factories.employee(unit_a, category=EmployeeCategory.TKD)
+    client.force_login(hr_a)
+    response = client.post(reverse("hr:employee_create"), employee_post(
+        unit_a, category=EmployeeCategory.TKD, nip="", grade="", nik=other.nik))
+    assert response.context["form"].errors["nik"] == [
+        "NIK ini sudah terdaftar untuk pegawai lain."
+    ]
+
+
+def test_agency_tree_query_count_is_constant(client, hr_a, agency_a,
+                                             django_assert_max_num_queries):
+    from signings.models import Agency, AgencyKind
+
+    client.force_login(hr_a)
+    with django_assert_max_num_queries(8) as small:
+        client.get(reverse("hr:agencies"))
+    for i in range(20):
+        Agency.objects.create(code=f"A-{i}", name=f"Unit {i}", kind=AgencyKind.UNIT,
+                              city="Sampit", parent=agency_a)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        client.get(reverse("hr:agencies"))

@@ -100,18 +100,28 @@ class EmployeeForm(forms.ModelForm):
         category = self.data.get(self.add_prefix("category"))
         kind = category if category in EmployeeCategory.asn() else None
         try:
-            return identity.parse_nip(raw, kind=kind).nip
+            nip = identity.parse_nip(raw, kind=kind).nip
         except identity.IdentityError as error:
             raise forms.ValidationError(str(error), code=error.code) from None
+        # Checked here, across all agencies, because the database's partial unique constraint
+        # would only offer a generic "constraint violated" message.
+        if Employee.objects.filter(nip=nip).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(_("NIP ini sudah terdaftar untuk pegawai lain."),
+                                        code="nip.taken")
+        return nip
 
     def clean_nik(self):
         raw = self.cleaned_data.get("nik")
         if not raw:
             return None
         try:
-            return identity.parse_nik(raw).nik
+            nik = identity.parse_nik(raw).nik
         except identity.IdentityError as error:
             raise forms.ValidationError(str(error), code=error.code) from None
+        if Employee.objects.filter(nik=nik).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(_("NIK ini sudah terdaftar untuk pegawai lain."),
+                                        code="nik.taken")
+        return nik
 
     def _post_clean(self):
         # A NIP/NIK refused above is left out of the instance, so the model's clean() would
