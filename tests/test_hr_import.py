@@ -298,3 +298,25 @@ def test_export_contains_only_the_officers_scope(officer, unit_a, agency_b):
     factories.employee(agency_b, nip=NIP2)
     content = officer.get(reverse("hr:roster_export", kwargs={"fmt": "csv"})).content.decode()
     assert NIP1 in content and NIP2 not in content
+
+
+def _rows(n, start=0):
+    header = [label for _key, label in imports.COLUMNS]
+    return [header] + [
+        [factories.pns_nip(i % 999 + 1, birth=f"19{70 + i // 999}0101"), "", "",
+         f"Pegawai {i}", "", "", "PNS", "Analis", "III/a", "", "", "ya"]
+        for i in range(start, start + n)
+    ]
+
+
+def test_plan_and_apply_use_a_constant_number_of_queries(hr_a, agency_a,
+                                                         django_assert_max_num_queries):
+    with django_assert_max_num_queries(6) as small:
+        imports.plan_import(rows=_rows(5), agency=agency_a, user=hr_a)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        plan = imports.plan_import(rows=_rows(1500), agency=agency_a, user=hr_a)
+    assert plan.counts["new"] == 1500
+    with django_assert_max_num_queries(20):
+        imports.apply_import(rows=_rows(1500), agency=agency_a, user=hr_a,
+                             fingerprint=plan.fingerprint())
+    assert Employee.objects.count() == 1500

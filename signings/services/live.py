@@ -12,6 +12,7 @@ from signings.models import (
     AttendanceOutcome,
     AttendanceStatus,
     Employee,
+    EmployeeCategory,
     ExpectedSigner,
     Signature,
     SigningEvent,
@@ -82,12 +83,15 @@ def breakdown(event: SigningEvent) -> dict:
     """Totals, per unit and per category: {"totals": {...}, "units": [...], "categories": [...]}"""
     cells = _cells(event)
     totals = _sum(cells, ())
+    categories = _sum(cells, ("employee__category",))
+    for row in categories:
+        row["label"] = EmployeeCategory(row["employee__category"]).label
     return {
         "totals": totals[0] if totals else _with_remaining(
             {"expected": 0, "signed": 0, "absent": 0}),
         "units": _sum(cells, ("employee__agency__path", "employee__agency_id",
                               "employee__agency__name")),
-        "categories": _sum(cells, ("employee__category",)),
+        "categories": categories,
     }
 
 

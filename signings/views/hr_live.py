@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.core.files.base import ContentFile
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from signings import access
@@ -112,7 +113,7 @@ def record_sign(request, pk, employee_pk):
                 return _back(event)
     return render(request, "hr/record_sign.html", {
         "event": event, "employee": employee, "form": form, "version": event.template_version,
-        "agency": employee.agency, "EventStatus": EventStatus,
+        "agency": employee.agency, "EventStatus": EventStatus, "today": timezone.localdate(),
     })
 
 
