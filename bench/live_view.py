@@ -129,6 +129,17 @@ def run(args) -> None:
     client = Client()
     client.force_login(officer)
     url = reverse("hr:event_live_panel", kwargs={"pk": event.pk})
+    if os.environ.get("BENCH_PROFILE"):
+        import cProfile
+        import pstats
+
+        client.get(url)
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for _ in range(5):
+            client.get(url)
+        profiler.disable()
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(35)
     for label, params in (("no search", {}), ("search 'Pegawai 01'", {"q": "Pegawai 01"})):
         client.get(url, params)  # warm up
         timings = []
