@@ -8,6 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
+from pypdf import PdfWriter
 
 from signings.models import (
     AbsenceReason,
@@ -21,7 +22,17 @@ from tests import factories
 
 pytestmark = pytest.mark.django_db
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def one_page_pdf() -> bytes:
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+PDF = one_page_pdf()
 
 
 def data_url(png: bytes) -> str:
@@ -122,6 +133,7 @@ def test_paper_scan_is_accepted_by_content(officer, open_event, person, name, co
 @pytest.mark.parametrize(("name", "content", "message"), [
     ("pakta.pdf", b"MZ\x90\x00 not a pdf", "bukan PDF, JPEG, atau PNG"),
     ("pakta.pdf", b"%PDF-1.4 truncated", "PDF rusak"),
+    ("pakta.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n", "PDF rusak"),
     ("scan.jpg", b"\xff\xd8\xff\xe0 garbage", "rusak"),
 ])
 def test_paper_scan_with_wrong_content_is_refused(officer, open_event, person, name, content,

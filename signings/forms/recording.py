@@ -11,7 +11,6 @@ from PIL import Image, UnidentifiedImageError
 
 from signings.models import AbsenceReason
 
-PAPER_SCAN_DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 SCAN_TYPES = (
     (b"%PDF-", "pdf"),
     (b"\xff\xd8\xff", "jpg"),
@@ -65,12 +64,23 @@ def sniff_scan(data: bytes) -> str | None:
     return None
 
 
+def _pdf_has_pages(data: bytes) -> bool:
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
+    try:
+        return len(PdfReader(io.BytesIO(data), strict=False).pages) > 0
+    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, OSError,
+            RecursionError):
+        return False
+
+
 class PaperScanForm(forms.Form):
     scan = forms.FileField(label=_("Pindaian pakta bertanda tangan (PDF, JPEG, atau PNG)"))
 
     def clean_scan(self):
         upload = self.cleaned_data["scan"]
-        limit = getattr(settings, "PAKTA_PAPER_SCAN_MAX_BYTES", PAPER_SCAN_DEFAULT_MAX_BYTES)
+        limit = settings.PAKTA_PAPER_SCAN_MAX_BYTES
         if upload.size > limit:
             raise forms.ValidationError(
                 _("Berkas terlalu besar (%(size)d KB); maksimal %(max)d KB."),
@@ -84,7 +94,7 @@ class PaperScanForm(forms.Form):
                 _("Isi berkas bukan PDF, JPEG, atau PNG. Pindai ulang dan simpan sebagai PDF "
                   "atau gambar."))
         if extension == "pdf":
-            if b"%%EOF" not in data[-2048:]:
+            if not _pdf_has_pages(data):
                 raise forms.ValidationError(_("Berkas PDF rusak atau tidak lengkap."))
         else:
             try:
