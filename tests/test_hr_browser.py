@@ -142,3 +142,19 @@ def test_officer_signs_on_screen_with_the_pad(page, live_server, draft_event, hr
     expect(page.locator(".alert-success")).to_contain_text("Tanda tangan")
     assert event.signatures.valid().filter(employee=employee,
                                            method=SignatureMethod.OFFICER).exists()
+
+
+def test_officer_records_an_absence_and_closes_the_event(page, live_server, draft_event, hr_a):
+    event = events.open_event(event=draft_event, actor=hr_a)
+    log_in(page, live_server, "hr_a")
+    page.goto(f"{live_server.url}/sdm/acara/{event.pk}/langsung/")
+    page.locator("#unsigned-list a[title='Catat tidak hadir']").first.click()
+    page.select_option("select[name=reason]", "sick")
+    page.click("main button[type=submit]")
+    expect(page.locator("#total-absent")).to_have_text("1")
+    page.goto(f"{live_server.url}/sdm/acara/{event.pk}/")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("#close-event")
+    expect(page.locator("#event-status")).to_have_text("Ditutup")
+    page.goto(f"{live_server.url}/sdm/acara/{event.pk}/langsung/")
+    expect(page.locator("#live-panel")).to_contain_text("Acara sudah ditutup")
