@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from signings import access
 from signings.access import Ability
 from signings.forms.events import EventForm, ExpectedForm, ReopenForm
-from signings.models import EventStatus, SigningEvent
+from signings.models import Employee, EventStatus, SigningEvent
 from signings.services import events as event_service
 from signings.services import live
 from signings.views.hr import paginate, query_without_page
@@ -93,8 +93,6 @@ def event_expected(request, pk):
         "employee__agency__path", "employee__name")
     text = request.GET.get("q", "")
     if text.strip():
-        from signings.models import Employee
-
         expected = expected.filter(employee__in=Employee.objects.search(text).values("pk"))
     return render(request, "hr/event_expected.html", {
         "event": event, "form": form, "page": paginate(request, expected),
