@@ -221,3 +221,15 @@ def test_agency_tree_query_count_is_constant(client, hr_a, agency_a,
                               city="Sampit", parent=agency_a)
     with django_assert_max_num_queries(len(small.captured_queries)):
         client.get(reverse("hr:agencies"))
+
+
+def test_nip_saved_by_someone_else_meanwhile_is_a_sentence_not_a_500(hr_a, unit_a, agency_b):
+    from signings.services import roster
+
+    factories.employee(agency_b, nip="198001012005011001")
+    twin = Employee(name="Kembar", category=EmployeeCategory.PNS, nip="198001012005011001",
+                    position="Analis", agency=unit_a)
+    with pytest.raises(roster.RosterError) as caught:
+        roster.create_employee(employee=twin, actor=hr_a)
+    assert "baru saja didaftarkan" in str(caught.value.message)
+    assert not AuditEntry.objects.filter(action="roster.employee.created").exists()

@@ -6,7 +6,7 @@ Each write is one transaction with its audit entry. Bulk changes from spreadshee
 
 from __future__ import annotations
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from signings.models import Employee
@@ -30,10 +30,23 @@ def _snapshot(employee: Employee) -> dict:
     return {field: getattr(employee, field) for field in EDITABLE_FIELDS}
 
 
+def _save(employee: Employee) -> None:
+    # The form checked NIP/NIK uniqueness, but another officer may have saved the same person
+    # a moment ago: the database constraint decides, and the officer gets a sentence.
+    try:
+        with transaction.atomic():
+            employee.save()
+    except IntegrityError:
+        raise RosterError(
+            "employee.duplicate",
+            _("NIP/NIK ini baru saja didaftarkan untuk pegawai lain. Periksa daftar pegawai."),
+        ) from None
+
+
 @transaction.atomic
 def create_employee(*, employee: Employee, actor, request=None) -> Employee:
     """Save a new, already validated employee (a bound ModelForm's instance)."""
-    employee.save()
+    _save(employee)
     audit.record(
         action="roster.employee.created", obj=employee, actor=actor, agency=employee.agency,
         request=request, details={"after": _snapshot(employee)},
@@ -47,7 +60,7 @@ def update_employee(*, employee: Employee, actor, request=None) -> Employee:
     before = Employee.objects.select_for_update().get(pk=employee.pk)
     old, new = _snapshot(before), _snapshot(employee)
     changes = {key: [old[key], new[key]] for key in EDITABLE_FIELDS if old[key] != new[key]}
-    employee.save()
+    _save(employee)
     audit.record(
         action="roster.employee.updated", obj=employee, actor=actor, agency=employee.agency,
         request=request, details={"changes": changes},

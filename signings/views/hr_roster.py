@@ -51,10 +51,14 @@ def _employee(request, pk) -> Employee:
 def employee_create(request):
     form = EmployeeForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        employee = roster.create_employee(employee=form.instance, actor=request.user,
-                                          request=request)
-        messages.success(request, _("Pegawai %(name)s ditambahkan.") % {"name": employee})
-        return redirect("hr:employees")
+        try:
+            employee = roster.create_employee(employee=form.instance, actor=request.user,
+                                              request=request)
+        except roster.RosterError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Pegawai %(name)s ditambahkan.") % {"name": employee})
+            return redirect("hr:employees")
     return render(request, "hr/employee_form.html", {"form": form, "employee": None})
 
 
@@ -63,9 +67,13 @@ def employee_edit(request, pk):
     employee = _employee(request, pk)
     form = EmployeeForm(request.POST or None, instance=employee, user=request.user)
     if request.method == "POST" and form.is_valid():
-        roster.update_employee(employee=form.instance, actor=request.user, request=request)
-        messages.success(request, _("Data %(name)s disimpan.") % {"name": employee})
-        return redirect("hr:employees")
+        try:
+            roster.update_employee(employee=form.instance, actor=request.user, request=request)
+        except roster.RosterError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Data %(name)s disimpan.") % {"name": employee})
+            return redirect("hr:employees")
     signed_count = employee.signatures.count()
     return render(request, "hr/employee_form.html", {
         "form": form, "employee": employee, "signed_count": signed_count,
