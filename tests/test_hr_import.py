@@ -320,3 +320,10 @@ def test_plan_and_apply_use_a_constant_number_of_queries(hr_a, agency_a,
         imports.apply_import(rows=_rows(1500), agency=agency_a, user=hr_a,
                              fingerprint=plan.fingerprint())
     assert Employee.objects.count() == 1500
+
+
+def test_title_rows_above_the_header_are_skipped(officer, agency_a):
+    page = preview(officer, agency_a, csv_bytes(
+        f"{NIP1};;;Budi;;;PNS;Analis;III/a;;;ya",
+        header="DAFTAR PEGAWAI KABUPATEN A;;;;;;;;;;;\r\n;;;;;;;;;;;\r\n" + HEADER))
+    assert statuses(page) == [(4, "new")]

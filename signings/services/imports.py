@@ -163,6 +163,27 @@ def _map_header(header: list[str]) -> dict[str, int]:
     return mapping
 
 
+HEADER_SEARCH_ROWS = 10
+
+
+def _find_header(rows: list[list[str]]) -> tuple[int, dict[str, int]]:
+    """The header row and its column mapping.
+
+    Agency spreadsheets often carry a title or the agency name above the header, so the first
+    few non-empty rows are tried; the error names the first one when none fits.
+    """
+    candidates = [i for i, row in enumerate(rows) if any(c.strip() for c in row)]
+    if not candidates:
+        raise ImportFileError("file.empty", _("Berkas kosong."))
+    first_error = None
+    for index in candidates[:HEADER_SEARCH_ROWS]:
+        try:
+            return index, _map_header(rows[index])
+        except ImportFileError as error:
+            first_error = first_error or error
+    raise first_error
+
+
 def _clean_text(value: str) -> str:
     text = " ".join(value.split())
     # Undo the neutralising apostrophe of our own export so a round trip changes nothing.
@@ -303,10 +324,7 @@ def plan_import(*, rows: list[list[str]], agency: Agency, user) -> ImportPlan:
     """What confirming would do, row by row. Reads only; raises ImportFileError for the file."""
     if not rows:
         raise ImportFileError("file.empty", _("Berkas kosong."))
-    header_index = next((i for i, row in enumerate(rows) if any(c.strip() for c in row)), None)
-    if header_index is None:
-        raise ImportFileError("file.empty", _("Berkas kosong."))
-    mapping = _map_header(rows[header_index])
+    header_index, mapping = _find_header(rows)
     units = {a.code.upper(): a for a in Agency.objects.subtree_of(agency)}
     agencies = {a.pk: a for a in units.values()}
 
