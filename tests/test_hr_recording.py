@@ -224,3 +224,17 @@ def test_officer_of_other_agency_cannot_record_or_void(client, hr_b, open_event,
                            {"signature": data_url(factories.signature_png())})
     assert response.status_code == 404
     assert not Signature.objects.exists()
+
+
+def test_absence_recorded_by_mistake_can_be_cleared_until_closed(officer, open_event, person,
+                                                                 hr_a):
+    officer.post(url("hr:record_absent", open_event, person), {"reason": AbsenceReason.SICK})
+    page = officer.get(url("hr:record_absent", open_event, person)).content.decode()
+    assert "Hapus keterangan" in page
+    officer.post(url("hr:clear_absent", open_event, person))
+    assert not AttendanceOutcome.objects.exists()
+    officer.post(url("hr:record_absent", open_event, person), {"reason": AbsenceReason.SICK})
+    events.close_event(event=open_event, actor=hr_a)
+    response = officer.post(url("hr:clear_absent", open_event, person), follow=True)
+    assert "Acara sudah ditutup" in response.content.decode()
+    assert AttendanceOutcome.objects.count() == 1

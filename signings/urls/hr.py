@@ -44,6 +44,8 @@ urlpatterns += [
          name="event_live_panel"),
     path("sdm/acara/<int:pk>/pegawai/<int:employee_pk>/tidak-hadir/", hr_live.record_absent,
          name="record_absent"),
+    path("sdm/acara/<int:pk>/pegawai/<int:employee_pk>/tidak-hadir/hapus/",
+         hr_live.clear_absent, name="clear_absent"),
     path("sdm/acara/<int:pk>/pegawai/<int:employee_pk>/tanda-tangan/", hr_live.record_sign,
          name="record_sign"),
     path("sdm/acara/<int:pk>/pegawai/<int:employee_pk>/kertas/", hr_live.record_paper,

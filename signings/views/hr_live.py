@@ -9,6 +9,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from signings import access
 from signings.access import Ability
@@ -77,9 +78,26 @@ def record_absent(request, pk, employee_pk):
         else:
             messages.success(request, _("%(name)s dicatat tidak hadir.") % {"name": employee})
             return _back(event)
+    outcome = event.outcomes.filter(employee=employee).first()
     return render(request, "hr/record_absent.html", {
         "event": event, "employee": employee, "form": form, "EventStatus": EventStatus,
+        "outcome": outcome,
     })
+
+
+@require_POST
+@access.role_required(Ability.MANAGE)
+def clear_absent(request, pk, employee_pk):
+    event = get_event(request, pk)
+    employee = _expected_employee(event, employee_pk)
+    try:
+        attendance.clear_outcome(event=event, employee=employee, actor=request.user,
+                                 request=request)
+    except attendance.AttendanceError as error:
+        messages.error(request, error.message)
+        return redirect("hr:record_absent", pk=event.pk, employee_pk=employee.pk)
+    messages.success(request, _("Keterangan kehadiran %(name)s dihapus.") % {"name": employee})
+    return _back(event)
 
 
 def _signature_png(form) -> bytes | None:

@@ -86,4 +86,6 @@ ROWS += [
     Row("hr:record_paper", expect=HR_OBJECT_PAGE, kwargs=event_employee, method="post"),
     Row("hr:record_representative", expect=HR_OBJECT_PAGE, kwargs=event, method="post"),
     Row("hr:signature_void", expect=HR_OBJECT_PAGE, kwargs=signature, method="post"),
+    # Clearing a note that does not exist changes nothing and returns to the live view.
+    Row("hr:clear_absent", expect=HR_OBJECT_POST, kwargs=event_employee, method="post"),
 ]
