@@ -128,3 +128,25 @@ def test_template_list_query_count_is_constant(officer, agency_a,
         factories.template_version(agency_a, name=f"T{i + 1}")
     with django_assert_max_num_queries(len(small.captured_queries)):
         officer.get(reverse("hr:templates"))
+
+
+def test_template_detail_query_count_is_constant(officer, agency_a, template_version, hr_a,
+                                                 django_assert_max_num_queries):
+    import datetime
+
+    from signings.services import events
+
+    def make_events(n):
+        for _ in range(n):
+            events.create_event(agency=agency_a, template_version=template_version, title="E",
+                                date=datetime.date(2024, 1, 17), venue="Aula", created_by=hr_a)
+
+    url = reverse("hr:template_detail", kwargs={"pk": template_version.template_id})
+    make_events(1)
+    with django_assert_max_num_queries(10) as small:
+        officer.get(url)
+    for _ in range(4):
+        factories.template_version(agency_a)
+    make_events(10)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        officer.get(url)
