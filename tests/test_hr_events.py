@@ -190,3 +190,39 @@ def test_event_pages_query_count_is_constant(officer, open_event, unit_a, hr_a, 
     sign(more[:55])
     with django_assert_max_num_queries(len(small.captured_queries)):
         officer.get(url)
+
+
+def test_officer_corrects_a_draft_event_including_the_template(officer, agency_a,
+                                                               template_version, hr_a):
+    event = events.create_event(agency=agency_a, template_version=template_version, title="X",
+                                date=datetime.date(2024, 1, 17), venue="Aula", created_by=hr_a)
+    newer = factories.template_version(agency_a, name="Templat Lain")
+    url = reverse("hr:event_edit", kwargs={"pk": event.pk})
+    assert officer.get(url).context["form"].initial["title"] == "X"
+    response = officer.post(url, event_post(agency_a, newer, title="Apel Besar", venue="Lapangan"))
+    assert response.status_code == 302
+    event.refresh_from_db()
+    assert (event.title, event.venue, event.template_version) == ("Apel Besar", "Lapangan", newer)
+    entry = AuditEntry.objects.get(action="signing.event.updated")
+    assert set(entry.details["changes"]) >= {"title", "venue", "template_version"}
+
+
+def test_template_of_an_open_event_cannot_be_swapped(officer, open_event, agency_a):
+    newer = factories.template_version(agency_a, name="Templat Lain")
+    url = reverse("hr:event_edit", kwargs={"pk": open_event.pk})
+    response = officer.post(url, event_post(agency_a, newer, title="Judul Baru"))
+    assert response.status_code == 302
+    open_event.refresh_from_db()
+    assert open_event.title == "Judul Baru"
+    assert open_event.template_version != newer
+
+
+def test_closed_event_cannot_be_edited(officer, open_event, agency_a, hr_a):
+    events.close_event(event=open_event, actor=hr_a)
+    url = reverse("hr:event_edit", kwargs={"pk": open_event.pk})
+    response = officer.post(url, event_post(agency_a, open_event.template_version,
+                                            title="Terlambat"))
+    assert response.status_code == 200
+    assert "Acara sudah ditutup" in response.content.decode()
+    open_event.refresh_from_db()
+    assert open_event.title != "Terlambat"

@@ -14,6 +14,7 @@ from signings.models import (
     Agency,
     Employee,
     EventKind,
+    EventStatus,
     IdentityCheck,
     PactTemplateVersion,
 )
@@ -61,12 +62,27 @@ class EventForm(forms.Form):
         help_text=_("Kepala instansi lebih dulu, lalu eselon II, III, IV, kemudian staf."),
     )
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, event=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["agency"].queryset = managed_agencies(user)
         self.fields["template_version"].queryset = usable_versions(user)
+        self.event = event
+        if event is not None:
+            # The agency decides who is expected and whose scope the record is in: fixed.
+            del self.fields["agency"]
+            if event.status != EventStatus.DRAFT:
+                self.fields["template_version"].disabled = True
         self.helper = FormHelper()
         self.helper.form_tag = False
+
+    @classmethod
+    def initial_from(cls, event) -> dict:
+        return {
+            "template_version": event.template_version_id, "title": event.title,
+            "kind": event.kind, "date": event.date, "venue": event.venue,
+            "witnesses": "\n".join(event.witnesses), "identity_check": event.identity_check,
+            "enforce_signing_order": event.enforce_signing_order,
+        }
 
     def clean_witnesses(self):
         lines = [line.strip() for line in self.cleaned_data["witnesses"].splitlines()]
@@ -74,7 +90,7 @@ class EventForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        agency: Agency | None = data.get("agency")
+        agency: Agency | None = data.get("agency") or (self.event.agency if self.event else None)
         version: PactTemplateVersion | None = data.get("template_version")
         if agency and version and not agency.is_within(version.template.agency):
             self.add_error("template_version", _(

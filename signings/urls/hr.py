@@ -36,6 +36,7 @@ urlpatterns += [
     path("sdm/acara/", hr_events.event_list, name="events"),
     path("sdm/acara/tambah/", hr_events.event_create, name="event_create"),
     path("sdm/acara/<int:pk>/", hr_events.event_detail, name="event_detail"),
+    path("sdm/acara/<int:pk>/ubah/", hr_events.event_edit, name="event_edit"),
     path("sdm/acara/<int:pk>/peserta/", hr_events.event_expected, name="event_expected"),
     re_path(r"^sdm/acara/(?P<pk>[0-9]+)/status/(?P<action>buka|tutup|buka-kembali)/$",
             hr_events.event_transition, name="event_transition"),

@@ -59,6 +59,24 @@ def event_create(request):
 
 
 @access.role_required(Ability.MANAGE)
+def event_edit(request, pk):
+    event = get_event(request, pk)
+    form = EventForm(request.POST or None, user=request.user, event=event,
+                     initial=EventForm.initial_from(event))
+    if request.method == "POST" and form.is_valid():
+        changes = {name: form.cleaned_data[name] for name in form.fields}
+        try:
+            event_service.update_event(event=event, actor=request.user, changes=changes,
+                                       request=request)
+        except event_service.EventError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Rincian acara disimpan."))
+            return redirect("hr:event_detail", pk=event.pk)
+    return render(request, "hr/event_form.html", {"form": form, "event": event})
+
+
+@access.role_required(Ability.MANAGE)
 def event_detail(request, pk):
     event = get_event(request, pk)
     signatures = (

@@ -70,6 +70,7 @@ ROWS += [
     Row("hr:event_create", expect=HR_LIST_PAGE),
     Row("hr:event_detail", expect=HR_OBJECT_PAGE, kwargs=event),
     Row("hr:event_expected", expect=HR_OBJECT_PAGE, kwargs=event),
+    Row("hr:event_edit", expect=HR_OBJECT_PAGE, kwargs=event),
     # Opening an already open event: refused with a message, a redirect for those allowed.
     Row("hr:event_transition", expect=HR_OBJECT_POST, method="post",
         kwargs=lambda world: {"pk": world.event.pk, "action": "buka"}),
