@@ -238,3 +238,31 @@ def test_absence_recorded_by_mistake_can_be_cleared_until_closed(officer, open_e
     response = officer.post(url("hr:clear_absent", open_event, person), follow=True)
     assert "Acara sudah ditutup" in response.content.decode()
     assert AttendanceOutcome.objects.count() == 1
+
+
+def test_representative_signature_can_name_the_employees_it_covers(officer, open_event,
+                                                                   person):
+    others = [row.employee for row in open_event.expected.exclude(employee=person)]
+    response = officer.post(url("hr:record_representative", open_event), {
+        "employee": person.pk, "represented_group": "Seluruh staf Dinas Kesehatan",
+        "covers": "\n".join(e.nip for e in others), "signature": data_url(
+            factories.signature_png()),
+    })
+    assert response.status_code == 302
+    signature = Signature.objects.get()
+    assert set(signature.represented_employees.all()) == set(others)
+    assert AuditEntry.objects.filter(action="signing.signature.representation").exists()
+    detail = officer.get(url("hr:event_detail", open_event)).content.decode()
+    assert f"({len(others)} pegawai)" in detail
+
+
+def test_representative_cannot_cover_someone_not_expected(officer, open_event, person,
+                                                          agency_a):
+    outsider = factories.employee(agency_a)
+    response = officer.post(url("hr:record_representative", open_event), {
+        "employee": person.pk, "represented_group": "Kelompok",
+        "covers": outsider.nip, "signature": data_url(factories.signature_png()),
+    })
+    assert response.status_code == 200
+    assert "tidak terdaftar sebagai peserta" in response.content.decode()
+    assert not Signature.objects.exists()

@@ -99,7 +99,7 @@ class EventForm(forms.Form):
         return data
 
 
-def _find_people(event, text: str) -> tuple[list[Employee], list[str]]:
+def find_people(event, text: str) -> tuple[list[Employee], list[str]]:
     """Employees of the event's subtree by NIP, NIK or agency number, one per line."""
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     keys = {}
@@ -150,7 +150,7 @@ class ExpectedForm(forms.Form):
         self.helper.form_tag = False
 
     def clean_add(self):
-        found, missing = _find_people(self.event, self.cleaned_data["add"])
+        found, missing = find_people(self.event, self.cleaned_data["add"])
         if missing:
             raise forms.ValidationError(
                 _("Tidak ditemukan di %(agency)s: %(items)s.")
@@ -158,7 +158,7 @@ class ExpectedForm(forms.Form):
         return found
 
     def clean_remove(self):
-        found, missing = _find_people(self.event, self.cleaned_data["remove"])
+        found, missing = find_people(self.event, self.cleaned_data["remove"])
         if missing:
             raise forms.ValidationError(
                 _("Tidak ditemukan di %(agency)s: %(items)s.")

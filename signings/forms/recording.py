@@ -9,6 +9,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, UnidentifiedImageError
 
+from signings.forms.events import find_people
 from signings.models import AbsenceReason
 
 SCAN_TYPES = (
@@ -49,12 +50,28 @@ class RepresentativeForm(SignaturePadForm):
         help_text=_("Kelompok yang diwakili, misalnya “Seluruh ASN Sekretariat Daerah”."),
     )
 
-    def __init__(self, *args, candidates, **kwargs):
+    covers = forms.CharField(
+        label=_("Pegawai yang diwakili (opsional)"), required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("NIP, NIK, atau nomor pegawai; satu per baris. Kosongkan bila cukup nama "
+                    "kelompoknya."),
+    )
+
+    def __init__(self, *args, candidates, event, **kwargs):
         super().__init__(*args, **kwargs)
+        self.event = event
         self.fields["employee"].choices = [("", "—")] + [
             (row.employee.pk, f"{row.employee.display_name} — {row.employee.position}")
             for row in candidates
         ]
+
+    def clean_covers(self):
+        found, missing = find_people(self.event, self.cleaned_data["covers"])
+        if missing:
+            raise forms.ValidationError(
+                _("Tidak ditemukan di %(agency)s: %(items)s.")
+                % {"agency": self.event.agency.name, "items": ", ".join(missing[:10])})
+        return found
 
 
 def sniff_scan(data: bytes) -> str | None:

@@ -81,6 +81,7 @@ def event_detail(request, pk):
     event = get_event(request, pk)
     signatures = (
         event.signatures.select_related("employee__agency", "officer", "voided_by")
+        .annotate(represented_count=Count("represented_employees"))
         .order_by("-signed_at")
     )
     return render(request, "hr/event_detail.html", {

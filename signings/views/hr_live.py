@@ -21,7 +21,7 @@ from signings.forms.recording import (
     VoidForm,
 )
 from signings.models import AttendanceStatus, EventStatus, Signature, SignatureMethod
-from signings.services import attendance, live, signatures
+from signings.services import attendance, live, representation, signatures
 from signings.services.signature_image import SignatureImageError, decode_data_url
 from signings.views.hr_events import get_event
 
@@ -168,17 +168,16 @@ def record_representative(request, pk):
         event.expected.select_related("employee").order_by("employee__echelon",
                                                            "employee__name")[:500]
     )
-    form = RepresentativeForm(request.POST or None, candidates=candidates)
+    form = RepresentativeForm(request.POST or None, candidates=candidates, event=event)
     if request.method == "POST" and form.is_valid():
         employee = _expected_employee(event, form.cleaned_data["employee"])
         png = _signature_png(form)
         if png is not None:
             try:
-                signatures.record_signature(
-                    event=event, employee=employee, method=SignatureMethod.REPRESENTATIVE,
-                    image_png=png, template_hash=event.template_version.content_hash,
-                    officer=request.user,
+                representation.record_representative(
+                    event=event, employee=employee, image_png=png,
                     represented_group=form.cleaned_data["represented_group"],
+                    covers=form.cleaned_data["covers"], officer=request.user,
                     ip_address=request.META.get("REMOTE_ADDR"),
                     user_agent=request.headers.get("User-Agent", ""), request=request,
                 )
