@@ -96,3 +96,17 @@ def test_live_panel_query_count_is_constant(officer, open_event, unit_a, hr_a,
     with django_assert_max_num_queries(len(small.captured_queries)):
         response = officer.get(url, {"q": "Pegawai"})
     assert len(response.context["signed"]) == 50 and response.context["signed_total"] == 60
+
+
+def test_people_covered_by_a_representative_are_marked(officer, open_event, hr_a):
+    from signings.services import representation
+
+    signer, *covered = [row.employee for row in open_event.expected.all()]
+    representation.record_representative(
+        event=open_event, employee=signer, image_png=factories.signature_png(),
+        represented_group="Seluruh staf", covers=covered[:1], officer=hr_a,
+    )
+    context = officer.get(reverse("hr:event_live_panel", kwargs={"pk": open_event.pk})).context
+    marked = {row.employee_id for row in context["unsigned"] if row.represented}
+    assert marked == {covered[0].pk}
+    assert context["totals"]["signed"] == 1

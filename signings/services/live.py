@@ -118,7 +118,12 @@ def unsigned_list(event: SigningEvent, text: str = "") -> tuple[list[ExpectedSig
     )
     rows = list(
         queryset.select_related("employee__agency")
-        .annotate(outcome_status=F("note__status"), outcome_reason=F("note__reason"))
+        .annotate(
+            outcome_status=F("note__status"), outcome_reason=F("note__reason"),
+            # Named in a representative signature: shown, but they still count as unsigned.
+            represented=Exists(Signature.objects.valid().filter(
+                event=event.pk, represented_employees=OuterRef("employee"))),
+        )
         .order_by("employee__echelon", "employee__agency__path", "employee__name")[:LIST_LIMIT]
     )
     return rows, queryset.count()
