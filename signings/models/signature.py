@@ -108,6 +108,12 @@ class Signature(models.Model):
         related_name="+",
     )
     represented_group = models.CharField(_("mewakili"), max_length=250, blank=True)
+    # Optional, for a representative signature: exactly which expected signers the named
+    # group covers, so auditors need not guess from the group's name.
+    represented_employees = models.ManyToManyField(
+        "signings.Employee", blank=True, related_name="represented_by",
+        verbose_name=_("pegawai yang diwakili"),
+    )
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=300, blank=True)
     pdf = models.FileField(upload_to="pacts/%Y/%m/", blank=True)

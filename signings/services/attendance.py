@@ -63,6 +63,11 @@ def record_outcome(
 
 @transaction.atomic
 def clear_outcome(*, event: SigningEvent, employee: Employee, actor, request=None) -> None:
+    if event.status == EventStatus.CLOSED:
+        # A closed event is frozen: its absence notes are part of the record.
+        raise AttendanceError(
+            "event.closed", _("Acara sudah ditutup; buka kembali untuk mencatat kehadiran.")
+        )
     outcome = AttendanceOutcome.objects.filter(event=event, employee=employee).first()
     if outcome is None:
         return

@@ -182,3 +182,50 @@ def reopen_event(*, event: SigningEvent, actor, reason: str, request=None) -> Si
     """Late signing after closing is allowed only through this explicit, logged reopen."""
     return _transition(event=event, to_status=EventStatus.OPEN, actor=actor, reason=reason,
                        request=request)
+
+
+# Details an officer may correct after creating the event. The template version only while
+# the event is a draft: once opened, people may be reading or signing that exact text.
+EDITABLE_EVENT_FIELDS = ("title", "kind", "date", "venue", "witnesses", "identity_check",
+                         "enforce_signing_order")
+
+
+@transaction.atomic
+def update_event(
+    *, event: SigningEvent, actor, changes: dict, request=None,
+) -> SigningEvent:
+    """Correct an event's details; a closed event is frozen."""
+    event = SigningEvent.objects.select_for_update().get(pk=event.pk)
+    if event.status == EventStatus.CLOSED:
+        raise EventError(
+            "event.closed", _("Acara sudah ditutup; buka kembali untuk mengubah rinciannya.")
+        )
+    allowed = set(EDITABLE_EVENT_FIELDS)
+    if event.status == EventStatus.DRAFT:
+        allowed.add("template_version")
+    unknown = set(changes) - allowed
+    if unknown == {"template_version"}:
+        if changes["template_version"] != event.template_version:
+            raise EventError(
+                "event.template_locked",
+                _("Templat tidak dapat diganti setelah acara dibuka."),
+            )
+        changes = {k: v for k, v in changes.items() if k != "template_version"}
+    elif unknown:
+        raise ValueError(f"Fields that cannot be edited: {sorted(unknown)}")
+    if "witnesses" in changes:
+        changes["witnesses"] = [w.strip() for w in changes["witnesses"] if w and w.strip()]
+    diff = {}
+    for name, value in changes.items():
+        old = getattr(event, name)
+        if old != value:
+            diff[name] = [str(old.pk if hasattr(old, "pk") else old),
+                          str(value.pk if hasattr(value, "pk") else value)]
+            setattr(event, name, value)
+    if diff:
+        event.save()
+        audit.record(
+            action="signing.event.updated", obj=event, actor=actor, agency=event.agency,
+            request=request, details={"changes": diff},
+        )
+    return event

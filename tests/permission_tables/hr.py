@@ -1,3 +1,92 @@
-from tests.permission_tables import Row  # noqa: F401
+"""Permission rows of the officer console (signings/urls/hr.py)."""
 
-ROWS: list = []
+from tests.permission_tables import HR_LIST_PAGE, HR_OBJECT_PAGE, Row, login_then
+
+# A POST without a body: HR of A gets a redirect with an error message, never a 500.
+HR_OBJECT_POST = login_then(hr_a=302, hr_b=404, auditor_a=403, admin=302)
+
+
+def employee(world):
+    return {"pk": world.employee.pk}
+
+
+ROWS = [
+    Row("hr:agencies", expect=HR_LIST_PAGE),
+    Row("hr:employees", expect=HR_LIST_PAGE),
+    Row("hr:employee_create", expect=HR_LIST_PAGE),
+    Row("hr:employee_edit", expect=HR_OBJECT_PAGE, kwargs=employee),
+    Row("hr:employee_set_active", expect=HR_OBJECT_POST, kwargs=employee, method="post"),
+    Row("hr:employee_delete", expect=HR_OBJECT_POST, kwargs=employee, method="post"),
+]
+
+# A token that is not this session's pending import: officers are sent back to the upload.
+NO_IMPORT = login_then(hr_a=302, hr_b=302, auditor_a=403, admin=302)
+
+ROWS += [
+    Row("hr:import_upload", expect=HR_LIST_PAGE),
+    Row("hr:import_preview", expect=NO_IMPORT, kwargs=lambda world: {"token": "none"}),
+    Row("hr:import_confirm", expect=NO_IMPORT, kwargs=lambda world: {"token": "none"},
+        method="post"),
+    Row("hr:import_template", expect=HR_LIST_PAGE, kwargs=lambda world: {"fmt": "xlsx"}),
+    Row("hr:roster_export", expect=HR_LIST_PAGE, kwargs=lambda world: {"fmt": "csv"}),
+]
+
+
+def template(world):
+    return {"pk": world.template_version.template_id}
+
+
+def event(world):
+    return {"pk": world.event.pk}
+
+
+def event_employee(world):
+    return {"pk": world.event.pk, "employee_pk": world.employee.pk}
+
+
+def signature(world):
+    """A signature in the world's event, made here so the shared world fixture stays small."""
+    from signings.models import SignatureMethod
+    from signings.services import signatures
+    from tests import factories
+
+    if "hr_signature" not in world.extra:
+        world.extra["hr_signature"] = signatures.record_signature(
+            event=world.event, employee=world.employee, method=SignatureMethod.OFFICER,
+            image_png=factories.signature_png(), officer=world.extra["users"]["hr_a"],
+            template_hash=world.event.template_version.content_hash,
+        ).signature
+    return {"pk": world.extra["hr_signature"].pk}
+
+
+ROWS += [
+    Row("hr:templates", expect=HR_LIST_PAGE),
+    Row("hr:template_create", expect=HR_LIST_PAGE),
+    Row("hr:template_detail", expect=HR_OBJECT_PAGE, kwargs=template),
+    Row("hr:template_edit", expect=HR_OBJECT_PAGE, kwargs=template),
+    Row("hr:version_preview", expect=HR_OBJECT_PAGE,
+        kwargs=lambda world: {"pk": world.template_version.pk}),
+    Row("hr:events", expect=HR_LIST_PAGE),
+    Row("hr:event_create", expect=HR_LIST_PAGE),
+    Row("hr:event_detail", expect=HR_OBJECT_PAGE, kwargs=event),
+    Row("hr:event_expected", expect=HR_OBJECT_PAGE, kwargs=event),
+    Row("hr:event_edit", expect=HR_OBJECT_PAGE, kwargs=event),
+    # Opening an already open event: refused with a message, a redirect for those allowed.
+    Row("hr:event_transition", expect=HR_OBJECT_POST, method="post",
+        kwargs=lambda world: {"pk": world.event.pk, "action": "buka"}),
+    Row("hr:event_live", expect=HR_OBJECT_PAGE, kwargs=event),
+    Row("hr:event_live_panel", expect=HR_OBJECT_PAGE, kwargs=event),
+    Row("hr:record_absent", expect=HR_OBJECT_PAGE, kwargs=event_employee),
+    Row("hr:record_sign", expect=HR_OBJECT_PAGE, kwargs=event_employee),
+    Row("hr:record_paper", expect=HR_OBJECT_PAGE, kwargs=event_employee),
+    Row("hr:record_representative", expect=HR_OBJECT_PAGE, kwargs=event),
+    Row("hr:signature_void", expect=HR_OBJECT_PAGE, kwargs=signature),
+    # An empty POST to a recording form re-shows the form with its errors, never a 500.
+    Row("hr:record_absent", expect=HR_OBJECT_PAGE, kwargs=event_employee, method="post"),
+    Row("hr:record_sign", expect=HR_OBJECT_PAGE, kwargs=event_employee, method="post"),
+    Row("hr:record_paper", expect=HR_OBJECT_PAGE, kwargs=event_employee, method="post"),
+    Row("hr:record_representative", expect=HR_OBJECT_PAGE, kwargs=event, method="post"),
+    Row("hr:signature_void", expect=HR_OBJECT_PAGE, kwargs=signature, method="post"),
+    # Clearing a note that does not exist changes nothing and returns to the live view.
+    Row("hr:clear_absent", expect=HR_OBJECT_POST, kwargs=event_employee, method="post"),
+]

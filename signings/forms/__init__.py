@@ -1,0 +1,1 @@
+"""Forms of the officer console (django-crispy-forms, Bootstrap 5)."""

@@ -1,0 +1,138 @@
+"""Employee forms: the roster filter and the create/edit form."""
+
+from __future__ import annotations
+
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from signings import access, identity
+from signings.access import Ability
+from signings.models import Agency, Echelon, Employee, EmployeeCategory
+
+
+class AgencyChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Agency) -> str:
+        return f"{'— ' * obj.depth}{obj.name}"
+
+
+def managed_agencies(user):
+    return access.agencies(user, Ability.MANAGE).order_by("path")
+
+
+class EmployeeFilterForm(forms.Form):
+    SORTS = {
+        "name": ("name", "pk"),
+        "-name": ("-name", "-pk"),
+        "nip": ("nip", "pk"),
+        "unit": ("agency__path", "name", "pk"),
+        "echelon": ("echelon", "name", "pk"),
+    }
+    q = forms.CharField(label=_("Cari nama atau NIP"), required=False, max_length=100)
+    unit = AgencyChoiceField(label=_("Unit"), queryset=Agency.objects.none(), required=False,
+                             empty_label=_("Semua unit"))
+    category = forms.ChoiceField(
+        label=_("Kategori"), required=False,
+        choices=[("", _("Semua kategori")), *EmployeeCategory.choices],
+    )
+    echelon = forms.TypedChoiceField(
+        label=_("Eselon"), required=False, coerce=int, empty_value=None,
+        choices=[("", _("Semua eselon")), *Echelon.choices],
+    )
+    active = forms.ChoiceField(
+        label=_("Status"), required=False,
+        choices=[("1", _("Aktif")), ("0", _("Nonaktif")), ("all", _("Semua"))],
+    )
+    sort = forms.ChoiceField(
+        label=_("Urutkan"), required=False,
+        choices=[("name", _("Nama (A–Z)")), ("-name", _("Nama (Z–A)")), ("nip", _("NIP")),
+                 ("unit", _("Unit")), ("echelon", _("Eselon"))],
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = access.agencies(user).order_by("path")
+
+    def filter(self, queryset):
+        if not self.is_valid():
+            return queryset.filter(is_active=True).order_by("name", "pk")
+        data = self.cleaned_data
+        queryset = queryset.search(data["q"])
+        if data["unit"]:
+            queryset = queryset.in_agency(data["unit"])
+        if data["category"]:
+            queryset = queryset.filter(category=data["category"])
+        if data["echelon"] is not None:
+            queryset = queryset.filter(echelon=data["echelon"])
+        if data["active"] in ("", "1"):
+            queryset = queryset.filter(is_active=True)
+        elif data["active"] == "0":
+            queryset = queryset.filter(is_active=False)
+        return queryset.order_by(*self.SORTS[data["sort"] or "name"])
+
+
+class EmployeeForm(forms.ModelForm):
+    agency = AgencyChoiceField(label=_("Unit/instansi"), queryset=Agency.objects.none())
+    # Wider than the stored 18/16 digits: people type spaces and dots, clean_* normalises.
+    nip = forms.CharField(label=_("NIP"), max_length=40, required=False)
+    nik = forms.CharField(label=_("NIK"), max_length=40, required=False)
+
+    class Meta:
+        model = Employee
+        fields = [
+            "name", "title_prefix", "title_suffix", "category", "nip", "nik", "staff_number",
+            "position", "grade", "echelon", "agency",
+        ]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only agencies the officer manages are offered, so a posted id of another agency is
+        # an invalid choice rather than a move.
+        self.fields["agency"].queryset = managed_agencies(user)
+        self.fields["nip"].help_text = _("18 digit; spasi boleh, misalnya 19800101 200501 1 001.")
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+    def clean_nip(self):
+        raw = self.cleaned_data.get("nip")
+        if not raw:
+            return None
+        category = self.data.get(self.add_prefix("category"))
+        kind = category if category in EmployeeCategory.asn() else None
+        try:
+            nip = identity.parse_nip(raw, kind=kind).nip
+        except identity.IdentityError as error:
+            raise forms.ValidationError(str(error), code=error.code) from None
+        # Checked here, across all agencies, because the database's partial unique constraint
+        # would only offer a generic "constraint violated" message.
+        if Employee.objects.filter(nip=nip).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(_("NIP ini sudah terdaftar untuk pegawai lain."),
+                                        code="nip.taken")
+        return nip
+
+    def clean_nik(self):
+        raw = self.cleaned_data.get("nik")
+        if not raw:
+            return None
+        try:
+            nik = identity.parse_nik(raw).nik
+        except identity.IdentityError as error:
+            raise forms.ValidationError(str(error), code=error.code) from None
+        if Employee.objects.filter(nik=nik).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(_("NIK ini sudah terdaftar untuk pegawai lain."),
+                                        code="nik.taken")
+        return nik
+
+    def _post_clean(self):
+        # A NIP/NIK refused above is left out of the instance, so the model's clean() would
+        # add "required" on top of the real reason: keep only the real reason.
+        refused = {name for name in ("nip", "nik") if name in self._errors}
+        super()._post_clean()
+        for name in refused:
+            errors = self._errors[name]
+            errors.data = [e for e in errors.data
+                           if getattr(e, "code", None) not in {"nip.required", "nik.required"}]
+
+    def clean_staff_number(self):
+        raw = self.cleaned_data.get("staff_number") or ""
+        return raw.strip()

@@ -1,0 +1,34 @@
+"""The roster upload form."""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from signings.forms.employee import AgencyChoiceField, managed_agencies
+
+
+class ImportUploadForm(forms.Form):
+    agency = AgencyChoiceField(
+        label=_("Instansi tujuan"), queryset=None,
+        help_text=_("Baris tanpa kode unit masuk ke instansi ini; kode unit harus berada di "
+                    "bawahnya."),
+    )
+    file = forms.FileField(label=_("Berkas CSV atau XLSX"))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = managed_agencies(user)
+        self.fields["file"].widget.attrs["accept"] = ".csv,.xlsx"
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        limit = settings.PAKTA_IMPORT_MAX_BYTES
+        if upload.size > limit:
+            raise forms.ValidationError(
+                _("Berkas terlalu besar (%(size)d KB); maksimal %(max)d KB."),
+                params={"size": upload.size // 1024, "max": limit // 1024},
+                code="file.too_large",
+            )
+        return upload

@@ -1,0 +1,102 @@
+"""Changing the roster one employee at a time: create, edit, deactivate, delete.
+
+Each write is one transaction with its audit entry. Bulk changes from spreadsheets live in
+`signings.services.imports`.
+"""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy as _
+
+from signings.models import Employee
+from signings.services import audit
+
+# The fields an officer edits; the audit entry records the before/after of exactly these.
+EDITABLE_FIELDS = (
+    "name", "title_prefix", "title_suffix", "category", "nip", "nik", "staff_number",
+    "position", "grade", "echelon", "agency_id", "is_active",
+)
+
+
+class RosterError(Exception):
+    def __init__(self, code: str, message):
+        super().__init__(str(message))
+        self.code = code
+        self.message = message
+
+
+def _snapshot(employee: Employee) -> dict:
+    return {field: getattr(employee, field) for field in EDITABLE_FIELDS}
+
+
+def _save(employee: Employee) -> None:
+    # The form checked NIP/NIK uniqueness, but another officer may have saved the same person
+    # a moment ago: the database constraint decides, and the officer gets a sentence.
+    try:
+        with transaction.atomic():
+            employee.save()
+    except IntegrityError:
+        raise RosterError(
+            "employee.duplicate",
+            _("NIP/NIK ini baru saja didaftarkan untuk pegawai lain. Periksa daftar pegawai."),
+        ) from None
+
+
+@transaction.atomic
+def create_employee(*, employee: Employee, actor, request=None) -> Employee:
+    """Save a new, already validated employee (a bound ModelForm's instance)."""
+    _save(employee)
+    audit.record(
+        action="roster.employee.created", obj=employee, actor=actor, agency=employee.agency,
+        request=request, details={"after": _snapshot(employee)},
+    )
+    return employee
+
+
+@transaction.atomic
+def update_employee(*, employee: Employee, actor, request=None) -> Employee:
+    """Save edits to a validated employee; the audit entry lists what changed."""
+    before = Employee.objects.select_for_update().get(pk=employee.pk)
+    old, new = _snapshot(before), _snapshot(employee)
+    changes = {key: [old[key], new[key]] for key in EDITABLE_FIELDS if old[key] != new[key]}
+    _save(employee)
+    audit.record(
+        action="roster.employee.updated", obj=employee, actor=actor, agency=employee.agency,
+        request=request, details={"changes": changes},
+    )
+    return employee
+
+
+@transaction.atomic
+def set_active(*, employee: Employee, active: bool, actor, request=None) -> Employee:
+    employee = Employee.objects.select_for_update().get(pk=employee.pk)
+    if employee.is_active == active:
+        return employee
+    employee.is_active = active
+    employee.save(update_fields=["is_active", "updated_at"])
+    audit.record(
+        action="roster.employee.activated" if active else "roster.employee.deactivated",
+        obj=employee, actor=actor, agency=employee.agency, request=request, details={},
+    )
+    return employee
+
+
+@transaction.atomic
+def delete_employee(*, employee: Employee, actor, request=None) -> None:
+    """Remove an employee entered by mistake. Anyone who ever signed stays (deactivate them)."""
+    employee = Employee.objects.select_for_update().get(pk=employee.pk)
+    if employee.signatures.exists():
+        raise RosterError(
+            "employee.has_signatures",
+            _("Pegawai yang pernah menandatangani tidak dapat dihapus; nonaktifkan saja."),
+        )
+    audit.record(
+        action="roster.employee.deleted", obj=employee, actor=actor, agency=employee.agency,
+        request=request, details={"before": _snapshot(employee)},
+    )
+    # Unsigned places on event lists and absence notes go with the mistaken record.
+    employee.attendance_outcomes.all().delete()
+    employee.expected_at.all().delete()
+    employee.headed_agencies.update(head=None)
+    employee.delete()

@@ -1,0 +1,74 @@
+"""Pact templates: the text is data officers edit, and a signed text never changes.
+
+Editing a template updates its latest version in place while nobody has signed it and no
+event using it has been opened; otherwise the edit becomes a new version, so what was signed
+(or is being signed right now) keeps its exact text and hash.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from signings.models import (
+    Agency,
+    EventStatus,
+    ImmutableVersionError,
+    PactTemplate,
+    PactTemplateVersion,
+)
+from signings.services import audit
+
+CONTENT_FIELDS = ("title", "opening", "points", "closing", "sanctions", "legal_basis",
+                  "election")
+
+
+def version_is_frozen(version: PactTemplateVersion) -> bool:
+    """True when the version's text must not change any more."""
+    return version.is_signed or version.events.exclude(status=EventStatus.DRAFT).exists()
+
+
+@transaction.atomic
+def create_template(*, agency: Agency, name: str, description: str, content: dict, actor,
+                    request=None) -> PactTemplateVersion:
+    template = PactTemplate.objects.create(agency=agency, name=name, description=description,
+                                           created_by=actor)
+    version = PactTemplateVersion.objects.create(template=template, number=1, created_by=actor,
+                                                 **content)
+    audit.record(
+        action="template.created", obj=version, actor=actor, agency=agency, request=request,
+        details={"template": template.pk, "content_hash": version.content_hash},
+    )
+    return version
+
+
+@transaction.atomic
+def save_template(*, template: PactTemplate, name: str, description: str, content: dict,
+                  actor, request=None) -> tuple[PactTemplateVersion, bool]:
+    """Save an edit; returns (the version now current, whether it is a new version)."""
+    template = PactTemplate.objects.select_for_update().get(pk=template.pk)
+    template.name, template.description = name, description
+    template.save(update_fields=["name", "description"])
+    latest = template.versions.order_by("-number").first()
+    created = True
+    if latest is not None and not version_is_frozen(latest):
+        for key, value in content.items():
+            setattr(latest, key, value)
+        try:
+            # A savepoint: a signature landing meanwhile makes save() refuse, and then the
+            # edit becomes a new version instead.
+            with transaction.atomic():
+                latest.save()
+            version, created = latest, False
+        except ImmutableVersionError:
+            latest.refresh_from_db()
+    if created:
+        number = latest.number + 1 if latest is not None else 1
+        version = PactTemplateVersion.objects.create(template=template, number=number,
+                                                     created_by=actor, **content)
+    audit.record(
+        action="template.version_created" if created else "template.version_updated",
+        obj=version, actor=actor, agency=template.agency, request=request,
+        details={"template": template.pk, "number": version.number,
+                 "content_hash": version.content_hash},
+    )
+    return version, created

@@ -1,0 +1,179 @@
+"""Roster import (upload → preview → confirm), the template files and the roster export."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import secrets
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from signings import access
+from signings.access import Ability
+from signings.forms.employee import EmployeeFilterForm
+from signings.forms.imports import ImportUploadForm
+from signings.models import Agency, Employee
+from signings.services import imports
+
+SESSION_KEY = "pakta_roster_import"
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+EXAMPLE_ROWS = [
+    ["19800101 200501 1 001", "", "", "Budi Santoso", "", "S.E.", "PNS", "Analis Kebijakan",
+     "III/a", "", "", "ya"],
+    ["199002152021211001", "", "", "Siti Aminah", "", "S.Kom.", "PPPK", "Pranata Komputer",
+     "IX", "", "", "ya"],
+    ["", "6202011508900001", "", "Rahmat Hidayat", "", "", "TKD", "Pengemudi", "", "", "",
+     "ya"],
+]
+
+
+def _stored(request, token: str) -> dict:
+    stored = request.session.get(SESSION_KEY)
+    if not stored or not secrets.compare_digest(stored.get("token", ""), token):
+        raise Http404
+    return stored
+
+
+def _stored_agency(request, stored: dict) -> Agency:
+    return access.get_scoped_or_404(Agency.objects.all(), request.user, Ability.MANAGE,
+                                    field="", pk=stored["agency"])
+
+
+@access.role_required(Ability.MANAGE)
+def import_upload(request):
+    form = ImportUploadForm(request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        data = upload.read()
+        agency = form.cleaned_data["agency"]
+        try:
+            rows = imports.read_table(data, upload.name)
+            imports.plan_import(rows=rows, agency=agency, user=request.user)
+        except imports.ImportFileError as error:
+            form.add_error("file", error.message)
+        else:
+            token = secrets.token_urlsafe(16)
+            # One pending import per session: a new upload replaces the previous preview.
+            request.session[SESSION_KEY] = {
+                "token": token, "agency": agency.pk, "filename": upload.name[:200],
+                "sha256": hashlib.sha256(data).hexdigest(), "rows": rows,
+            }
+            return redirect("hr:import_preview", token=token)
+    return render(request, "hr/import_upload.html", {
+        "form": form, "columns": imports.COLUMNS,
+    })
+
+
+@access.role_required(Ability.MANAGE)
+def import_preview(request, token):
+    try:
+        stored = _stored(request, token)
+    except Http404:
+        messages.error(request, _("Pratinjau impor tidak ditemukan atau sudah dipakai. "
+                                  "Unggah berkasnya lagi."))
+        return redirect("hr:import_upload")
+    agency = _stored_agency(request, stored)
+    try:
+        plan = imports.plan_import(rows=stored["rows"], agency=agency, user=request.user)
+    except imports.ImportFileError as error:
+        messages.error(request, error.message)
+        return redirect("hr:import_upload")
+    return render(request, "hr/import_preview.html", {
+        "plan": plan, "counts": plan.counts, "stored": stored, "agency": agency,
+        "token": token, "fingerprint": plan.fingerprint(),
+    })
+
+
+@require_POST
+@access.role_required(Ability.MANAGE)
+def import_confirm(request, token):
+    try:
+        stored = _stored(request, token)
+    except Http404:
+        messages.error(request, _("Pratinjau impor tidak ditemukan atau sudah dipakai. "
+                                  "Unggah berkasnya lagi."))
+        return redirect("hr:import_upload")
+    agency = _stored_agency(request, stored)
+    try:
+        plan = imports.apply_import(
+            rows=stored["rows"], agency=agency, user=request.user,
+            fingerprint=request.POST.get("fingerprint", ""), filename=stored["filename"],
+            file_sha256=stored["sha256"], request=request,
+        )
+    except imports.ImportFileError as error:
+        messages.error(request, error.message)
+        return redirect("hr:import_preview", token=token)
+    del request.session[SESSION_KEY]
+    counts = plan.counts
+    messages.success(request, _(
+        "Impor selesai: %(new)d pegawai baru, %(changed)d diubah, %(unchanged)d tidak berubah, "
+        "%(error)d baris ditolak.") % counts)
+    return redirect("hr:employees")
+
+
+def _csv_response(rows: list[list[str]], filename: str) -> HttpResponse:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    for row in rows:
+        writer.writerow([imports.neutralise(cell) for cell in row])
+    # The BOM makes Excel open the file as UTF-8 instead of the ANSI code page.
+    response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _xlsx_response(rows: list[list[str]], filename: str) -> HttpResponse:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    workbook = Workbook(write_only=False)
+    sheet = workbook.active
+    sheet.title = "Pegawai"
+    for row in rows:
+        sheet.append([imports.neutralise(cell) for cell in row])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    # NIP and NIK columns as text, so Excel never turns them into 1.98E+17.
+    for column in ("A", "B", "C"):
+        for cell in sheet[column]:
+            cell.number_format = "@"
+        sheet.column_dimensions[column].width = 22
+    out = io.BytesIO()
+    workbook.save(out)
+    response = HttpResponse(out.getvalue(), content_type=XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _respond(rows, fmt: str, stem: str) -> HttpResponse:
+    if fmt == "xlsx":
+        return _xlsx_response(rows, f"{stem}.xlsx")
+    return _csv_response(rows, f"{stem}.csv")
+
+
+@access.role_required(Ability.MANAGE)
+def import_template(request, fmt):
+    header = [label for _key, label in imports.COLUMNS]
+    return _respond([header, *EXAMPLE_ROWS], fmt, "templat-impor-pegawai")
+
+
+@access.role_required(Ability.MANAGE)
+def roster_export(request, fmt):
+    form = EmployeeFilterForm(request.GET or None, user=request.user)
+    employees = form.filter(
+        access.scoped(Employee.objects.select_related("agency"), request.user, Ability.MANAGE)
+    )
+    rows = [[label for _key, label in imports.COLUMNS]]
+    for e in employees.iterator(chunk_size=2000):
+        rows.append([
+            e.nip or "", e.nik or "", e.staff_number, e.name, e.title_prefix, e.title_suffix,
+            e.category, e.position, e.grade,
+            {2: "II", 3: "III", 4: "IV"}.get(e.echelon, ""), e.agency.code,
+            "ya" if e.is_active else "tidak",
+        ])
+    return _respond(rows, fmt, "daftar-pegawai")
