@@ -134,3 +134,15 @@ def test_void_keeps_the_record_and_frees_the_slot(open_event, hr_a):
     assert Signature.objects.valid().get(employee=employee) == second
     first.refresh_from_db()
     assert first.void_reason == "Salah orang"
+
+
+@pytest.mark.django_db
+def test_closed_event_freezes_signatures_against_voiding(open_event, hr_a):
+    employee = open_event.expected.first().employee
+    signature = sign(open_event, employee, hr_a).signature
+    events.close_event(event=open_event, actor=hr_a)
+    with pytest.raises(SigningError) as excinfo:
+        void_signature(signature=signature, actor=hr_a, reason="Salah orang")
+    assert excinfo.value.code == "event.closed"
+    events.reopen_event(event=open_event, actor=hr_a, reason="Koreksi data")
+    assert void_signature(signature=signature, actor=hr_a, reason="Salah orang").is_void

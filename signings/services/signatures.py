@@ -236,7 +236,14 @@ def void_signature(*, signature: Signature, actor, reason: str, request=None) ->
     reason = (reason or "").strip()
     if not reason:
         raise SigningError("signature.void_reason", _("Alasan pembatalan wajib diisi."))
-    signature = Signature.objects.select_for_update().get(pk=signature.pk)
+    signature = Signature.objects.select_for_update().select_related("event").get(pk=signature.pk)
+    if signature.event.status == EventStatus.CLOSED:
+        # A closed event is the official record: changing it takes an explicit, logged reopen.
+        raise SigningError(
+            "event.closed",
+            _("Acara sudah ditutup; buka kembali acara untuk membatalkan tanda tangan."),
+            status=409,
+        )
     if signature.is_void:
         raise SigningError("signature.already_void", _("Tanda tangan ini sudah dibatalkan."),
                            status=409)
