@@ -23,12 +23,13 @@ from signings.models import (
     Employee,
     EventStatus,
     ExpectedSigner,
+    IdentityCheck,
     KioskDevice,
     Signature,
     SignatureMethod,
     SigningEvent,
 )
-from signings.services import audit
+from signings.services import audit, kiosk
 from signings.services.signature_image import clean_signature_png
 
 
@@ -67,10 +68,11 @@ def payload_fingerprint(
 
 def _already_signed_error(existing: Signature) -> SigningError:
     local = timezone.localtime(existing.signed_at)
+    where = existing.device.name if existing.device_id else existing.get_method_display()
     return SigningError(
         "signature.already_signed",
-        _("%(name)s sudah menandatangani pada %(time)s.")
-        % {"name": existing.employee, "time": local.strftime("%d-%m-%Y %H:%M")},
+        _("%(name)s sudah menandatangani pada %(time)s (%(where)s).")
+        % {"name": existing.employee, "time": local.strftime("%d-%m-%Y %H:%M"), "where": where},
         status=409,
         existing=existing,
     )
@@ -86,6 +88,8 @@ def record_signature(
     template_hash: str,
     submission_id: uuid.UUID | None = None,
     client_signed_at: datetime.datetime | None = None,
+    client_sent_at: datetime.datetime | None = None,
+    birth_date_claim: datetime.date | None = None,
     device: KioskDevice | None = None,
     officer=None,
     represented_group: str = "",
@@ -94,7 +98,12 @@ def record_signature(
     user_agent: str = "",
     request=None,
 ) -> SigningResult:
-    """Record one signature. Raises SigningError with a code when it must be refused."""
+    """Record one signature. Raises SigningError with a code when it must be refused.
+
+    Tablets also send `client_sent_at` (their clock when sending: the difference to ours is
+    the clock offset, flagged when far off) and, when the event checks identity by birth date,
+    the `birth_date_claim` the signer typed, which is checked again here.
+    """
     image_bytes = image_png or b""
     fingerprint = payload_fingerprint(
         event_id=event.pk, employee_id=employee.pk, image=image_bytes, strokes=strokes,
@@ -116,6 +125,9 @@ def record_signature(
         raise SigningError(
             "signature.group_missing", _("Sebutkan kelompok yang diwakili penanda tangan.")
         )
+    received = timezone.now()
+    offset = kiosk.clock_offset(client_sent_at, received)
+    suspect = kiosk.clock_is_suspect(offset)
 
     with transaction.atomic():
         locked_event = _lock_event_shared(event.pk)
@@ -151,16 +163,27 @@ def record_signature(
             )
         if device is not None and (device.event_id != locked_event.pk or device.is_revoked):
             raise SigningError("device.invalid", _("Tablet ini tidak lagi terdaftar."), status=403)
-        existing = locked_event.signatures.valid().filter(employee=employee).first()
+        if method == SignatureMethod.TABLET:
+            _check_identity(locked_event, employee, birth_date_claim)
+        existing = (
+            locked_event.signatures.valid().filter(employee=employee)
+            .select_related("device", "employee").first()
+        )
         if existing is not None:
             raise _already_signed_error(existing)
+        if method == SignatureMethod.TABLET and locked_event.enforce_signing_order:
+            _check_order(locked_event, employee)
 
         signature = Signature(
             submission_id=submission_id or uuid.uuid4(),
             event=locked_event,
             employee=employee,
             method=method,
+            signed_at=_signing_time(client_signed_at, offset, suspect, received, device,
+                                    method),
             client_signed_at=client_signed_at,
+            clock_offset_seconds=offset,
+            clock_suspect=suspect,
             strokes=strokes or [],
             template_hash=template_hash,
             payload_hash=fingerprint,
@@ -173,8 +196,6 @@ def record_signature(
         if clean is not None:
             signature.image.save(f"{signature.submission_id}.png", ContentFile(clean.png),
                                  save=False)
-            signature.thumbnail.save(f"{signature.submission_id}.jpg",
-                                     ContentFile(clean.thumbnail_jpeg), save=False)
         if paper_scan is not None:
             name = getattr(paper_scan, "name", None) or "scan.pdf"
             signature.paper_scan.save(f"{signature.submission_id}-{name}", paper_scan, save=False)
@@ -195,11 +216,62 @@ def record_signature(
                 "template_hash": template_hash,
                 "submission_id": str(signature.submission_id),
                 "client_signed_at": client_signed_at,
+                "clock_offset_seconds": offset,
                 "represented_group": signature.represented_group,
             },
         )
         transaction.on_commit(lambda: _after_signature(signature.pk))
     return SigningResult(signature=signature, created=True)
+
+
+def _check_identity(event: SigningEvent, employee: Employee,
+                    claim: datetime.date | None) -> None:
+    """The tablet checked the typed birth date offline; the server checks it again."""
+    if event.identity_check != IdentityCheck.BIRTH_DATE or employee.birth_date is None:
+        return
+    if claim is None:
+        raise SigningError(
+            "identity.required",
+            _("Acara ini meminta tanggal lahir penanda tangan untuk memastikan identitasnya."),
+            status=422,
+        )
+    if claim != employee.birth_date:
+        raise SigningError(
+            "identity.mismatch",
+            _("Tanggal lahir tidak cocok dengan data pegawai."),
+            status=422,
+        )
+
+
+def _check_order(event: SigningEvent, employee: Employee) -> None:
+    awaited_rank = kiosk.signing_rank_awaited(event)
+    if awaited_rank is None:
+        return
+    rank = Employee.objects.with_signing_rank().filter(pk=employee.pk).values_list(
+        "signing_rank", flat=True).first()
+    if rank is not None and rank > awaited_rank:
+        names = ", ".join(str(e) for e in kiosk.awaited_signers(event, limit=5))
+        raise SigningError(
+            "signature.order",
+            _("Urutan penandatanganan: masih menunggu %(names)s.") % {"names": names},
+            status=409,
+        )
+
+
+def _signing_time(client_signed_at, offset, suspect, received, device, method):
+    """When the person signed, on the server's clock.
+
+    A tablet may send hours after signing (it was offline); its own timestamp, corrected by
+    its measured clock offset, is the best estimate. A clock that is far off is not trusted:
+    the receipt time is used and the signature is flagged. Never later than the receipt, never
+    before the tablet was paired.
+    """
+    if method != SignatureMethod.TABLET or client_signed_at is None or suspect:
+        return received
+    estimate = client_signed_at - datetime.timedelta(seconds=offset or 0)
+    if device is not None and device.paired_at is not None:
+        estimate = max(estimate, device.paired_at)
+    return min(estimate, received)
 
 
 def _lock_event_shared(event_id: int) -> SigningEvent:
