@@ -100,7 +100,12 @@ def clean_signature_png(raw: bytes) -> CleanSignature:
         rgba = image if image.mode == "RGBA" else image.convert("RGBA")
     except SignatureImageError:
         raise
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+    except Image.DecompressionBombError:
+        # Pillow refuses, at open, headers claiming far more pixels than it allows.
+        raise SignatureImageError(
+            "image.dimensions", _("Ukuran gambar tanda tangan tidak wajar.")
+        ) from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise SignatureImageError(
             "image.corrupt", _("Gambar tanda tangan tidak dapat dibaca.")
         ) from None

@@ -14,7 +14,7 @@ import uuid
 from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -129,6 +129,36 @@ def record_signature(
     offset = kiosk.clock_offset(client_sent_at, received)
     suspect = kiosk.clock_is_suspect(offset)
 
+    try:
+        signature = _record_locked(
+            event=event, employee=employee, method=method, clean=clean, strokes=strokes,
+            template_hash=template_hash, submission_id=submission_id,
+            client_signed_at=client_signed_at, birth_date_claim=birth_date_claim,
+            device=device, officer=officer, represented_group=represented_group,
+            paper_scan=paper_scan, ip_address=ip_address, user_agent=user_agent,
+            request=request, fingerprint=fingerprint, received=received, offset=offset,
+            suspect=suspect,
+        )
+    except IntegrityError:
+        # Two submissions with the same UUID for different people raced past the locks (they
+        # lock different rows); the loser lands here once the winner has committed.
+        previous = (
+            Signature.objects.filter(submission_id=submission_id).first()
+            if submission_id is not None else None
+        )
+        if previous is None:
+            raise
+        return _replay(previous, fingerprint)
+    if isinstance(signature, SigningResult):
+        return signature
+    return SigningResult(signature=signature, created=True)
+
+
+def _record_locked(
+    *, event, employee, method, clean, strokes, template_hash, submission_id, client_signed_at,
+    birth_date_claim, device, officer, represented_group, paper_scan, ip_address, user_agent,
+    request, fingerprint, received, offset, suspect,
+):
     with transaction.atomic():
         locked_event = _lock_event_shared(event.pk)
         # Lock the person's row on the expected list: concurrent submissions for the same
@@ -221,7 +251,7 @@ def record_signature(
             },
         )
         transaction.on_commit(lambda: _after_signature(signature.pk))
-    return SigningResult(signature=signature, created=True)
+    return signature
 
 
 def _check_identity(event: SigningEvent, employee: Employee,
