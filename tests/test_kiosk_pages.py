@@ -30,7 +30,7 @@ def test_officer_sees_tablets_with_last_seen_and_counts(officer, open_event, hr_
     response = officer.get(devices_url(open_event))
     assert response.status_code == 200
     html = response.content.decode()
-    row = re.search(r'<tr data-device="%d".*?</tr>' % device.pk, html, re.S).group(0)
+    row = re.search(rf'<tr data-device="{device.pk}".*?</tr>', html, re.S).group(0)
     assert "Tablet Pintu Timur" in row
     assert re.search(r">\s*4\s*<", row) and re.search(r">\s*1\s*<", row)
 

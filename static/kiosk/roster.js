@@ -50,16 +50,27 @@ export function search(prepared, query, limit = 12) {
     }
     return out;
   }
-  const tokens = normalize(raw).split(" ").filter(Boolean).map((t) => t);
+  const tokens = normalize(raw).split(" ").filter(Boolean);
   if (!tokens.length) return [];
-  const spaced = tokens.map((t) => t);
-  const scored = [];
+  // Bucket by score instead of sorting: a one-letter query matches thousands of names and a
+  // locale-aware sort of them costs tens of milliseconds. Within a bucket the roster's own
+  // order (signing order, unit, name) is kept.
+  const buckets = [];
   for (const entry of prepared) {
-    const score = nameScore(entry, spaced);
-    if (score >= 0) scored.push([score, entry]);
+    const score = nameScore(entry, tokens);
+    if (score < 0) continue;
+    (buckets[score] ||= []).push(entry);
   }
-  scored.sort((a, b) => b[0] - a[0] || a[1].name.localeCompare(b[1].name));
-  return scored.slice(0, limit).map((pair) => pair[1]);
+  const out = [];
+  for (let score = buckets.length - 1; score >= 0 && out.length < limit; score--) {
+    const bucket = buckets[score];
+    if (!bucket) continue;
+    for (const entry of bucket) {
+      out.push(entry);
+      if (out.length >= limit) break;
+    }
+  }
+  return out;
 }
 
 export async function sha256Hex(text) {
