@@ -25,6 +25,7 @@ from signings.models import (
     ExpectedSigner,
     IdentityCheck,
     KioskDevice,
+    PactTemplateVersion,
     Signature,
     SignatureMethod,
     SigningEvent,
@@ -109,12 +110,9 @@ def record_signature(
         event_id=event.pk, employee_id=employee.pk, image=image_bytes, strokes=strokes,
         client_signed_at=client_signed_at, method=method,
     )
-    if submission_id is not None:
-        previous = Signature.objects.filter(submission_id=submission_id).first()
-        if previous is not None:
-            return _replay(previous, fingerprint)
-
     # Decode and re-encode outside the transaction: it is the slow part and needs no lock.
+    # (A resent submission is recognised inside the transaction, after the lock; resends are
+    # rare, so checking for one here too would cost every first send a query.)
     clean = clean_signature_png(image_bytes) if method != SignatureMethod.PAPER or image_bytes \
         else None
     if method == SignatureMethod.PAPER and paper_scan is None:
@@ -160,7 +158,7 @@ def _record_locked(
     request, fingerprint, received, offset, suspect,
 ):
     with transaction.atomic():
-        locked_event = _lock_event_shared(event.pk)
+        locked_event = _lock_event_shared(event)
         # Lock the person's row on the expected list: concurrent submissions for the same
         # employee queue here and the second sees the first one's signature.
         expected = (
@@ -304,15 +302,30 @@ def _signing_time(client_signed_at, offset, suspect, received, device, method):
     return min(estimate, received)
 
 
-def _lock_event_shared(event_id: int) -> SigningEvent:
+def _lock_event_shared(event: SigningEvent) -> SigningEvent:
     """Read the event under a shared lock: signatures do not block each other, but closing
-    the event (FOR UPDATE) waits for signatures in flight and vice versa."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT 1 FROM signings_signingevent WHERE id = %s FOR SHARE", [event_id]
-            )
-    return SigningEvent.objects.select_related("template_version").get(pk=event_id)
+    the event (FOR UPDATE) waits for signatures in flight and vice versa.
+
+    One round trip on PostgreSQL: the fields the checks need are refreshed on the instance
+    the caller already holds (its template version is immutable once anyone has signed).
+    """
+    if connection.vendor != "postgresql":
+        return SigningEvent.objects.select_related("template_version").get(pk=event.pk)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT status, title, identity_check, enforce_signing_order, template_version_id"
+            " FROM signings_signingevent WHERE id = %s FOR SHARE",
+            [event.pk],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        raise SigningEvent.DoesNotExist
+    template_version_id = row[4]
+    (event.status, event.title, event.identity_check, event.enforce_signing_order) = row[:4]
+    cached = event._state.fields_cache.get("template_version")
+    if cached is None or cached.pk != template_version_id:
+        event.template_version = PactTemplateVersion.objects.get(pk=template_version_id)
+    return event
 
 
 def _replay(previous: Signature, fingerprint: str) -> SigningResult:
