@@ -181,8 +181,15 @@ def browser_search(base: str, token: str) -> dict:
             args=["--no-sandbox", "--disable-background-networking",
                   "--disable-component-update"])
         page = browser.new_page()
+        errors: list[str] = []
+        page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
         page.goto(f"{base}/kios/")
-        page.wait_for_selector("body[data-ready='1']")
+        try:
+            page.wait_for_selector("body[data-ready='1']", state="attached")
+        except Exception:
+            print("kiosk page did not start:", errors)
+            raise
         result = page.evaluate(
             """async (token) => {
                 const map = JSON.parse(
@@ -249,6 +256,9 @@ def main() -> None:
                    check=True)
     subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", args.db], check=True)
     subprocess.run([PYTHON, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True)
+    # DEBUG off means hashed static files from a manifest, as in production.
+    subprocess.run([PYTHON, "manage.py", "collectstatic", "--noinput", "-v", "0"], cwd=ROOT,
+                   env=env, check=True)
     seeded = subprocess.run([PYTHON, "-c", SEED, str(args.people), str(args.tablets)], cwd=ROOT,
                             env=env, check=True, capture_output=True, text=True)
     seed = json.loads(seeded.stdout.strip().splitlines()[-1])

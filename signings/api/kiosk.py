@@ -30,7 +30,7 @@ from signings.api.schemas import (
     SubmissionIn,
     SubmissionOut,
 )
-from signings.models import Employee, KioskDevice, SignatureMethod, SigningEvent
+from signings.models import Agency, Employee, KioskDevice, SignatureMethod, SigningEvent
 from signings.services import kiosk, signatures
 from signings.services.audit import client_ip
 from signings.services.kiosk import KioskError
@@ -164,13 +164,14 @@ def limit_body(view):
 
 def event_out(event: SigningEvent) -> dict:
     version = event.template_version
+    agency = Agency.objects.only("name", "city").get(pk=event.agency_id)
     return {
         "id": event.pk,
         "title": event.title,
         "date": event.date,
         "venue": event.venue,
-        "agency": event.agency.name,
-        "city": event.agency.city,
+        "agency": agency.name,
+        "city": agency.city,
         "status": event.status,
         "identity_check": event.identity_check,
         "enforce_signing_order": event.enforce_signing_order,

@@ -194,7 +194,7 @@ def authenticate(token: str) -> KioskDevice:
     device = None
     if token:
         device = (
-            KioskDevice.objects.select_related("event__template_version", "event__agency")
+            KioskDevice.objects.select_related("event__template_version")
             .filter(token_hash=hash_secret(token))
             .first()
         )
