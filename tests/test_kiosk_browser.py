@@ -292,3 +292,62 @@ def test_roster_search_over_five_thousand_names(tablet_context, live_server, ass
     assert result["hit"] == ["Sri Santoso 4999"]
     assert result["found"] > 0
     assert re.match(r"^\d", str(result["median"]))
+
+
+def test_birth_date_check_happens_on_the_tablet_and_again_on_the_server(
+    tablet_context, live_server, assembly, hr_a
+):
+    event, people = assembly
+    event.identity_check = "birth_date"
+    event.save(update_fields=["identity_check"])
+    person = people["Dewi Lestari"]
+    page = paired_kiosk(tablet_context(), live_server, event, hr_a, "Tablet 1")
+    page.fill("#search-input", "dewi")
+    page.click("#results button:has-text('Dewi Lestari')")
+    page.wait_for_selector("#screen-identity:not(.d-none)")
+    wrong = person.birth_date.replace(day=person.birth_date.day % 28 + 1)
+    page.fill("#birth-day", str(wrong.day))
+    page.fill("#birth-month", str(wrong.month))
+    page.fill("#birth-year", str(wrong.year))
+    page.click("#identity-form button[type=submit]")
+    page.wait_for_function("document.querySelector('#identity-error').textContent.length > 0")
+    assert "tidak cocok" in page.text_content("#identity-error")
+    assert page.is_visible("#screen-identity")
+
+    page.fill("#birth-day", str(person.birth_date.day))
+    page.fill("#birth-month", str(person.birth_date.month))
+    page.fill("#birth-year", str(person.birth_date.year))
+    page.click("#identity-form button[type=submit]")
+    page.wait_for_selector("#screen-pact:not(.d-none)")
+    page.check("#agree")
+    page.click("#to-sign")
+    draw_signature(page)
+    page.click("#pad-done")
+    page.wait_for_selector("#screen-done:not(.d-none)")
+    wait_pending(page, 0)
+    assert Signature.objects.get().employee == person
+
+
+def test_kiosk_says_who_is_still_awaited_when_order_is_on(
+    tablet_context, live_server, assembly, hr_a, agency_a
+):
+    event, _people = assembly
+    head = factories.employee(agency_a, name="Halikinnor Kepala")
+    agency_a.head = head
+    agency_a.save()
+    events.set_expected(event=event, add=[head], actor=hr_a)
+    event.enforce_signing_order = True
+    event.save(update_fields=["enforce_signing_order"])
+    page = paired_kiosk(tablet_context(), live_server, event, hr_a, "Tablet 1")
+    page.wait_for_selector("#awaited:not(.d-none)")
+    assert "Halikinnor Kepala" in page.text_content("#awaited")
+    page.fill("#search-input", "budi")
+    page.click("#results button:has-text('Budi Santoso')")
+    page.wait_for_selector("#screen-notice:not(.d-none)")
+    assert "Halikinnor Kepala" in page.text_content("#notice-text")
+    page.click("#screen-notice [data-action=home]")
+    sign(page, "hali", "Halikinnor Kepala")
+    page.wait_for_selector("#awaited.d-none", state="attached")
+    sign(page, "budi", "Budi Santoso")
+    wait_pending(page, 0)
+    assert Signature.objects.filter(event=event).count() == 2

@@ -174,6 +174,11 @@ async function markRevoked() {
 
 function applyStatus(status) {
   state.signed = new Map(status.signed.map((s) => [s.employee_id, s]));
+  // This tablet's own signatures count until the server's list shows them: a status that
+  // left the server just before a send must not make a signed person look unsigned again.
+  for (const id of [...(state.localSigned || new Map()).keys()]) {
+    if (state.signed.has(id)) state.localSigned.delete(id);
+  }
   state.awaited = status.awaited;
   if (state.event) state.event.status = status.event_status;
   state.closed = status.event_status === "closed";
@@ -257,7 +262,7 @@ async function pair(code) {
 
 function signedIds() {
   const ids = new Set(state.signed.keys());
-  for (const id of state.localSigned || []) ids.add(id);
+  for (const id of (state.localSigned || new Map()).keys()) ids.add(id);
   return ids;
 }
 
@@ -570,7 +575,6 @@ async function start() {
     authHeaders,
     onChange: async (online) => { setOnline(online); await renderStatusBar(); },
     onSent: async (item, body) => {
-      state.localSigned.delete(item.employee_id);
       state.signed.set(item.employee_id, { employee_id: item.employee_id, signed_at: body.signed_at, where: state.device.name });
     },
     onRevoked: markRevoked,
