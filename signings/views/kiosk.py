@@ -34,6 +34,8 @@ APP_ASSETS = [
     "kiosk/kiosk.js",
     "kiosk/roster.js",
     "kiosk/outbox.js",
+    "kiosk/pact.js",
+    "kiosk/pad.js",
     "kiosk/icon-192.png",
     "kiosk/icon-512.png",
     "vendor/idb/idb.js",

@@ -2,6 +2,8 @@
 // and the outbox that delivers signatures whenever the network allows.
 // Texts come translated from the page (kiosk-config), never hard-coded here.
 
+import { recoveryItem, renderPact, resultItem } from "pakta-kiosk/pact";
+import { compactStrokes, exportSignature, fitCanvas, inkBox } from "pakta-kiosk/pad";
 import * as roster from "pakta-kiosk/roster";
 import {
   Outbox, addToOutbox, deleteConfig, getConfig, outboxItems, removeItem, setConfig,
@@ -112,33 +114,12 @@ async function renderStatusBar() {
   const box = $("recovery");
   box.classList.toggle("d-none", shown.length === 0);
   $("recovery-h").textContent = state.revoked ? T.recovery_revoked : T.recovery_refused;
-  $("recovery-list").replaceChildren(...shown.map(recoveryItem));
+  $("recovery-list").replaceChildren(...shown.map((item) => recoveryItem(item, T, async () => {
+    await removeItem(item.submission_id);
+    await renderStatusBar();
+  })));
 }
 
-function recoveryItem(item) {
-  const li = document.createElement("li");
-  li.className = "list-group-item d-flex justify-content-between align-items-start gap-2";
-  li.dataset.submission = item.submission_id;
-  const text = document.createElement("div");
-  const when = new Date(item.client_signed_at).toLocaleString("id-ID");
-  text.innerHTML = "<strong></strong><div class='small'></div><div class='small text-danger'></div>";
-  text.children[0].textContent = item.employee_name;
-  text.children[1].textContent = `${when} · ${item.submission_id.slice(0, 8)}`;
-  text.children[2].textContent = item.error ? item.error.message : T.unsent;
-  li.append(text);
-  if (item.state === "refused") {
-    const dismiss = document.createElement("button");
-    dismiss.className = "btn btn-sm btn-outline-secondary";
-    dismiss.textContent = T.dismiss;
-    dismiss.addEventListener("click", async () => {
-      if (!window.confirm(T.dismiss_confirm)) return;
-      await removeItem(item.submission_id);
-      await renderStatusBar();
-    });
-    li.append(dismiss);
-  }
-  return li;
-}
 
 // --- talking to the server ---------------------------------------------------------------
 
@@ -297,23 +278,10 @@ async function onSearch() {
   }
   document.body.dataset.searchMs = (performance.now() - started).toFixed(2);
   const list = $("results");
-  list.replaceChildren(...results.map(resultItem));
+  list.replaceChildren(...results.map((entry) => resultItem(entry, choose)));
   $("search-hint").textContent = query.trim() && !results.length ? T.no_match : "";
 }
 
-function resultItem(entry) {
-  const li = document.createElement("li");
-  const button = document.createElement("button");
-  button.type = "button";
-  button.className = "kiosk-result";
-  button.dataset.employee = String(entry.id);
-  button.innerHTML = "<span class='kiosk-result-name'></span><span class='kiosk-result-meta'></span>";
-  button.children[0].textContent = entry.name;
-  button.children[1].textContent = [entry.position, entry.unit, entry.masked].filter(Boolean).join(" · ");
-  button.addEventListener("click", () => choose(entry.id));
-  li.append(button);
-  return li;
-}
 
 function whenText(iso) {
   return new Date(iso).toLocaleTimeString("id-ID", { hour: "2-digit", minute: "2-digit" });
@@ -386,62 +354,15 @@ async function onIdentity(event) {
 
 // --- step 3: the pact ------------------------------------------------------------------------
 
-function el(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
-
 function showPact() {
-  const { entry } = state.current;
-  const t = state.event.template;
-  const article = $("pact");
-  const rows = [
-    [T.f_name, entry.name],
-    [T.f_number, entry.masked],
-    [T.f_grade, entry.grade || "-"],
-    [T.f_position, entry.position],
-    [T.f_agency, `${entry.unit}`],
-  ];
-  const table = el("table", "kiosk-pact-identity");
-  for (const [label, value] of rows) {
-    const tr = el("tr");
-    tr.append(el("th", "", label), el("td", "", `: ${value}`));
-    table.append(tr);
-  }
-  const points = el("ol", "kiosk-pact-points");
-  for (const p of t.points) points.append(el("li", "", p));
-  const today = new Date().toLocaleDateString("id-ID", { day: "numeric", month: "long", year: "numeric" });
-  article.replaceChildren(
-    el("h1", "kiosk-pact-title", t.title),
-    el("p", "kiosk-pact-election", t.election),
-    el("p", "", t.opening),
-    table,
-    el("p", "", T.declare),
-    points,
-    el("p", "", t.closing),
-    ...(t.sanctions ? [el("p", "", t.sanctions)] : []),
-    el("p", "kiosk-pact-place", `${state.event.city}, ${today}`),
-  );
-  article.id = "pact";
-  article.querySelector("h1").id = "pact-title";
+  renderPact($("pact"), state.event, state.current.entry, T);
   show("pact");
 }
 
 // --- step 4: sign ----------------------------------------------------------------------------
 
 function resizePad() {
-  const canvas = $("pad");
-  const ratio = Math.max(window.devicePixelRatio || 1, 1);
-  const data = pad ? pad.toData() : [];
-  canvas.width = canvas.offsetWidth * ratio;
-  canvas.height = canvas.offsetHeight * ratio;
-  canvas.getContext("2d").scale(ratio, ratio);
-  if (pad) {
-    pad.clear();
-    pad.fromData(data);
-  }
+  fitCanvas($("pad"), pad);
 }
 
 function showSign() {
@@ -450,45 +371,6 @@ function showSign() {
   show("sign");
   resizePad();
   pad.clear();
-}
-
-function inkBox(strokes) {
-  let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity, count = 0;
-  for (const stroke of strokes) {
-    for (const p of stroke.points) {
-      minX = Math.min(minX, p.x); minY = Math.min(minY, p.y);
-      maxX = Math.max(maxX, p.x); maxY = Math.max(maxY, p.y);
-      count += 1;
-    }
-  }
-  return { minX, minY, maxX, maxY, count };
-}
-
-// The drawing, cropped to the ink with a margin and at most 900 px wide: small to store, send
-// and check (the server decodes every pixel).
-function exportSignature(box) {
-  const canvas = $("pad");
-  const ratio = canvas.width / canvas.offsetWidth;
-  const margin = 12;
-  const sx = Math.max(0, (box.minX - margin) * ratio);
-  const sy = Math.max(0, (box.minY - margin) * ratio);
-  const sw = Math.min(canvas.width - sx, (box.maxX - box.minX + 2 * margin) * ratio);
-  const sh = Math.min(canvas.height - sy, (box.maxY - box.minY + 2 * margin) * ratio);
-  const scale = Math.min(1, 900 / sw);
-  const out = document.createElement("canvas");
-  out.width = Math.max(1, Math.round(sw * scale));
-  out.height = Math.max(1, Math.round(sh * scale));
-  out.getContext("2d").drawImage(canvas, sx, sy, sw, sh, 0, 0, out.width, out.height);
-  return out.toDataURL("image/png");
-}
-
-function compactStrokes(strokes) {
-  const t0 = strokes.length && strokes[0].points.length ? strokes[0].points[0].time : 0;
-  return strokes.slice(0, 200).map((s) =>
-    s.points.slice(0, 2000).map((p) => [
-      Math.round(p.x * 10) / 10, Math.round(p.y * 10) / 10, Math.round(p.time - t0),
-    ]),
-  );
 }
 
 async function onSignDone() {
@@ -507,7 +389,7 @@ async function onSignDone() {
     submission_id: crypto.randomUUID(),
     employee_id: person.entry.id,
     employee_name: person.entry.name,
-    image: exportSignature(box),
+    image: exportSignature($("pad"), box),
     strokes: compactStrokes(strokes),
     template_hash: state.event.template.hash,
     client_signed_at: now.toISOString(),
