@@ -373,3 +373,20 @@ def test_time_without_zone_is_refused(client, open_event, tablet, people):
     body = submission(open_event, people[0], client_signed_at="2024-01-17T08:30:00")
     assert submit(client, token, body).status_code == 422
     assert Signature.objects.count() == 0
+
+
+def test_pairing_for_a_closed_event_is_refused(client, open_event, hr_a):
+    code = kiosk.add_device(event=open_event, name="Tablet A", actor=hr_a).code
+    events.close_event(event=open_event, actor=hr_a)
+    response = client.post(reverse("kiosk:api:pair"), {"code": code},
+                           content_type="application/json")
+    assert response.status_code == 409
+    assert response.json()["code"] == "event.closed"
+    assert KioskDevice.objects.get(name="Tablet A").token_hash is None
+
+
+def test_status_tells_a_tablet_its_event_closed(client, open_event, tablet, hr_a):
+    _device, token = tablet
+    events.close_event(event=open_event, actor=hr_a)
+    data = client.get(reverse("kiosk:api:status"), headers=auth(token)).json()
+    assert data["event_status"] == "closed"
