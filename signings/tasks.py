@@ -5,8 +5,27 @@ Start a worker with `python manage.py db_worker`; `bin/run` starts one beside th
 
 from __future__ import annotations
 
+from django.core.files.base import ContentFile
+from django.tasks import task
+
 
 def enqueue_signature_followups(signature_id: int) -> None:
     """Called after a signature commits. Each follow-up is its own task so one failure does not
     block the others."""
     # Rendering the signed pact PDF is registered here by the PDF module.
+    make_signature_thumbnail.enqueue(signature_id)
+
+
+@task
+def make_signature_thumbnail(signature_id: int) -> None:
+    """The list thumbnail, kept out of the signing request (it costs more than the insert)."""
+    from signings.models import Signature
+    from signings.services.signature_image import make_thumbnail
+
+    signature = Signature.objects.filter(pk=signature_id).first()
+    if signature is None or not signature.image or signature.thumbnail:
+        return
+    with signature.image.open("rb") as handle:
+        jpeg = make_thumbnail(handle.read())
+    signature.thumbnail.save(f"{signature.submission_id}.jpg", ContentFile(jpeg), save=False)
+    Signature.objects.filter(pk=signature.pk).update(thumbnail=signature.thumbnail.name)

@@ -10,6 +10,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from signings.services import events
 from tests import factories
 from tests.permission_tables import ACTORS, Row
+from tests.permission_tables.kiosk import kiosk_world
 
 TABLE_MODULES = ["common", "hr", "kiosk", "audit"]
 # Django's own apps have their own permission systems (staff-only admin, public i18n switch).
@@ -69,7 +70,7 @@ def world(agency_a, unit_a, agency_b, hr_a, hr_b, auditor_a, admin_user, templat
     return World(agency=agency_a, unit=unit_a, employee=employee,
                  template_version=template_version, event=event,
                  extra={"users": {"hr_a": hr_a, "hr_b": hr_b, "auditor_a": auditor_a,
-                                  "admin": admin_user}})
+                                  "admin": admin_user}, **kiosk_world(event, hr_a)})
 
 
 @pytest.mark.parametrize("row", all_rows(), ids=lambda row: row.url_name)

@@ -56,6 +56,10 @@ class KioskDevice(models.Model):
     )
     last_seen_at = models.DateTimeField(null=True, blank=True)
     user_agent = models.CharField(max_length=300, blank=True)
+    # What the tablet last told us: signatures waiting in its outbox, and how far its clock is
+    # from ours (tablet minus server, seconds) so an officer can spot a wrong clock.
+    reported_pending = models.PositiveIntegerField(default=0)
+    clock_offset_seconds = models.IntegerField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -94,6 +98,10 @@ class Signature(models.Model):
     signed_at = models.DateTimeField(_("waktu tanda tangan (server)"), default=timezone.now)
     client_signed_at = models.DateTimeField(_("waktu menurut tablet"), null=True, blank=True)
     received_at = models.DateTimeField(_("diterima server"), auto_now_add=True)
+    # Tablet clock minus server clock when the tablet sent it; flagged when far off, because
+    # then client_signed_at (and the signing time derived from it) cannot be trusted.
+    clock_offset_seconds = models.IntegerField(null=True, blank=True)
+    clock_suspect = models.BooleanField(_("jam tablet meragukan"), default=False)
     image = models.FileField(_("gambar tanda tangan"), upload_to="signatures/%Y/%m/", blank=True)
     thumbnail = models.FileField(upload_to="signatures/thumbs/%Y/%m/", blank=True)
     strokes = models.JSONField(_("data goresan"), default=list, blank=True)

@@ -14,7 +14,7 @@ import uuid
 from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -23,12 +23,14 @@ from signings.models import (
     Employee,
     EventStatus,
     ExpectedSigner,
+    IdentityCheck,
     KioskDevice,
+    PactTemplateVersion,
     Signature,
     SignatureMethod,
     SigningEvent,
 )
-from signings.services import audit
+from signings.services import audit, kiosk
 from signings.services.signature_image import clean_signature_png
 
 
@@ -67,10 +69,11 @@ def payload_fingerprint(
 
 def _already_signed_error(existing: Signature) -> SigningError:
     local = timezone.localtime(existing.signed_at)
+    where = existing.device.name if existing.device_id else existing.get_method_display()
     return SigningError(
         "signature.already_signed",
-        _("%(name)s sudah menandatangani pada %(time)s.")
-        % {"name": existing.employee, "time": local.strftime("%d-%m-%Y %H:%M")},
+        _("%(name)s sudah menandatangani pada %(time)s (%(where)s).")
+        % {"name": existing.employee, "time": local.strftime("%d-%m-%Y %H:%M"), "where": where},
         status=409,
         existing=existing,
     )
@@ -86,6 +89,8 @@ def record_signature(
     template_hash: str,
     submission_id: uuid.UUID | None = None,
     client_signed_at: datetime.datetime | None = None,
+    client_sent_at: datetime.datetime | None = None,
+    birth_date_claim: datetime.date | None = None,
     device: KioskDevice | None = None,
     officer=None,
     represented_group: str = "",
@@ -94,18 +99,20 @@ def record_signature(
     user_agent: str = "",
     request=None,
 ) -> SigningResult:
-    """Record one signature. Raises SigningError with a code when it must be refused."""
+    """Record one signature. Raises SigningError with a code when it must be refused.
+
+    Tablets also send `client_sent_at` (their clock when sending: the difference to ours is
+    the clock offset, flagged when far off) and, when the event checks identity by birth date,
+    the `birth_date_claim` the signer typed, which is checked again here.
+    """
     image_bytes = image_png or b""
     fingerprint = payload_fingerprint(
         event_id=event.pk, employee_id=employee.pk, image=image_bytes, strokes=strokes,
         client_signed_at=client_signed_at, method=method,
     )
-    if submission_id is not None:
-        previous = Signature.objects.filter(submission_id=submission_id).first()
-        if previous is not None:
-            return _replay(previous, fingerprint)
-
     # Decode and re-encode outside the transaction: it is the slow part and needs no lock.
+    # (A resent submission is recognised inside the transaction, after the lock; resends are
+    # rare, so checking for one here too would cost every first send a query.)
     clean = clean_signature_png(image_bytes) if method != SignatureMethod.PAPER or image_bytes \
         else None
     if method == SignatureMethod.PAPER and paper_scan is None:
@@ -116,20 +123,48 @@ def record_signature(
         raise SigningError(
             "signature.group_missing", _("Sebutkan kelompok yang diwakili penanda tangan.")
         )
+    received = timezone.now()
+    offset = kiosk.clock_offset(client_sent_at, received)
+    suspect = kiosk.clock_is_suspect(offset)
 
+    try:
+        signature = _record_locked(
+            event=event, employee=employee, method=method, clean=clean, strokes=strokes,
+            template_hash=template_hash, submission_id=submission_id,
+            client_signed_at=client_signed_at, birth_date_claim=birth_date_claim,
+            device=device, officer=officer, represented_group=represented_group,
+            paper_scan=paper_scan, ip_address=ip_address, user_agent=user_agent,
+            request=request, fingerprint=fingerprint, received=received, offset=offset,
+            suspect=suspect,
+        )
+    except IntegrityError:
+        # Two submissions with the same UUID for different people raced past the locks (they
+        # lock different rows); the loser lands here once the winner has committed.
+        previous = (
+            Signature.objects.filter(submission_id=submission_id).first()
+            if submission_id is not None else None
+        )
+        if previous is None:
+            raise
+        return _replay(previous, fingerprint)
+    if isinstance(signature, SigningResult):
+        return signature
+    return SigningResult(signature=signature, created=True)
+
+
+def _record_locked(
+    *, event, employee, method, clean, strokes, template_hash, submission_id, client_signed_at,
+    birth_date_claim, device, officer, represented_group, paper_scan, ip_address, user_agent,
+    request, fingerprint, received, offset, suspect,
+):
     with transaction.atomic():
-        locked_event = _lock_event_shared(event.pk)
+        locked_event = _lock_event_shared(event)
         # Lock the person's row on the expected list: concurrent submissions for the same
         # employee queue here and the second sees the first one's signature.
-        expected = (
-            ExpectedSigner.objects.select_for_update()
-            .filter(event=locked_event, employee=employee)
-            .first()
-        )
-        if submission_id is not None:
-            previous = Signature.objects.filter(submission_id=submission_id).first()
-            if previous is not None:
-                return _replay(previous, fingerprint)
+        expected = _lock_expected(locked_event.pk, employee.pk)
+        previous_id, existing_id = _prior(submission_id, locked_event.pk, employee.pk)
+        if previous_id is not None:
+            return _replay(Signature.objects.get(pk=previous_id), fingerprint)
         if locked_event.status != EventStatus.OPEN:
             raise SigningError(
                 "event.not_open",
@@ -137,7 +172,7 @@ def record_signature(
                 % {"title": locked_event.title},
                 status=409,
             )
-        if expected is None:
+        if not expected:
             raise SigningError(
                 "employee.not_expected",
                 _("Pegawai ini tidak terdaftar sebagai peserta acara ini."),
@@ -151,16 +186,25 @@ def record_signature(
             )
         if device is not None and (device.event_id != locked_event.pk or device.is_revoked):
             raise SigningError("device.invalid", _("Tablet ini tidak lagi terdaftar."), status=403)
-        existing = locked_event.signatures.valid().filter(employee=employee).first()
-        if existing is not None:
-            raise _already_signed_error(existing)
+        if method == SignatureMethod.TABLET:
+            _check_identity(locked_event, employee, birth_date_claim)
+        if existing_id is not None:
+            raise _already_signed_error(
+                Signature.objects.select_related("device", "employee").get(pk=existing_id)
+            )
+        if method == SignatureMethod.TABLET and locked_event.enforce_signing_order:
+            _check_order(locked_event, employee)
 
         signature = Signature(
             submission_id=submission_id or uuid.uuid4(),
             event=locked_event,
             employee=employee,
             method=method,
+            signed_at=_signing_time(client_signed_at, offset, suspect, received, device,
+                                    method),
             client_signed_at=client_signed_at,
+            clock_offset_seconds=offset,
+            clock_suspect=suspect,
             strokes=strokes or [],
             template_hash=template_hash,
             payload_hash=fingerprint,
@@ -173,14 +217,12 @@ def record_signature(
         if clean is not None:
             signature.image.save(f"{signature.submission_id}.png", ContentFile(clean.png),
                                  save=False)
-            signature.thumbnail.save(f"{signature.submission_id}.jpg",
-                                     ContentFile(clean.thumbnail_jpeg), save=False)
         if paper_scan is not None:
             name = getattr(paper_scan, "name", None) or "scan.pdf"
             signature.paper_scan.save(f"{signature.submission_id}-{name}", paper_scan, save=False)
         signature.save()
         # A signature settles any earlier "absent"/"sign later" note for this person.
-        AttendanceOutcome.objects.filter(event=locked_event, employee=employee).delete()
+        _settle_outcome(locked_event.pk, employee.pk)
         audit.record(
             action="signing.signature.recorded",
             obj=signature,
@@ -195,22 +237,139 @@ def record_signature(
                 "template_hash": template_hash,
                 "submission_id": str(signature.submission_id),
                 "client_signed_at": client_signed_at,
+                "clock_offset_seconds": offset,
                 "represented_group": signature.represented_group,
             },
         )
         transaction.on_commit(lambda: _after_signature(signature.pk))
-    return SigningResult(signature=signature, created=True)
+    return signature
 
 
-def _lock_event_shared(event_id: int) -> SigningEvent:
+def _check_identity(event: SigningEvent, employee: Employee,
+                    claim: datetime.date | None) -> None:
+    """The tablet checked the typed birth date offline; the server checks it again."""
+    if event.identity_check != IdentityCheck.BIRTH_DATE or employee.birth_date is None:
+        return
+    if claim is None:
+        raise SigningError(
+            "identity.required",
+            _("Acara ini meminta tanggal lahir penanda tangan untuk memastikan identitasnya."),
+            status=422,
+        )
+    if claim != employee.birth_date:
+        raise SigningError(
+            "identity.mismatch",
+            _("Tanggal lahir tidak cocok dengan data pegawai."),
+            status=422,
+        )
+
+
+def _check_order(event: SigningEvent, employee: Employee) -> None:
+    awaited_rank = kiosk.signing_rank_awaited(event)
+    if awaited_rank is None:
+        return
+    rank = Employee.objects.with_signing_rank().filter(pk=employee.pk).values_list(
+        "signing_rank", flat=True).first()
+    if rank is not None and rank > awaited_rank:
+        names = ", ".join(str(e) for e in kiosk.awaited_signers(event, limit=5))
+        raise SigningError(
+            "signature.order",
+            _("Urutan penandatanganan: masih menunggu %(names)s.") % {"names": names},
+            status=409,
+        )
+
+
+def _signing_time(client_signed_at, offset, suspect, received, device, method):
+    """When the person signed, on the server's clock.
+
+    A tablet may send hours after signing (it was offline); its own timestamp, corrected by
+    its measured clock offset, is the best estimate. A clock that is far off is not trusted:
+    the receipt time is used and the signature is flagged. Never later than the receipt, never
+    before the tablet was paired.
+    """
+    if method != SignatureMethod.TABLET or client_signed_at is None or suspect:
+        return received
+    estimate = client_signed_at - datetime.timedelta(seconds=offset or 0)
+    if device is not None and device.paired_at is not None:
+        estimate = max(estimate, device.paired_at)
+    return min(estimate, received)
+
+
+# The hot path of a signing runs at hundreds of submissions a second; on PostgreSQL its lookups
+# are plain SQL, because compiling the equivalent ORM queries cost more CPU than running them.
+
+
+def _lock_expected(event_id: int, employee_id: int) -> bool:
+    """Lock the (event, employee) row of the expected list; False when there is none."""
+    if connection.vendor != "postgresql":
+        return ExpectedSigner.objects.select_for_update().filter(
+            event_id=event_id, employee_id=employee_id).exists()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT 1 FROM signings_expectedsigner WHERE event_id = %s AND employee_id = %s"
+            " FOR UPDATE",
+            [event_id, employee_id],
+        )
+        return cursor.fetchone() is not None
+
+
+def _prior(submission_id, event_id: int, employee_id: int) -> tuple[int | None, int | None]:
+    """(signature with this submission_id, standing signature of this person) ids.
+
+    A statement of its own after the row lock, so it sees what a concurrent submission that
+    held the lock has just committed.
+    """
+    if connection.vendor != "postgresql":
+        previous = (Signature.objects.filter(submission_id=submission_id)
+                    .values_list("pk", flat=True).first() if submission_id else None)
+        existing = Signature.objects.valid().filter(
+            event_id=event_id, employee_id=employee_id).values_list("pk", flat=True).first()
+        return previous, existing
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT (SELECT id FROM signings_signature WHERE submission_id = %s),"
+            " (SELECT id FROM signings_signature WHERE event_id = %s AND employee_id = %s"
+            "  AND voided_at IS NULL)",
+            [submission_id, event_id, employee_id],
+        )
+        return cursor.fetchone()
+
+
+def _settle_outcome(event_id: int, employee_id: int) -> None:
+    if connection.vendor != "postgresql":
+        AttendanceOutcome.objects.filter(event_id=event_id, employee_id=employee_id).delete()
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "DELETE FROM signings_attendanceoutcome WHERE event_id = %s AND employee_id = %s",
+            [event_id, employee_id],
+        )
+
+
+def _lock_event_shared(event: SigningEvent) -> SigningEvent:
     """Read the event under a shared lock: signatures do not block each other, but closing
-    the event (FOR UPDATE) waits for signatures in flight and vice versa."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT 1 FROM signings_signingevent WHERE id = %s FOR SHARE", [event_id]
-            )
-    return SigningEvent.objects.select_related("template_version").get(pk=event_id)
+    the event (FOR UPDATE) waits for signatures in flight and vice versa.
+
+    One round trip on PostgreSQL: the fields the checks need are refreshed on the instance
+    the caller already holds (its template version is immutable once anyone has signed).
+    """
+    if connection.vendor != "postgresql":
+        return SigningEvent.objects.select_related("template_version").get(pk=event.pk)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT status, title, identity_check, enforce_signing_order, template_version_id"
+            " FROM signings_signingevent WHERE id = %s FOR SHARE",
+            [event.pk],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        raise SigningEvent.DoesNotExist
+    template_version_id = row[4]
+    (event.status, event.title, event.identity_check, event.enforce_signing_order) = row[:4]
+    cached = event._state.fields_cache.get("template_version")
+    if cached is None or cached.pk != template_version_id:
+        event.template_version = PactTemplateVersion.objects.get(pk=template_version_id)
+    return event
 
 
 def _replay(previous: Signature, fingerprint: str) -> SigningResult:

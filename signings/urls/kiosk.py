@@ -1,3 +1,20 @@
-from django.urls import path  # noqa: F401
+"""Kiosk URLs: the officer's tablet pages, the kiosk web app, and its JSON API."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from signings.api.kiosk import api
+from signings.views import kiosk
+
+app_name = "kiosk"
+
+urlpatterns = [
+    path("hr/acara/<int:event_pk>/kios/", kiosk.devices, name="devices"),
+    path("hr/acara/<int:event_pk>/kios/tambah/", kiosk.device_add, name="device_add"),
+    path("hr/acara/<int:event_pk>/kios/<int:pk>/kode/", kiosk.device_code, name="device_code"),
+    path("hr/acara/<int:event_pk>/kios/<int:pk>/cabut/", kiosk.device_revoke,
+         name="device_revoke"),
+    path("kios/", kiosk.app, name="app"),
+    path("kios/sw.js", kiosk.service_worker, name="service_worker"),
+    path("kios/manifest.webmanifest", kiosk.manifest, name="manifest"),
+    path("api/kios/v1/", api.urls),
+]

@@ -1,0 +1,292 @@
+"""The kiosk JSON API: pairing, roster, status, submitting signatures.
+
+Tablets authenticate with `Authorization: Device <token>`; no user session is involved. Every
+refusal is JSON `{"code", "message", "detail"}` with a stable code, so the tablet's outbox can
+tell a final refusal (drop it, tell the operator) from a reason to retry later.
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpRequest, JsonResponse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.views.decorators.gzip import gzip_page
+from ninja import NinjaAPI
+from ninja.decorators import decorate_view
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.security import APIKeyHeader
+
+from signings.api.schemas import (
+    ErrorOut,
+    PairIn,
+    PairOut,
+    RosterOut,
+    StatusOut,
+    SubmissionIn,
+    SubmissionOut,
+)
+from signings.models import Agency, Employee, KioskDevice, SignatureMethod, SigningEvent
+from signings.services import kiosk, signatures
+from signings.services.audit import client_ip
+from signings.services.kiosk import KioskError
+from signings.services.signature_image import SignatureImageError, decode_data_url
+from signings.services.signatures import SigningError
+
+# Room for the largest accepted image as base64 plus stroke data and the other fields.
+STROKES_ALLOWANCE = 512 * 1024
+
+
+def max_submission_bytes() -> int:
+    return settings.PAKTA_SIGNATURE_MAX_BYTES * 4 // 3 + STROKES_ALLOWANCE
+
+
+class DeviceAuth(APIKeyHeader):
+    """`Authorization: Device <token>`. Also notes the tablet's last contact, its outbox size
+    (`X-Kiosk-Pending`) and its clock (`X-Kiosk-Clock`, ISO 8601)."""
+
+    param_name = "Authorization"
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        value = request.headers.get("Authorization", "")
+        scheme, _sep, token = value.partition(" ")
+        if scheme.lower() != kiosk.TOKEN_SCHEME.lower() or not token.strip():
+            return None
+        return token.strip()
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> KioskDevice | None:
+        if key is None:
+            return None
+        device = kiosk.authenticate(key)
+        pending = request.headers.get("X-Kiosk-Pending", "")
+        clock = parse_datetime(request.headers.get("X-Kiosk-Clock", "") or "")
+        kiosk.touch(
+            device,
+            pending=int(pending) if pending.isdigit() and len(pending) < 7 else None,
+            clock_offset=kiosk.clock_offset(clock) if clock else None,
+        )
+        return device
+
+
+api = NinjaAPI(
+    title="Pakta kiosk API",
+    version="1",
+    description=(
+        "Tablets pair once with a code from the HR officer, then work with a device token: "
+        "`Authorization: Device <token>`. Submissions are idempotent by `submission_id`."
+    ),
+    urls_namespace="kiosk:api",
+    auth=DeviceAuth(),
+    # The interactive docs page loads Swagger UI from a CDN; Pakta serves no third-party
+    # scripts, so only the schema itself is published.
+    docs_url=None,
+)
+
+
+def error(request, code: str, message, *, status: int, detail: dict | None = None):
+    return api.create_response(
+        request, {"code": code, "message": str(message), "detail": detail}, status=status
+    )
+
+
+@api.exception_handler(KioskError)
+def _kiosk_error(request, exc: KioskError):
+    return error(request, exc.code, exc.message, status=exc.status)
+
+
+@api.exception_handler(SignatureImageError)
+def _image_error(request, exc: SignatureImageError):
+    return error(request, exc.code, exc.message, status=exc.status)
+
+
+@api.exception_handler(SigningError)
+def _signing_error(request, exc: SigningError):
+    detail = None
+    if exc.existing is not None:
+        existing = exc.existing
+        detail = {
+            "employee_id": existing.employee_id,
+            "signed_at": existing.signed_at.isoformat(),
+            "where": existing.device.name if existing.device_id else "",
+            "method": existing.method,
+        }
+    return error(request, exc.code, exc.message, status=exc.status, detail=detail)
+
+
+@api.exception_handler(AuthenticationError)
+def _no_credentials(request, exc):
+    return error(request, "device.unknown",
+                 _("Tablet ini belum dipasang. Masukkan kode pemasangan dari petugas."),
+                 status=401)
+
+
+@api.exception_handler(ValidationError)
+def _invalid(request, exc: ValidationError):
+    return error(request, "request.invalid", _("Data kiriman tidak sah."), status=422,
+                 detail={"errors": exc.errors})
+
+
+@api.exception_handler(HttpError)
+def _http_error(request, exc: HttpError):
+    # Ninja's own refusals (an unparseable body, mostly), in the same shape as ours.
+    return error(request, "request.invalid", _("Data kiriman tidak sah."),
+                 status=exc.status_code, detail={"reason": str(exc)})
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_big(request, exc):
+    return error(request, "request.too_large", _("Kiriman terlalu besar."), status=413)
+
+
+def limit_body(view):
+    """Refuse an oversized body from its Content-Length, before anything reads it."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > max_submission_bytes():
+            return JsonResponse(
+                {"code": "request.too_large", "message": _("Kiriman terlalu besar."),
+                 "detail": {"max_bytes": max_submission_bytes()}},
+                status=413,
+            )
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def event_out(event: SigningEvent) -> dict:
+    version = event.template_version
+    agency = Agency.objects.only("name", "city").get(pk=event.agency_id)
+    return {
+        "id": event.pk,
+        "title": event.title,
+        "date": event.date,
+        "venue": event.venue,
+        "agency": agency.name,
+        "city": agency.city,
+        "status": event.status,
+        "identity_check": event.identity_check,
+        "enforce_signing_order": event.enforce_signing_order,
+        "template": {
+            "hash": version.content_hash,
+            "title": version.title,
+            "opening": version.opening,
+            "points": [str(p) for p in version.points],
+            "closing": version.closing,
+            "sanctions": version.sanctions,
+            "legal_basis": [str(line) for line in version.legal_basis],
+            "election": version.election,
+        },
+    }
+
+
+def status_out(device: KioskDevice) -> dict:
+    event = device.event
+    return {
+        "server_time": timezone.now(),
+        "event_status": event.status,
+        "template_hash": event.template_version.content_hash,
+        "device": {"id": device.pk, "name": device.name},
+        "expected_count": event.expected.count(),
+        "signed": kiosk.signed_list(event),
+        "awaited": [
+            {"id": e.pk, "name": e.display_name, "position": e.position}
+            for e in kiosk.awaited_signers(event)
+        ],
+    }
+
+
+@api.post("/pair", auth=None, response={200: PairOut, 400: ErrorOut, 409: ErrorOut},
+          url_name="pair", summary="Pair a tablet with a one-time code")
+def pair(request, payload: PairIn):
+    device, token = kiosk.pair_device(
+        code=payload.code,
+        user_agent=payload.user_agent or request.headers.get("User-Agent", ""),
+        request=request,
+    )
+    return {"token": token, "device": {"id": device.pk, "name": device.name},
+            "event": event_out(device.event)}
+
+
+@api.get("/roster", response={200: RosterOut, 401: ErrorOut, 403: ErrorOut},
+         url_name="roster", summary="Event, pact text and expected signers, for offline use")
+@decorate_view(gzip_page)
+def roster(request):
+    device: KioskDevice = request.auth
+    return {
+        "event": event_out(device.event),
+        "check_salt": kiosk.check_salt(device.event),
+        "employees": kiosk.roster(device.event),
+        "status": status_out(device),
+    }
+
+
+@api.get("/status", response={200: StatusOut, 401: ErrorOut, 403: ErrorOut},
+         url_name="status", summary="Event status and who has signed (polled by tablets)")
+@decorate_view(gzip_page)
+def status(request):
+    return status_out(request.auth)
+
+
+@api.post(
+    "/signatures",
+    response={200: SubmissionOut, 201: SubmissionOut, 401: ErrorOut, 403: ErrorOut,
+              409: ErrorOut, 413: ErrorOut, 422: ErrorOut},
+    url_name="submit",
+    summary="Submit one signature from the outbox (idempotent by submission_id)",
+)
+@decorate_view(limit_body)
+def submit(request, payload: SubmissionIn):
+    device: KioskDevice = request.auth
+    if not payload.agreed:
+        return 422, {"code": "agreement.missing",
+                     "message": _("Penanda tangan belum menyatakan setuju dengan isi pakta."),
+                     "detail": None}
+    for moment in (payload.client_signed_at, payload.client_sent_at):
+        if moment is not None and timezone.is_naive(moment):
+            return 422, {"code": "request.naive_time",
+                         "message": _("Waktu dari tablet harus menyertakan zona waktu."),
+                         "detail": None}
+    employee = Employee.objects.select_related("agency").filter(pk=payload.employee_id).first()
+    if employee is None:
+        raise SigningError("employee.not_expected",
+                           _("Pegawai ini tidak terdaftar sebagai peserta acara ini."))
+    image = decode_data_url(payload.image)
+    result = signatures.record_signature(
+        event=device.event,
+        employee=employee,
+        method=SignatureMethod.TABLET,
+        image_png=image,
+        strokes=[list(map(list, stroke)) for stroke in payload.strokes],
+        template_hash=payload.template_hash,
+        submission_id=payload.submission_id,
+        client_signed_at=payload.client_signed_at,
+        client_sent_at=payload.client_sent_at,
+        birth_date_claim=payload.birth_date,
+        device=device,
+        ip_address=client_ip(request),
+        user_agent=request.headers.get("User-Agent", ""),
+        request=request,
+    )
+    signature = result.signature
+    body = {
+        "status": "recorded" if result.created else "duplicate",
+        "submission_id": signature.submission_id,
+        "employee_id": signature.employee_id,
+        "verification_code": signature.verification_code,
+        "signed_at": signature.signed_at,
+        "received_at": signature.received_at,
+        "clock_suspect": signature.clock_suspect,
+    }
+    return (201 if result.created else 200), body
+
+
+

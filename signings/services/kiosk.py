@@ -1,0 +1,422 @@
+"""Kiosk tablets: pairing, device tokens, revocation, last seen, and the roster a tablet caches.
+
+A tablet holds a random device token; we keep only its SHA-256, so a database leak does not
+let anyone act as a tablet. The pairing code shown to the officer is short enough to type,
+single-use and expires after a few minutes; it too is stored only as a hash.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext_lazy as _
+
+from signings.models import (
+    AttendanceOutcome,
+    Employee,
+    EventStatus,
+    KioskDevice,
+    PactTemplateVersion,
+    Signature,
+    SigningEvent,
+)
+from signings.models.signature import VERIFICATION_ALPHABET
+from signings.services import audit
+
+PAIRING_CODE_LENGTH = 8
+PAIRING_TTL = datetime.timedelta(minutes=15)
+# last_seen_at is written at most this often per tablet: every request would otherwise be a
+# write, and at an assembly tablets poll every few seconds.
+LAST_SEEN_RESOLUTION = datetime.timedelta(seconds=15)
+TOKEN_SCHEME = "Device"  # noqa: S105 (the Authorization scheme name, not a secret)
+# Seconds a tablet's clock may differ from the server's before its timestamps are distrusted.
+DEFAULT_MAX_CLOCK_SKEW = 300
+
+
+class KioskError(Exception):
+    def __init__(self, code: str, message, *, status: int = 422):
+        super().__init__(str(message))
+        self.code = code
+        self.message = message
+        self.status = status
+
+
+def hash_secret(value: str) -> str:
+    return hashlib.sha256(value.encode("utf-8")).hexdigest()
+
+
+def normalize_pairing_code(raw: str) -> str:
+    """Operators type codes with spaces, dashes and lower case; none of that matters."""
+    return "".join(ch for ch in (raw or "").upper() if ch.isalnum())
+
+
+def _new_pairing_code() -> str:
+    return "".join(secrets.choice(VERIFICATION_ALPHABET) for _ in range(PAIRING_CODE_LENGTH))
+
+
+def format_pairing_code(code: str) -> str:
+    half = len(code) // 2
+    return f"{code[:half]}-{code[half:]}"
+
+
+@dataclass(frozen=True)
+class PairingCode:
+    device: KioskDevice
+    code: str  # shown once, never stored
+
+    @property
+    def display(self) -> str:
+        return format_pairing_code(self.code)
+
+
+@transaction.atomic
+def add_device(*, event: SigningEvent, name: str, actor, request=None) -> PairingCode:
+    """Register a tablet for an event and issue its one-time pairing code."""
+    name = (name or "").strip()
+    if not name:
+        raise KioskError("kiosk.name_missing", _("Nama tablet wajib diisi."))
+    event = SigningEvent.objects.select_for_update().get(pk=event.pk)
+    if event.status == EventStatus.CLOSED:
+        raise KioskError(
+            "event.closed", _("Acara sudah ditutup; tablet baru tidak dapat ditambahkan.")
+        )
+    if KioskDevice.objects.filter(event=event, name__iexact=name).exists():
+        raise KioskError(
+            "kiosk.name_taken", _("Nama tablet %(name)s sudah dipakai di acara ini.")
+            % {"name": name},
+        )
+    code = _new_pairing_code()
+    try:
+        with transaction.atomic():
+            device = KioskDevice.objects.create(
+                event=event, name=name, created_by=actor,
+                pairing_code_hash=hash_secret(code),
+                pairing_expires_at=timezone.now() + PAIRING_TTL,
+            )
+    except IntegrityError:
+        raise KioskError(
+            "kiosk.name_taken", _("Nama tablet %(name)s sudah dipakai di acara ini.")
+            % {"name": name},
+        ) from None
+    audit.record(action="kiosk.device.added", obj=device, actor=actor, agency=event.agency,
+                 request=request, details={"event": event.pk, "name": name})
+    return PairingCode(device=device, code=code)
+
+
+@transaction.atomic
+def renew_pairing_code(*, device: KioskDevice, actor, request=None) -> PairingCode:
+    """A fresh code for a tablet that has not paired yet (the first one expired or got lost)."""
+    device = KioskDevice.objects.select_for_update().select_related("event__agency").get(
+        pk=device.pk
+    )
+    if device.is_revoked:
+        raise KioskError("kiosk.revoked", _("Tablet ini sudah dicabut."))
+    if device.paired_at is not None:
+        raise KioskError("kiosk.already_paired", _("Tablet ini sudah terpasang."))
+    if device.event.status == EventStatus.CLOSED:
+        raise KioskError("event.closed", _("Acara sudah ditutup."))
+    code = _new_pairing_code()
+    device.pairing_code_hash = hash_secret(code)
+    device.pairing_expires_at = timezone.now() + PAIRING_TTL
+    device.save(update_fields=["pairing_code_hash", "pairing_expires_at"])
+    audit.record(action="kiosk.device.code_renewed", obj=device, actor=actor,
+                 agency=device.event.agency, request=request, details={})
+    return PairingCode(device=device, code=code)
+
+
+@transaction.atomic
+def pair_device(*, code: str, user_agent: str = "", request=None) -> tuple[KioskDevice, str]:
+    """Exchange a pairing code for a device token. The code works once."""
+    normalized = normalize_pairing_code(code)
+    refused = KioskError(
+        "pairing.invalid",
+        _("Kode pemasangan tidak dikenal atau sudah kedaluwarsa. Minta kode baru kepada petugas."),
+        status=400,
+    )
+    if len(normalized) != PAIRING_CODE_LENGTH:
+        raise refused
+    device = (
+        KioskDevice.objects.select_for_update()
+        .select_related("event__agency")
+        .filter(pairing_code_hash=hash_secret(normalized), paired_at__isnull=True,
+                revoked_at__isnull=True, pairing_expires_at__gt=timezone.now())
+        .first()
+    )
+    if device is None:
+        raise refused
+    if device.event.status == EventStatus.CLOSED:
+        raise KioskError("event.closed", _("Acara sudah ditutup."), status=409)
+    token = secrets.token_urlsafe(32)
+    now = timezone.now()
+    device.token_hash = hash_secret(token)
+    device.pairing_code_hash = ""
+    device.pairing_expires_at = None
+    device.paired_at = now
+    device.last_seen_at = now
+    device.user_agent = (user_agent or "")[:300]
+    device.save(update_fields=["token_hash", "pairing_code_hash", "pairing_expires_at",
+                               "paired_at", "last_seen_at", "user_agent"])
+    audit.record(action="kiosk.device.paired", obj=device, agency=device.event.agency,
+                 actor_label=f"kiosk:{device.name}", request=request,
+                 details={"event": device.event_id, "user_agent": device.user_agent})
+    return device, token
+
+
+@transaction.atomic
+def revoke_device(*, device: KioskDevice, actor, request=None) -> KioskDevice:
+    device = KioskDevice.objects.select_for_update().select_related("event__agency").get(
+        pk=device.pk
+    )
+    if device.is_revoked:
+        raise KioskError("kiosk.revoked", _("Tablet ini sudah dicabut."))
+    device.revoked_at = timezone.now()
+    device.revoked_by = actor
+    device.pairing_code_hash = ""
+    device.pairing_expires_at = None
+    device.save(update_fields=["revoked_at", "revoked_by", "pairing_code_hash",
+                               "pairing_expires_at"])
+    audit.record(action="kiosk.device.revoked", obj=device, actor=actor,
+                 agency=device.event.agency, request=request,
+                 details={"event": device.event_id, "pending_reported": device.reported_pending})
+    return device
+
+
+_DEVICE_JOIN = (KioskDevice, SigningEvent, PactTemplateVersion)
+
+
+@functools.cache
+def _device_query() -> str:
+    def columns(model, alias):
+        return ", ".join(f'{alias}."{f.column}"' for f in model._meta.concrete_fields)
+
+    # Column names come from the models, never from input.
+    selected = ", ".join(
+        [columns(KioskDevice, "d"), columns(SigningEvent, "e"), columns(PactTemplateVersion, "v")]
+    )
+    return (
+        "SELECT " + selected + " FROM signings_kioskdevice d "  # noqa: S608
+        "JOIN signings_signingevent e ON e.id = d.event_id "
+        "JOIN signings_pacttemplateversion v ON v.id = e.template_version_id "
+        "WHERE d.token_hash = %s"
+    )
+
+
+def _device_by_token_hash(token_hash: str) -> KioskDevice | None:
+    """The device with its event and template version, in one query.
+
+    Every kiosk request starts here; written as SQL because compiling the equivalent
+    select_related() query cost several times more CPU than the query itself.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(_device_query(), [token_hash])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    instances = []
+    offset = 0
+    for model in _DEVICE_JOIN:
+        fields = model._meta.concrete_fields
+        values = []
+        for field, value in zip(fields, row[offset:offset + len(fields)], strict=True):
+            if hasattr(field, "from_db_value"):
+                value = field.from_db_value(value, None, connection)
+            values.append(value)
+        instances.append(model.from_db(connection.alias, [f.attname for f in fields], values))
+        offset += len(fields)
+    device, event, version = instances
+    event.template_version = version
+    device.event = event
+    return device
+
+
+def authenticate(token: str) -> KioskDevice:
+    """The device behind a token, or KioskError (401 unknown, 403 revoked)."""
+    token = (token or "").strip()
+    device = None
+    if token:
+        device = _device_by_token_hash(hash_secret(token))
+    if device is None:
+        raise KioskError(
+            "device.unknown",
+            _("Tablet ini tidak dikenal. Pasang ulang tablet dengan kode dari petugas."),
+            status=401,
+        )
+    if device.is_revoked:
+        raise KioskError(
+            "device.revoked",
+            _("Tablet ini telah dicabut oleh petugas. Tanda tangan yang belum terkirim tetap "
+              "tersimpan di tablet; tunjukkan kepada petugas."),
+            status=403,
+        )
+    return device
+
+
+def touch(device: KioskDevice, *, pending: int | None = None,
+          clock_offset: int | None = None, now: datetime.datetime | None = None) -> None:
+    """Note that the tablet was seen; one UPDATE, skipped when nothing worth writing changed."""
+    now = now or timezone.now()
+    changes: dict = {}
+    if device.last_seen_at is None or now - device.last_seen_at >= LAST_SEEN_RESOLUTION:
+        changes["last_seen_at"] = now
+    if pending is not None and pending >= 0 and pending != device.reported_pending:
+        changes["reported_pending"] = pending
+    if clock_offset is not None and (
+        device.clock_offset_seconds is None
+        or abs(clock_offset - device.clock_offset_seconds) >= 5
+    ):
+        changes["clock_offset_seconds"] = clock_offset
+    if not changes:
+        return
+    if "last_seen_at" not in changes:
+        changes["last_seen_at"] = now
+    KioskDevice.objects.filter(pk=device.pk).update(**changes)
+    for field, value in changes.items():
+        setattr(device, field, value)
+
+
+def clock_offset(client_now: datetime.datetime | None,
+                 now: datetime.datetime | None = None) -> int | None:
+    if client_now is None:
+        return None
+    if timezone.is_naive(client_now):
+        return None
+    return round((client_now - (now or timezone.now())).total_seconds())
+
+
+def clock_is_suspect(offset: int | None) -> bool:
+    return offset is not None and abs(offset) > getattr(
+        settings, "PAKTA_KIOSK_MAX_CLOCK_SKEW", DEFAULT_MAX_CLOCK_SKEW
+    )
+
+
+# --- What a tablet caches -------------------------------------------------------------------
+
+
+def _event_key(event: SigningEvent) -> str:
+    return salted_hmac("pakta.kiosk.event-key", str(event.pk)).hexdigest()
+
+
+def check_salt(event: SigningEvent) -> str:
+    """Per-event salt for the identity hashes; sent to the tablet with the roster."""
+    return _event_key(event)[:32]
+
+
+def birth_date_hash(event: SigningEvent, employee_id: int, birth_date: datetime.date, *,
+                    salt: str | None = None) -> str:
+    """SHA-256(salt:employee:YYYY-MM-DD), truncated: the tablet can check a typed birth date
+    offline without the roster carrying anyone's birth date in the clear."""
+    text = f"{salt or check_salt(event)}:{employee_id}:{birth_date.isoformat()}"
+    return hashlib.sha256(text.encode()).hexdigest()[:24]
+
+
+def number_hash(event: SigningEvent, number: str, *, salt: str | None = None) -> str:
+    """Same idea for a full NIP/NIK typed into the search box."""
+    text = f"{salt or check_salt(event)}:n:{number}"
+    return hashlib.sha256(text.encode()).hexdigest()[:24]
+
+
+def _visible_digits(masked: str) -> tuple[str, str]:
+    head = masked.split("*", 1)[0] if "*" in masked else ""
+    tail = masked.rsplit("*", 1)[1] if "*" in masked else ""
+    return head, tail
+
+
+def signing_rank_awaited(event: SigningEvent) -> int | None:
+    """The lowest signing rank still awaited (head = 0, echelon II…IV, staff = 9), or None.
+
+    People with an attendance note (absent, sign later) are not waited for.
+    """
+    if not event.enforce_signing_order:
+        return None
+    signed = Signature.objects.valid().filter(event=event, employee=OuterRef("pk"))
+    noted = AttendanceOutcome.objects.filter(event=event, employee=OuterRef("pk"))
+    rank = (
+        Employee.objects.filter(expected_at__event=event)
+        .with_signing_rank()
+        .exclude(Exists(signed))
+        .exclude(Exists(noted))
+        .order_by("signing_rank")
+        .values_list("signing_rank", flat=True)
+        .first()
+    )
+    return rank
+
+
+def awaited_signers(event: SigningEvent, *, limit: int = 20) -> list[Employee]:
+    """Who must sign before everyone else can, in order (empty when order is off)."""
+    rank = signing_rank_awaited(event)
+    if rank is None:
+        return []
+    signed = Signature.objects.valid().filter(event=event, employee=OuterRef("pk"))
+    noted = AttendanceOutcome.objects.filter(event=event, employee=OuterRef("pk"))
+    return list(
+        Employee.objects.filter(expected_at__event=event)
+        .with_signing_rank()
+        .filter(signing_rank=rank)
+        .exclude(Exists(signed))
+        .exclude(Exists(noted))
+        .select_related("agency")
+        .order_by("agency__path", "name")[:limit]
+    )
+
+
+def roster(event: SigningEvent) -> list[dict]:
+    """The expected signers as the tablet caches them: no full NIP/NIK, no birth date."""
+    noted = AttendanceOutcome.objects.filter(event=event, employee=OuterRef("pk"))
+    employees = (
+        Employee.objects.filter(expected_at__event=event)
+        .with_signing_rank()
+        .annotate(has_note=Exists(noted))
+        .select_related("agency")
+        .order_by("signing_rank", "agency__path", "name")
+        .only("pk", "name", "title_prefix", "title_suffix", "position", "nip", "nik",
+              "staff_number", "birth_date", "grade", "category", "agency__name",
+              "agency__short_name")
+    )
+    rows = []
+    salt = check_salt(event)
+    for employee in employees:
+        masked = employee.masked_identity
+        head, tail = _visible_digits(masked)
+        number = employee.nip or employee.nik or ""
+        rows.append({
+            "id": employee.pk,
+            "name": employee.display_name,
+            "search_name": employee.name,
+            "position": employee.position,
+            "unit": employee.agency.short_name or employee.agency.name,
+            "grade": employee.grade_label,
+            "masked": masked,
+            "digits_head": head,
+            "digits_tail": tail,
+            "number_hash": number_hash(event, number, salt=salt) if number else "",
+            "birth_hash": (
+                birth_date_hash(event, employee.pk, employee.birth_date, salt=salt)
+                if employee.birth_date else ""
+            ),
+            "rank": employee.signing_rank,
+            "excused": employee.has_note,
+        })
+    return rows
+
+
+def signed_list(event: SigningEvent) -> list[dict]:
+    """Who has signed already (any tablet or method), so a tablet can say so offline."""
+    rows = (
+        Signature.objects.valid().filter(event=event)
+        .values_list("employee_id", "signed_at", "device__name", "method")
+        .order_by()
+    )
+    return [
+        {"employee_id": emp, "signed_at": at, "where": device or "", "method": method}
+        for emp, at, device, method in rows
+    ]

@@ -1,0 +1,505 @@
+// The kiosk web app: pairing, the signing queue (find → confirm → read → sign → done),
+// and the outbox that delivers signatures whenever the network allows.
+// Texts come translated from the page (kiosk-config), never hard-coded here.
+
+import { recoveryItem, renderPact, resultItem } from "pakta-kiosk/pact";
+import { compactStrokes, exportSignature, fitCanvas, inkBox } from "pakta-kiosk/pad";
+import * as roster from "pakta-kiosk/roster";
+import {
+  Outbox, addToOutbox, deleteConfig, getConfig, outboxItems, removeItem, setConfig,
+} from "pakta-kiosk/outbox";
+
+const config = JSON.parse(document.getElementById("kiosk-config").textContent);
+const T = config.texts;
+const API = config.apiRoot;
+const POLL_MS = 20000;
+const SEND_MS = 10000;
+const DONE_RETURN_MS = 6000;
+const MAX_IDENTITY_TRIES = 3;
+
+const $ = (id) => document.getElementById(id);
+const fmt = (text, values) => text.replace(/%\((\w+)\)s/g, (_, k) => values[k] ?? "");
+
+const state = {
+  token: null,
+  device: null,
+  event: null,
+  salt: "",
+  prepared: [],
+  byId: new Map(),
+  signed: new Map(), // employee id -> {signed_at, where}
+  awaited: [],
+  revoked: false,
+  closed: false,
+  online: navigator.onLine,
+  // The person at the tablet right now; wiped when the kiosk returns to step 1.
+  current: null,
+};
+
+let pad = null;
+let doneTimer = null;
+let outbox = null;
+
+// --- screens -----------------------------------------------------------------------------
+
+function show(name) {
+  for (const section of document.querySelectorAll(".screen")) {
+    section.classList.toggle("d-none", section.id !== `screen-${name}`);
+  }
+  document.body.dataset.screen = name;
+  window.scrollTo(0, 0);
+}
+
+function resetPerson() {
+  // Nothing of the previous signer may stay reachable: clear every field that held them.
+  state.current = null;
+  clearTimeout(doneTimer);
+  $("search-input").value = "";
+  $("results").replaceChildren();
+  $("search-hint").textContent = "";
+  $("identity-name").textContent = "";
+  for (const id of ["birth-day", "birth-month", "birth-year"]) $(id).value = "";
+  $("identity-error").textContent = "";
+  $("pact").replaceChildren();
+  $("agree").checked = false;
+  $("to-sign").disabled = true;
+  $("sign-name").textContent = "";
+  $("sign-error").textContent = "";
+  $("done-text").textContent = "";
+  $("done-sub").textContent = "";
+  $("notice-text").textContent = "";
+  if (pad) pad.clear();
+}
+
+function home() {
+  resetPerson();
+  if (!state.token) {
+    show("pair");
+    return;
+  }
+  show("search");
+  renderAwaited();
+  if (!state.revoked && !state.closed) $("search-input").focus();
+}
+
+function banner(text, kind = "danger") {
+  const el = $("banner");
+  el.textContent = text || "";
+  el.className = `kiosk-banner alert-${kind}${text ? "" : " d-none"}`;
+}
+
+function refreshBanner() {
+  if (state.revoked) banner(T.revoked, "danger");
+  else if (state.closed) banner(T.closed, "warning");
+  else if (state.event && state.event.status === "draft") banner(T.not_open, "warning");
+  else banner("");
+  $("search-input").disabled = state.revoked || state.closed;
+}
+
+async function renderStatusBar() {
+  const items = await outboxItems();
+  const pending = items.filter((i) => i.state === "pending");
+  const refused = items.filter((i) => i.state === "refused");
+  $("pending-count").textContent = String(pending.length);
+  $("pending-state").dataset.pending = String(pending.length);
+  $("pending-state").className = `badge rounded-pill ${pending.length ? "text-bg-warning" : "text-bg-light"}`;
+  const net = $("net-state");
+  net.dataset.online = state.online ? "1" : "0";
+  net.textContent = state.online ? T.online : T.offline;
+  net.className = `badge rounded-pill ${state.online ? "text-bg-success" : "text-bg-danger"}`;
+  $("device-name").textContent = state.device ? state.device.name : "";
+  $("event-title").textContent = state.event ? state.event.title : "Pakta";
+  // The officer's recovery list: refused signatures always; unsent ones once revoked.
+  const shown = state.revoked ? items : refused;
+  const box = $("recovery");
+  box.classList.toggle("d-none", shown.length === 0);
+  $("recovery-h").textContent = state.revoked ? T.recovery_revoked : T.recovery_refused;
+  $("recovery-list").replaceChildren(...shown.map((item) => recoveryItem(item, T, async () => {
+    await removeItem(item.submission_id);
+    await renderStatusBar();
+  })));
+}
+
+
+// --- talking to the server ---------------------------------------------------------------
+
+async function authHeaders() {
+  const items = await outboxItems();
+  return {
+    Authorization: `Device ${state.token}`,
+    "X-Kiosk-Pending": String(items.filter((i) => i.state === "pending").length),
+    "X-Kiosk-Clock": new Date().toISOString(),
+  };
+}
+
+async function api(path, options = {}) {
+  const response = await fetch(`${API}${path}`, {
+    ...options,
+    headers: { ...(await authHeaders()), ...(options.headers || {}) },
+    cache: "no-store",
+  });
+  const body = await response.json().catch(() => null);
+  if (response.status === 401 || response.status === 403) {
+    await markRevoked();
+  }
+  return { status: response.status, body };
+}
+
+async function markRevoked() {
+  if (state.revoked) return;
+  state.revoked = true;
+  await setConfig("revoked", true);
+  refreshBanner();
+  await renderStatusBar();
+}
+
+function applyStatus(status) {
+  state.signed = new Map(status.signed.map((s) => [s.employee_id, s]));
+  // This tablet's own signatures count until the server's list shows them: a status that
+  // left the server just before a send must not make a signed person look unsigned again.
+  for (const id of [...(state.localSigned || new Map()).keys()]) {
+    if (state.signed.has(id)) state.localSigned.delete(id);
+  }
+  state.awaited = status.awaited;
+  if (state.event) state.event.status = status.event_status;
+  state.closed = status.event_status === "closed";
+  refreshBanner();
+  renderAwaited();
+}
+
+function applyRoster(data) {
+  state.event = data.event;
+  state.salt = data.check_salt;
+  state.prepared = roster.prepare(data.employees);
+  state.byId = new Map(state.prepared.map((e) => [e.id, e]));
+  applyStatus(data.status);
+}
+
+async function loadRoster() {
+  const { status, body } = await api("roster");
+  if (status !== 200) return false;
+  await setConfig("roster", body);
+  applyRoster(body);
+  return true;
+}
+
+async function poll() {
+  if (!state.token || state.revoked) return;
+  try {
+    const { status, body } = await api("status");
+    if (status === 200) {
+      setOnline(true);
+      const changedText = state.event && body.template_hash !== state.event.template.hash;
+      const changedSize = state.prepared.length !== body.expected_count;
+      if (changedText || changedSize) await loadRoster();
+      else applyStatus(body);
+      await setConfig("status", body);
+    }
+  } catch (error) {
+    setOnline(false);
+  }
+  await renderStatusBar();
+}
+
+function setOnline(value) {
+  state.online = value;
+}
+
+// --- pairing -------------------------------------------------------------------------------
+
+async function pair(code) {
+  $("pair-error").textContent = "";
+  let response;
+  try {
+    response = await fetch(`${API}pair`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ code, user_agent: navigator.userAgent.slice(0, 300) }),
+    });
+  } catch (error) {
+    $("pair-error").textContent = T.pair_offline;
+    return;
+  }
+  const body = await response.json().catch(() => null);
+  if (response.status !== 200) {
+    $("pair-error").textContent = (body && body.message) || T.pair_failed;
+    return;
+  }
+  state.token = body.token;
+  state.device = body.device;
+  state.event = body.event;
+  state.revoked = false;
+  await setConfig("token", body.token);
+  await setConfig("device", body.device);
+  await deleteConfig("revoked");
+  await loadRoster();
+  refreshBanner();
+  await renderStatusBar();
+  home();
+  outbox.flush();
+}
+
+// --- step 1: search --------------------------------------------------------------------------
+
+function signedIds() {
+  const ids = new Set(state.signed.keys());
+  for (const id of (state.localSigned || new Map()).keys()) ids.add(id);
+  return ids;
+}
+
+function renderAwaited() {
+  const box = $("awaited");
+  if (!state.event || !state.event.enforce_signing_order) {
+    box.classList.add("d-none");
+    return;
+  }
+  const rank = roster.awaitedRank(state.prepared, signedIds());
+  const waiting = state.prepared.filter(
+    (e) => e.rank === rank && !e.excused && !signedIds().has(e.id),
+  );
+  if (rank === null || rank === 9 || waiting.length === 0) {
+    box.classList.add("d-none");
+    return;
+  }
+  box.classList.remove("d-none");
+  box.textContent = fmt(T.awaited, {
+    names: waiting.slice(0, 8).map((e) => e.name).join(", "),
+  });
+}
+
+async function onSearch() {
+  const query = $("search-input").value;
+  const started = performance.now();
+  let results = roster.search(state.prepared, query);
+  const digits = query.replace(/[\s.\-]/g, "");
+  if (/^[0-9]{16}$|^[0-9]{18}$/.test(digits)) {
+    const exact = await roster.findByNumber(state.prepared, state.salt, digits);
+    results = exact ? [exact] : [];
+  }
+  document.body.dataset.searchMs = (performance.now() - started).toFixed(2);
+  const list = $("results");
+  list.replaceChildren(...results.map((entry) => resultItem(entry, choose)));
+  $("search-hint").textContent = query.trim() && !results.length ? T.no_match : "";
+}
+
+
+function whenText(iso) {
+  return new Date(iso).toLocaleTimeString("id-ID", { hour: "2-digit", minute: "2-digit" });
+}
+
+function choose(employeeId) {
+  const entry = state.byId.get(employeeId);
+  if (!entry || state.revoked || state.closed) return;
+  const signed = state.signed.get(entry.id) || (state.localSigned || new Map()).get(entry.id);
+  if (signed) {
+    $("notice-text").textContent = fmt(T.already_signed, {
+      name: entry.name,
+      time: `${new Date(signed.signed_at).toLocaleDateString("id-ID")} ${whenText(signed.signed_at)}`,
+      where: signed.where || T.elsewhere,
+    });
+    show("notice");
+    return;
+  }
+  if (state.event.enforce_signing_order) {
+    const rank = roster.awaitedRank(state.prepared, signedIds());
+    if (rank !== null && entry.rank > rank) {
+      const waiting = state.prepared.filter((e) => e.rank === rank && !e.excused && !signedIds().has(e.id));
+      $("notice-text").textContent = fmt(T.order_wait, {
+        names: waiting.slice(0, 5).map((e) => e.name).join(", "),
+      });
+      show("notice");
+      return;
+    }
+  }
+  state.current = { entry, tries: 0, birthDate: null };
+  if (state.event.identity_check === "birth_date") {
+    $("identity-name").textContent = `${entry.name} · ${entry.masked}`;
+    $("identity-error").textContent = entry.birth_hash ? "" : T.no_birth_date;
+    show("identity");
+    $("birth-day").focus();
+  } else {
+    showPact();
+  }
+}
+
+// --- step 2: identity ------------------------------------------------------------------------
+
+async function onIdentity(event) {
+  event.preventDefault();
+  const person = state.current;
+  if (!person) return home();
+  if (!person.entry.birth_hash) return showPact();
+  const d = $("birth-day").value.trim().padStart(2, "0");
+  const m = $("birth-month").value.trim().padStart(2, "0");
+  const y = $("birth-year").value.trim();
+  const iso = `${y}-${m}-${d}`;
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(iso) || Number.isNaN(Date.parse(iso))) {
+    $("identity-error").textContent = T.birth_invalid;
+    return;
+  }
+  if (await roster.birthDateMatches(state.salt, person.entry, iso)) {
+    person.birthDate = iso;
+    showPact();
+    return;
+  }
+  person.tries += 1;
+  if (person.tries >= MAX_IDENTITY_TRIES) {
+    $("notice-text").textContent = T.identity_locked;
+    show("notice");
+    state.current = null;
+    return;
+  }
+  $("identity-error").textContent = T.birth_mismatch;
+}
+
+// --- step 3: the pact ------------------------------------------------------------------------
+
+function showPact() {
+  renderPact($("pact"), state.event, state.current.entry, T);
+  show("pact");
+}
+
+// --- step 4: sign ----------------------------------------------------------------------------
+
+function resizePad() {
+  fitCanvas($("pad"), pad);
+}
+
+function showSign() {
+  if (!state.current) return home();
+  $("sign-name").textContent = state.current.entry.name;
+  show("sign");
+  resizePad();
+  pad.clear();
+}
+
+async function onSignDone() {
+  const person = state.current;
+  if (!person) return home();
+  const strokes = pad.toData();
+  const box = inkBox(strokes);
+  const span = Math.max(box.maxX - box.minX, box.maxY - box.minY);
+  if (pad.isEmpty() || box.count < 10 || span < 40) {
+    $("sign-error").textContent = T.too_small;
+    return;
+  }
+  $("pad-done").disabled = true;
+  const now = new Date();
+  const record = {
+    submission_id: crypto.randomUUID(),
+    employee_id: person.entry.id,
+    employee_name: person.entry.name,
+    image: exportSignature($("pad"), box),
+    strokes: compactStrokes(strokes),
+    template_hash: state.event.template.hash,
+    client_signed_at: now.toISOString(),
+    birth_date: person.birthDate,
+    agreed: true,
+  };
+  try {
+    await addToOutbox(record);
+  } finally {
+    $("pad-done").disabled = false;
+  }
+  state.localSigned = state.localSigned || new Map();
+  state.localSigned.set(record.employee_id, { signed_at: record.client_signed_at, where: state.device.name });
+  showDone(person.entry.name, now);
+  await renderStatusBar();
+  outbox.flush();
+}
+
+function showDone(name, when) {
+  $("done-text").textContent = fmt(T.done, { name, time: when.toLocaleTimeString("id-ID") });
+  $("done-sub").textContent = state.online ? T.done_sub : T.done_offline;
+  state.current = null;
+  if (pad) pad.clear();
+  show("done");
+  doneTimer = setTimeout(home, DONE_RETURN_MS);
+}
+
+// --- start -----------------------------------------------------------------------------------
+
+async function restore() {
+  state.token = (await getConfig("token")) || null;
+  state.device = (await getConfig("device")) || null;
+  state.revoked = Boolean(await getConfig("revoked"));
+  const cached = await getConfig("roster");
+  if (cached) applyRoster(cached);
+  const status = await getConfig("status");
+  if (cached && status) applyStatus(status);
+  // Signatures still in the outbox count as signed on this tablet.
+  state.localSigned = new Map();
+  for (const item of await outboxItems()) {
+    if (item.state === "pending") {
+      state.localSigned.set(item.employee_id, { signed_at: item.client_signed_at, where: state.device && state.device.name });
+    }
+  }
+}
+
+function pairingCodeFromUrl() {
+  const match = /[#&]kode=([A-Za-z0-9-]+)/.exec(window.location.hash);
+  if (!match) return null;
+  // The code is a one-time secret: drop it from the address bar and history at once.
+  history.replaceState(null, "", window.location.pathname);
+  return match[1];
+}
+
+async function start() {
+  if (navigator.storage && navigator.storage.persist) {
+    navigator.storage.persist().then((granted) => { document.body.dataset.persisted = String(granted); });
+  }
+  if ("serviceWorker" in navigator) {
+    navigator.serviceWorker.register(config.swUrl, { scope: config.appUrl }).catch(() => {});
+  }
+  pad = new window.SignaturePad($("pad"), { minWidth: 1.2, maxWidth: 3.2, penColor: "#0a1a4a" });
+  outbox = new Outbox({
+    apiRoot: API,
+    authHeaders,
+    onChange: async (online) => { setOnline(online); await renderStatusBar(); },
+    onSent: async (item, body) => {
+      state.signed.set(item.employee_id, { employee_id: item.employee_id, signed_at: body.signed_at, where: state.device.name });
+    },
+    onRevoked: markRevoked,
+    onClosed: async () => { state.closed = true; refreshBanner(); },
+  });
+
+  $("pair-form").addEventListener("submit", (e) => { e.preventDefault(); pair($("pair-code").value); });
+  $("search-input").addEventListener("input", onSearch);
+  $("identity-form").addEventListener("submit", onIdentity);
+  $("agree").addEventListener("change", () => { $("to-sign").disabled = !$("agree").checked; });
+  $("to-sign").addEventListener("click", showSign);
+  $("pad-clear").addEventListener("click", () => { pad.clear(); $("sign-error").textContent = ""; });
+  $("pad-done").addEventListener("click", onSignDone);
+  for (const button of document.querySelectorAll("[data-action=home]")) button.addEventListener("click", home);
+  window.addEventListener("resize", () => { if (document.body.dataset.screen === "sign") resizePad(); });
+  window.addEventListener("online", () => { setOnline(true); renderStatusBar(); outbox.flush(); poll(); });
+  window.addEventListener("offline", () => { setOnline(false); renderStatusBar(); });
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "visible") { outbox.flush(); poll(); }
+  });
+  // A page restored from the back/forward cache must not show the previous signer.
+  window.addEventListener("pageshow", (e) => { if (e.persisted) home(); });
+
+  await restore();
+  const code = pairingCodeFromUrl();
+  refreshBanner();
+  await renderStatusBar();
+  home();
+  if (code && (!state.token || state.revoked)) {
+    $("pair-code").value = code;
+    show("pair");
+    await pair(code);
+  } else if (state.revoked) {
+    show("pair");
+  }
+  if (state.token) {
+    if (!state.prepared.length) await loadRoster().catch(() => setOnline(false));
+    outbox.flush();
+    poll();
+  }
+  setInterval(() => { if (state.token) outbox.flush(); }, SEND_MS);
+  setInterval(poll, POLL_MS);
+  document.body.dataset.ready = "1";
+}
+
+start();

@@ -1,0 +1,353 @@
+"""The kiosk in Debian's chromium: pairing, signing with the mouse, offline outbox, a race.
+
+Run with `pytest -m browser`. Each test drives the real web app served by live_server.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import re
+
+import pytest
+from django.urls import reverse
+
+from signings.models import Signature
+from signings.services import events, kiosk
+from tests import factories
+
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update"]
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium",
+                                             args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def tablet_context(chromium):
+    contexts = []
+
+    def make():
+        context = chromium.new_context(viewport={"width": 1024, "height": 768}, locale="id-ID")
+        context.set_default_timeout(15000)
+        contexts.append(context)
+        return context
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def assembly(agency_a, unit_a, template_version, hr_a):
+    """An open event with a few named people, as at a morning assembly."""
+    names = ["Siti Rahmawati", "Budi Santoso", "Agus Salim", "Dewi Lestari", "Rudi Hartono"]
+    people = [factories.employee(unit_a, name=name) for name in names]
+    event = events.create_event(
+        agency=agency_a, template_version=template_version, title="Apel Pakta Integritas",
+        date=datetime.date(2024, 1, 17), venue="Halaman Kantor", created_by=hr_a,
+    )
+    event = events.open_event(event=event, actor=hr_a)
+    return event, {p.name: p for p in people}
+
+
+def open_kiosk(context, live_server, code: str):
+    page = context.new_page()
+    page.goto(f"{live_server.url}{reverse('kiosk:app')}#kode={code}")
+    page.wait_for_selector("body[data-ready='1']")
+    page.wait_for_selector("#screen-search:not(.d-none)")
+    # The service worker must hold the app before the network may go away.
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    return page
+
+
+def paired_kiosk(context, live_server, event, actor, name):
+    code = kiosk.add_device(event=event, name=name, actor=actor).code
+    return open_kiosk(context, live_server, code)
+
+
+def draw_signature(page):
+    box = page.locator("#pad").bounding_box()
+    x0, y0 = box["x"] + 40, box["y"] + box["height"] / 2
+    page.mouse.move(x0, y0)
+    page.mouse.down()
+    for i in range(1, 40):
+        page.mouse.move(x0 + i * 12, y0 + 45 * (1 if i % 4 < 2 else -1), steps=2)
+    page.mouse.up()
+
+
+def sign(page, query: str, name: str):
+    page.fill("#search-input", query)
+    page.click(f"#results button:has-text('{name}')")
+    page.wait_for_selector("#screen-pact:not(.d-none)")
+    page.check("#agree")
+    page.click("#to-sign")
+    page.wait_for_selector("#screen-sign:not(.d-none)")
+    draw_signature(page)
+    page.click("#pad-done")
+    page.wait_for_selector("#screen-done:not(.d-none)")
+    page.click("#screen-done [data-action=home]")
+    page.wait_for_selector("#screen-search:not(.d-none)")
+
+
+def pending(page) -> int:
+    return int(page.get_attribute("#pending-state", "data-pending"))
+
+
+def wait_pending(page, count: int):
+    page.wait_for_function(
+        f"document.querySelector('#pending-state').dataset.pending === '{count}'", timeout=30000
+    )
+
+
+def test_officer_pairs_a_tablet_by_its_code(tablet_context, live_server, assembly, hr_a):
+    event, _people = assembly
+    officer = tablet_context()
+    page = officer.new_page()
+    page.goto(f"{live_server.url}{reverse('login')}")
+    page.fill("input[name=username]", hr_a.username)
+    page.fill("input[name=password]", factories.PASSWORD)
+    page.click("button[type=submit]")
+    page.goto(f"{live_server.url}{reverse('kiosk:devices', kwargs={'event_pk': event.pk})}")
+    page.fill("input[name=name]", "Tablet Pintu Timur")
+    page.click("form[action$='tambah/'] button[type=submit]")
+    code = page.text_content("#pairing-code").strip()
+    assert page.locator("#pairing-qr svg").count() == 1
+
+    tablet = tablet_context().new_page()
+    tablet.goto(f"{live_server.url}{reverse('kiosk:app')}")
+    tablet.wait_for_selector("#screen-pair:not(.d-none)")
+    tablet.fill("#pair-code", code.lower())
+    tablet.click("#pair-submit")
+    tablet.wait_for_selector("#screen-search:not(.d-none)")
+    assert tablet.text_content("#device-name") == "Tablet Pintu Timur"
+    assert tablet.text_content("#event-title") == event.title
+    # The one-time code does not stay in the address bar.
+    assert "kode=" not in tablet.url
+
+    page.goto(f"{live_server.url}{reverse('kiosk:devices', kwargs={'event_pk': event.pk})}")
+    assert "Terpasang" in page.text_content("#kiosk-devices")
+
+
+def test_one_person_signs_by_drawing_with_the_mouse(tablet_context, live_server, assembly, hr_a):
+    event, people = assembly
+    page = paired_kiosk(tablet_context(), live_server, event, hr_a, "Tablet 1")
+    page.fill("#search-input", "sit")
+    results = page.text_content("#results")
+    assert "Siti Rahmawati" in results
+    # Masked numbers only: never a full NIP on screen.
+    assert people["Siti Rahmawati"].nip not in page.content()
+    assert people["Siti Rahmawati"].masked_identity in results
+
+    page.click("#results button:has-text('Siti Rahmawati')")
+    pact = page.text_content("#pact")
+    assert event.template_version.title in pact
+    assert all(point in pact for point in event.template_version.points)
+    assert page.is_disabled("#to-sign")
+    page.check("#agree")
+    page.click("#to-sign")
+    page.click("#pad-done")  # nothing drawn yet
+    assert "kosong" in page.text_content("#sign-error")
+    draw_signature(page)
+    page.click("#pad-done")
+    page.wait_for_selector("#screen-done:not(.d-none)")
+    assert "Siti Rahmawati" in page.text_content("#done-text")
+    wait_pending(page, 0)
+    signature = Signature.objects.get()
+    assert signature.employee == people["Siti Rahmawati"]
+    assert signature.device.name == "Tablet 1" and signature.strokes
+
+    # Back to step 1 by itself, with nothing of the previous signer left on screen.
+    page.wait_for_selector("#screen-search:not(.d-none)", timeout=15000)
+    assert page.input_value("#search-input") == ""
+    assert page.text_content("#pact") == ""
+    # The queue never adds history entries: "back" leaves the kiosk instead of going to the
+    # previous signer's screens.
+    page.go_back()
+    assert "Siti Rahmawati" not in page.content()
+
+    # Signing again is refused with the time, on this tablet, offline knowledge included.
+    page.goto(f"{live_server.url}{reverse('kiosk:app')}")
+    page.wait_for_selector("body[data-ready='1']")
+    page.fill("#search-input", "Siti")
+    page.click("#results button:has-text('Siti Rahmawati')")
+    assert "sudah menandatangani" in page.text_content("#notice-text")
+
+
+def test_offline_signatures_survive_a_reload_and_arrive_exactly_once(
+    tablet_context, live_server, assembly, hr_a
+):
+    event, people = assembly
+    context = tablet_context()
+    page = paired_kiosk(context, live_server, event, hr_a, "Tablet 1")
+    context.set_offline(True)
+    page.wait_for_function("document.querySelector('#net-state').dataset.online === '0'")
+    for name in ["Budi Santoso", "Agus Salim", "Dewi Lestari"]:
+        sign(page, name.split()[0][:4], name)
+    assert pending(page) == 3
+    assert Signature.objects.count() == 0
+
+    page.reload()
+    page.wait_for_selector("body[data-ready='1']")
+    assert pending(page) == 3
+    assert Signature.objects.count() == 0
+
+    context.set_offline(False)
+    wait_pending(page, 0)
+    arrived = Signature.objects.filter(event=event)
+    assert arrived.count() == 3
+    assert {s.employee.name for s in arrived} == {"Budi Santoso", "Agus Salim", "Dewi Lestari"}
+    assert all(s.received_at > s.client_signed_at for s in arrived)
+
+
+def test_two_kiosks_race_for_the_same_person(tablet_context, live_server, assembly, hr_a):
+    event, people = assembly
+    east_context, west_context = tablet_context(), tablet_context()
+    east = paired_kiosk(east_context, live_server, event, hr_a, "Tablet Timur")
+    west = paired_kiosk(west_context, live_server, event, hr_a, "Tablet Barat")
+    east_context.set_offline(True)
+    west_context.set_offline(True)
+    sign(east, "Rudi", "Rudi Hartono")
+    sign(west, "Rudi", "Rudi Hartono")
+    east_context.set_offline(False)
+    west_context.set_offline(False)
+    wait_pending(east, 0)
+    wait_pending(west, 0)
+    signature = Signature.objects.get(event=event)
+    assert signature.employee == people["Rudi Hartono"]
+    loser = west if signature.device.name == "Tablet Timur" else east
+    loser.wait_for_selector("#recovery:not(.d-none)")
+    refusal = loser.text_content("#recovery-list")
+    assert "Rudi Hartono" in refusal and "sudah menandatangani" in refusal
+    assert signature.device.name in refusal
+
+
+def test_revoked_tablet_keeps_unsent_signatures_on_screen(
+    tablet_context, live_server, assembly, hr_a
+):
+    event, _people = assembly
+    context = tablet_context()
+    page = paired_kiosk(context, live_server, event, hr_a, "Tablet 1")
+    device = event.kiosks.get(name="Tablet 1")
+    context.set_offline(True)
+    sign(page, "Agus", "Agus Salim")
+    kiosk.revoke_device(device=device, actor=hr_a)
+    context.set_offline(False)
+    page.wait_for_selector("#banner:not(.d-none)")
+    assert "dicabut" in page.text_content("#banner")
+    page.wait_for_selector("#recovery:not(.d-none)")
+    assert "Agus Salim" in page.text_content("#recovery-list")
+    assert pending(page) == 1
+    assert Signature.objects.count() == 0
+
+
+def test_roster_search_over_five_thousand_names(tablet_context, live_server, assembly, hr_a):
+    """Measures the search in the browser (printed, not asserted: no wall-clock asserts)."""
+    event, _people = assembly
+    page = paired_kiosk(tablet_context(), live_server, event, hr_a, "Tablet 1")
+    roster_url = page.evaluate("JSON.parse(document.querySelector('script[type=importmap]')"
+                               ".textContent).imports['pakta-kiosk/roster']")
+    result = page.evaluate(
+        """async (url) => {
+            const roster = await import(url);
+            const first = ["Siti", "Budi", "Agus", "Dewi", "Rudi", "Nur", "Eko", "Sri"];
+            const last = ["Rahmawati", "Santoso", "Salim", "Lestari", "Hartono", "Hidayat"];
+            const employees = [];
+            for (let i = 0; i < 5000; i++) {
+              employees.push({id: i, name: `${first[i % 8]} ${last[i % 6]} ${i}`,
+                search_name: `${first[i % 8]} ${last[i % 6]} ${i}`, position: "Staf",
+                unit: "Dinas", masked: "1980**********1001", digits_head: "1980",
+                digits_tail: "001", rank: 9});
+            }
+            const prepared = roster.prepare(employees);
+            const queries = ["s", "si", "sit", "siti", "siti r", "har 49", "1980", "zzz"];
+            const times = [];
+            let found = 0;
+            for (let round = 0; round < 5; round++) {
+              for (const q of queries) {
+                const t = performance.now();
+                found += roster.search(prepared, q).length;
+                times.push(performance.now() - t);
+              }
+            }
+            times.sort((a, b) => a - b);
+            return {found, median: times[Math.floor(times.length / 2)], max: times.at(-1),
+                    hit: roster.search(prepared, "san 4999").map((e) => e.name)};
+        }""",
+        roster_url,
+    )
+    print(f"\nroster search over 5,000 names: median {result['median']:.2f} ms, "
+          f"max {result['max']:.2f} ms")
+    assert result["hit"] == ["Sri Santoso 4999"]
+    assert result["found"] > 0
+    assert re.match(r"^\d", str(result["median"]))
+
+
+def test_birth_date_check_happens_on_the_tablet_and_again_on_the_server(
+    tablet_context, live_server, assembly, hr_a
+):
+    event, people = assembly
+    event.identity_check = "birth_date"
+    event.save(update_fields=["identity_check"])
+    person = people["Dewi Lestari"]
+    page = paired_kiosk(tablet_context(), live_server, event, hr_a, "Tablet 1")
+    page.fill("#search-input", "dewi")
+    page.click("#results button:has-text('Dewi Lestari')")
+    page.wait_for_selector("#screen-identity:not(.d-none)")
+    wrong = person.birth_date.replace(day=person.birth_date.day % 28 + 1)
+    page.fill("#birth-day", str(wrong.day))
+    page.fill("#birth-month", str(wrong.month))
+    page.fill("#birth-year", str(wrong.year))
+    page.click("#identity-form button[type=submit]")
+    page.wait_for_function("document.querySelector('#identity-error').textContent.length > 0")
+    assert "tidak cocok" in page.text_content("#identity-error")
+    assert page.is_visible("#screen-identity")
+
+    page.fill("#birth-day", str(person.birth_date.day))
+    page.fill("#birth-month", str(person.birth_date.month))
+    page.fill("#birth-year", str(person.birth_date.year))
+    page.click("#identity-form button[type=submit]")
+    page.wait_for_selector("#screen-pact:not(.d-none)")
+    page.check("#agree")
+    page.click("#to-sign")
+    draw_signature(page)
+    page.click("#pad-done")
+    page.wait_for_selector("#screen-done:not(.d-none)")
+    wait_pending(page, 0)
+    assert Signature.objects.get().employee == person
+
+
+def test_kiosk_says_who_is_still_awaited_when_order_is_on(
+    tablet_context, live_server, assembly, hr_a, agency_a
+):
+    event, _people = assembly
+    head = factories.employee(agency_a, name="Halikinnor Kepala")
+    agency_a.head = head
+    agency_a.save()
+    events.set_expected(event=event, add=[head], actor=hr_a)
+    event.enforce_signing_order = True
+    event.save(update_fields=["enforce_signing_order"])
+    page = paired_kiosk(tablet_context(), live_server, event, hr_a, "Tablet 1")
+    page.wait_for_selector("#awaited:not(.d-none)")
+    assert "Halikinnor Kepala" in page.text_content("#awaited")
+    page.fill("#search-input", "budi")
+    page.click("#results button:has-text('Budi Santoso')")
+    page.wait_for_selector("#screen-notice:not(.d-none)")
+    assert "Halikinnor Kepala" in page.text_content("#notice-text")
+    page.click("#screen-notice [data-action=home]")
+    sign(page, "hali", "Halikinnor Kepala")
+    page.wait_for_selector("#awaited.d-none", state="attached")
+    sign(page, "budi", "Budi Santoso")
+    wait_pending(page, 0)
+    assert Signature.objects.filter(event=event).count() == 2
