@@ -5,6 +5,7 @@ import uuid
 import pytest
 from django.db import IntegrityError, transaction
 
+from signings import tasks
 from signings.models import AuditEntry, Signature, SignatureMethod
 from signings.services import events
 from signings.services.signatures import SigningError, record_signature, void_signature
@@ -39,6 +40,9 @@ def test_recording_stores_image_hash_and_audit_entry(open_event, hr_a):
     signature = result.signature
     assert result.created
     assert signature.image.read().startswith(b"\x89PNG")
+    # The thumbnail is made after commit, by a task, outside the signing request.
+    tasks.make_signature_thumbnail.call(signature.pk)
+    signature.refresh_from_db()
     assert signature.thumbnail.name.endswith(".jpg")
     assert signature.template_hash == open_event.template_version.content_hash
     entry = AuditEntry.objects.for_object(signature).get()
