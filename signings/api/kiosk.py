@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.gzip import gzip_page
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Status
 from ninja.decorators import decorate_view
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import APIKeyHeader
@@ -247,14 +247,15 @@ def status(request):
 def submit(request, payload: SubmissionIn):
     device: KioskDevice = request.auth
     if not payload.agreed:
-        return 422, {"code": "agreement.missing",
-                     "message": _("Penanda tangan belum menyatakan setuju dengan isi pakta."),
-                     "detail": None}
+        return Status(422, {"code": "agreement.missing",
+                            "message": _("Penanda tangan belum menyatakan setuju dengan isi "
+                                         "pakta."),
+                            "detail": None})
     for moment in (payload.client_signed_at, payload.client_sent_at):
         if moment is not None and timezone.is_naive(moment):
-            return 422, {"code": "request.naive_time",
-                         "message": _("Waktu dari tablet harus menyertakan zona waktu."),
-                         "detail": None}
+            return Status(422, {"code": "request.naive_time",
+                                "message": _("Waktu dari tablet harus menyertakan zona waktu."),
+                                "detail": None})
     employee = Employee.objects.select_related("agency").filter(pk=payload.employee_id).first()
     if employee is None:
         raise SigningError("employee.not_expected",
@@ -286,7 +287,7 @@ def submit(request, payload: SubmissionIn):
         "received_at": signature.received_at,
         "clock_suspect": signature.clock_suspect,
     }
-    return (201 if result.created else 200), body
+    return Status(201 if result.created else 200, body)
 
 
 

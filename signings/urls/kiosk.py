@@ -8,10 +8,10 @@ from signings.views import kiosk
 app_name = "kiosk"
 
 urlpatterns = [
-    path("hr/acara/<int:event_pk>/kios/", kiosk.devices, name="devices"),
-    path("hr/acara/<int:event_pk>/kios/tambah/", kiosk.device_add, name="device_add"),
-    path("hr/acara/<int:event_pk>/kios/<int:pk>/kode/", kiosk.device_code, name="device_code"),
-    path("hr/acara/<int:event_pk>/kios/<int:pk>/cabut/", kiosk.device_revoke,
+    path("sdm/acara/<int:event_pk>/kios/", kiosk.devices, name="devices"),
+    path("sdm/acara/<int:event_pk>/kios/tambah/", kiosk.device_add, name="device_add"),
+    path("sdm/acara/<int:event_pk>/kios/<int:pk>/kode/", kiosk.device_code, name="device_code"),
+    path("sdm/acara/<int:event_pk>/kios/<int:pk>/cabut/", kiosk.device_revoke,
          name="device_revoke"),
     path("kios/", kiosk.app, name="app"),
     path("kios/sw.js", kiosk.service_worker, name="service_worker"),
