@@ -302,7 +302,7 @@ def clock_is_suspect(offset: int | None) -> bool:
 
 
 def _event_key(event: SigningEvent) -> str:
-    return salted_hmac("pakta.kiosk.event-key", str(event.pk)).hexdigest()
+    return salted_hmac("pakta.kiosk.event-key", str(event.pk), algorithm="sha256").hexdigest()
 
 
 def check_salt(event: SigningEvent) -> str:
