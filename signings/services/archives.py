@@ -155,7 +155,8 @@ def _write_zip(job: ArchiveJob, out) -> None:
 
 def build_archive(*, job_id: int) -> ArchiveJob:
     with transaction.atomic():
-        job = ArchiveJob.objects.select_for_update().select_related("agency", "event").get(
+        job = ArchiveJob.objects.select_for_update(of=("self",)).select_related(
+            "agency", "event").get(
             pk=job_id)
         if job.status == ArchiveStatus.READY:
             return job

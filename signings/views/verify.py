@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from django.core.cache import cache
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from signings.pdf import dates
@@ -51,12 +50,12 @@ def verify(request, code):
     if signature is None:
         return _not_found(request)
     verdict = None
+    limited = False
     status = 200
     form = UploadForm()
     if request.method == "POST":
         if _rate_limited(request):
-            form = UploadForm()
-            form.add_error(None, _("Terlalu banyak unggahan. Coba lagi dalam 10 menit."))
+            limited = True
             status = 429
         else:
             form = UploadForm(request.POST, request.FILES)
@@ -72,4 +71,5 @@ def verify(request, code):
         "masked_identity": signature.employee.masked_identity,
         "form": form,
         "verdict": verdict,
+        "limited": limited,
     }, status=status)
