@@ -7,7 +7,6 @@ one process take turns (workers are processes; a web process rarely renders).
 
 from __future__ import annotations
 
-import logging
 import threading
 from functools import cache
 from pathlib import Path
@@ -19,8 +18,6 @@ from signings.pdf.fetcher import STATIC_ORIGIN, SafeURLFetcher, static_url
 
 CSS_DIR = Path(__file__).resolve().parent / "css"
 _render_lock = threading.Lock()
-# WeasyPrint narrates every step at INFO; only its warnings (refused URLs) matter here.
-logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 
 @cache

@@ -8,11 +8,13 @@ Production installs a certificate from a CA the auditors trust (e.g. BSrE).
 
 from __future__ import annotations
 
+import asyncio
 import datetime
 import io
 import logging
 import os
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -108,7 +110,22 @@ def is_development_seal() -> bool:
     return DEV_SEAL_NAME in seal_certificate().subject.human_friendly
 
 
+def _outside_event_loop(function, *args, **kwargs):
+    """pyHanko's synchronous API calls asyncio.run(), which fails inside a running event loop
+    (an ASGI server, Playwright's sync API in tests): run it on a helper thread there."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return function(*args, **kwargs)
+    with ThreadPoolExecutor(max_workers=1) as executor:
+        return executor.submit(function, *args, **kwargs).result()
+
+
 def seal_pdf(pdf: bytes, *, reason: str, location: str) -> bytes:
+    return _outside_event_loop(_seal_pdf, pdf, reason=reason, location=location)
+
+
+def _seal_pdf(pdf: bytes, *, reason: str, location: str) -> bytes:
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
     meta = signers.PdfSignatureMetadata(
         field_name=SEAL_FIELD,
@@ -129,6 +146,10 @@ class SealCheck:
 
 def check_seal(pdf: bytes) -> SealCheck:
     """Does our seal cover this exact file? Any parse error counts as altered."""
+    return _outside_event_loop(_check_seal, pdf)
+
+
+def _check_seal(pdf: bytes) -> SealCheck:
     try:
         reader = PdfFileReader(io.BytesIO(pdf), strict=False)
         embedded = reader.embedded_signatures
