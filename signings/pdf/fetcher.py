@@ -22,6 +22,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 STATIC_ORIGIN = "https://static.pakta.invalid/static/"
 # Large enough for a signature PNG or a paper scan, small enough to bound memory per resource.
 MAX_DATA_URL_BYTES = 8 * 1024 * 1024
+MAX_NOTED = 1000
 
 
 class RefusedURLError(ValueError):
@@ -45,6 +46,8 @@ class SafeURLFetcher(URLFetcher):
 
     def _refuse(self, url: str) -> None:
         with self._lock:
+            # The shared fetcher lives as long as the worker: keep only recent refusals.
+            del self.refused[:-MAX_NOTED]
             self.refused.append(url[:200])
         raise RefusedURLError(f"Refused to fetch {url[:200]!r}: only static files and data: URLs.")
 
@@ -66,6 +69,7 @@ class SafeURLFetcher(URLFetcher):
         if not found:
             self._refuse(url)
         with self._lock:
+            del self.served[:-MAX_NOTED]
             self.served.append(normalised)
         with open(found, "rb") as handle:
             body = handle.read()
