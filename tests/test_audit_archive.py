@@ -1,6 +1,7 @@
 """Archives: a ZIP of every signed PDF, the recap(s) and a manifest, built in the background."""
 
 import csv
+import datetime
 import hashlib
 import io
 import zipfile
@@ -8,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from signings.models import ArchiveJob, ArchiveStatus, AuditEntry
 from signings.services import archives
@@ -72,6 +74,23 @@ def test_agency_archive_covers_the_subtree_only(signed_event, agency_b, auditor_
     assert len([n for n in names if n.startswith("pakta/")]) == 3
 
 
+def test_a_failed_build_is_marked_failed_and_leaves_no_file(signed_event, auditor_a,
+                                                            monkeypatch, settings):
+    job = archives.request_archive(agency=signed_event.agency, event=signed_event,
+                                   actor=auditor_a)
+
+    def broken(field, hasher):
+        raise OSError("disk full")
+        yield b""
+
+    monkeypatch.setattr(archives, "_file_chunks", broken)
+    with pytest.raises(OSError):
+        archives.build_archive(job_id=job.pk)
+    job.refresh_from_db()
+    assert job.status == ArchiveStatus.FAILED and "disk full" in job.error and job.can_retry
+    assert not list((Path(settings.MEDIA_ROOT) / "archives").rglob("*.zip*"))
+
+
 def test_a_worker_killed_halfway_leaves_no_file_and_the_job_can_run_again(
         signed_event, auditor_a, monkeypatch, settings):
     job = archives.request_archive(agency=signed_event.agency, event=signed_event,
@@ -90,15 +109,29 @@ def test_a_worker_killed_halfway_leaves_no_file_and_the_job_can_run_again(
     with pytest.raises(SystemExit):
         archives.build_archive(job_id=job.pk)
     job.refresh_from_db()
-    assert job.status != ArchiveStatus.READY and not job.file
+    assert job.status == ArchiveStatus.RUNNING and not job.file
     archive_dir = Path(settings.MEDIA_ROOT) / "archives"
-    assert not [p for p in archive_dir.glob("*.zip")]
+    assert not list(archive_dir.glob("*.zip"))
+    assert len(list((archive_dir / ".partial").glob("*.part"))) == 1  # what a kill leaves
 
+    # While the heartbeat is fresh nobody may start a second copy of the same job.
+    assert not job.can_retry
+    with pytest.raises(archives.ArchiveError):
+        archives.retry_archive(job=job, actor=auditor_a)
+    assert archives.build_archive(job_id=job.pk).attempts == 1
+
+    # Ten silent minutes later the job counts as stalled and runs again from the start.
+    ArchiveJob.objects.filter(pk=job.pk).update(
+        heartbeat_at=timezone.now() - datetime.timedelta(minutes=11))
+    job.refresh_from_db()
+    assert job.is_stalled and job.can_retry
+    archives.retry_archive(job=job, actor=auditor_a)
     monkeypatch.setattr(archives, "_file_chunks", original)
     job = archives.build_archive(job_id=job.pk)
     assert job.status == ArchiveStatus.READY and job.attempts == 2
     assert read_zip(job).testzip() is None
-    assert len([p for p in archive_dir.glob("*.zip")]) == 1
+    assert len(list(archive_dir.glob("*.zip"))) == 1
+    assert not list((archive_dir / ".partial").glob("*.part"))
 
 
 def test_request_page_starts_the_task_and_offers_the_file_when_ready(

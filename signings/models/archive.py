@@ -1,9 +1,14 @@
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+STALL_AFTER = datetime.timedelta(minutes=10)
 
 
 class ArchiveStatus(models.TextChoices):
@@ -47,6 +52,8 @@ class ArchiveJob(models.Model):
     error = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
+    # Touched with every progress update: a running job whose heartbeat stops was killed.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     objects = ArchiveJobQuerySet.as_manager()
@@ -73,6 +80,18 @@ class ArchiveJob(models.Model):
         if self.status == ArchiveStatus.READY:
             return 100
         return int(self.done * 100 / self.total) if self.total else 0
+
+    @property
+    def is_stalled(self) -> bool:
+        """Queued or running with no sign of life for a while: its worker died or is missing."""
+        if self.status not in {ArchiveStatus.QUEUED, ArchiveStatus.RUNNING}:
+            return False
+        last = self.heartbeat_at or self.started_at or self.created_at
+        return last is not None and timezone.now() - last > STALL_AFTER
+
+    @property
+    def can_retry(self) -> bool:
+        return self.status == ArchiveStatus.FAILED or self.is_stalled
 
     @property
     def is_finished(self) -> bool:

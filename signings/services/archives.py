@@ -21,6 +21,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
 from zipstream import ZIP_STORED, ZipStream
 
 from signings.models import Agency, ArchiveJob, ArchiveStatus, Signature, SigningEvent
@@ -70,7 +71,7 @@ def _enqueue(job_id: int) -> None:
 def request_archive(*, agency: Agency, event: SigningEvent | None = None, actor,
                     request=None) -> ArchiveJob:
     if event is not None and event.agency_id != agency.pk:
-        raise ArchiveError("archive.scope", "Acara tidak termasuk instansi ini.")
+        raise ArchiveError("archive.scope", _("Acara tidak termasuk instansi ini."))
     with transaction.atomic():
         job = ArchiveJob.objects.create(agency=agency, event=event, requested_by=actor)
         audit.record(action="audit.archive.requested", obj=job, actor=actor, agency=agency,
@@ -84,7 +85,9 @@ def retry_archive(*, job: ArchiveJob, actor, request=None) -> ArchiveJob:
     with transaction.atomic():
         job = ArchiveJob.objects.select_for_update().get(pk=job.pk)
         if job.status == ArchiveStatus.READY:
-            raise ArchiveError("archive.ready", "Arsip ini sudah siap diunduh.")
+            raise ArchiveError("archive.ready", _("Arsip ini sudah siap diunduh."))
+        if not job.can_retry:
+            raise ArchiveError("archive.running", _("Arsip ini sedang dibuat."))
         job.status = ArchiveStatus.QUEUED
         job.error = ""
         job.save(update_fields=["status", "error"])
@@ -135,7 +138,7 @@ def _write_zip(job: ArchiveJob, out) -> None:
         ])
         done += 1
         if done % PROGRESS_EVERY == 0:
-            ArchiveJob.objects.filter(pk=job.pk).update(done=done)
+            ArchiveJob.objects.filter(pk=job.pk).update(done=done, heartbeat_at=timezone.now())
     for event in archive_events(job):
         recap = render_recap(event)
         name = f"rekap/rekap-{event.pk}-{slugify(event.title)[:60]}.pdf"
@@ -160,13 +163,20 @@ def build_archive(*, job_id: int) -> ArchiveJob:
             pk=job_id)
         if job.status == ArchiveStatus.READY:
             return job
+        if job.status == ArchiveStatus.RUNNING and not job.is_stalled:
+            # Another worker is on it (a duplicate enqueue): do not write the same archive twice.
+            return job
         job.status = ArchiveStatus.RUNNING
         job.attempts += 1
-        job.started_at = timezone.now()
+        job.started_at = job.heartbeat_at = timezone.now()
         job.done = 0
         job.total = archive_signatures(job).count()
-        job.save(update_fields=["status", "attempts", "started_at", "done", "total"])
-    partial = _partial_dir() / f"job-{job.pk}.zip.part"
+        job.save(update_fields=["status", "attempts", "started_at", "heartbeat_at", "done",
+                                "total"])
+    # Leftovers of a killed attempt go first; each attempt writes a file of its own.
+    for stale in _partial_dir().glob(f"job-{job.pk}-*.zip.part"):
+        stale.unlink(missing_ok=True)
+    partial = _partial_dir() / f"job-{job.pk}-{job.attempts}.zip.part"
     try:
         with open(partial, "wb") as out:
             _write_zip(job, out)

@@ -148,8 +148,8 @@ def archive_retry(request, pk):
     job = _job(request, pk)
     try:
         archives.retry_archive(job=job, actor=request.user, request=request)
-    except archives.ArchiveError:
-        messages.info(request, _("Arsip ini sudah siap diunduh."))
+    except archives.ArchiveError as exc:
+        messages.info(request, exc.message)
     return redirect("audit:archive_detail", pk=job.pk)
 
 
