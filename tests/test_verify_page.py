@@ -120,3 +120,12 @@ def test_code_form_redirects_to_the_page(client, signature):
     response = client.get(reverse("audit:verify_home"),
                           {"code": signature.verification_code.lower()})
     assert response.status_code == 302 and response.url == url(signature)
+
+
+def test_an_oversized_body_is_refused_before_it_is_read(client, signature):
+    from signings.services import verification
+
+    big = b"%PDF-" + b"0" * (verification.MAX_UPLOAD_BYTES + 100 * 1024)
+    response = upload(client, signature, big)
+    assert response.status_code == 413
+    assert "Berkas terlalu besar" in response.content.decode()

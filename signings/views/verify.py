@@ -31,6 +31,14 @@ def _rate_limited(request) -> bool:
     return count > UPLOADS_PER_WINDOW
 
 
+def _too_large(request) -> bool:
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return True
+    return length > verification.MAX_UPLOAD_BYTES + 64 * 1024
+
+
 def _not_found(request):
     return render(request, "audit/verify_not_found.html", {"form": CodeForm()}, status=404)
 
@@ -51,10 +59,15 @@ def verify(request, code):
         return _not_found(request)
     verdict = None
     limited = False
+    too_large = False
     status = 200
     form = UploadForm()
     if request.method == "POST":
-        if _rate_limited(request):
+        if _too_large(request):
+            # Refused before Django spools the body to disk.
+            too_large = True
+            status = 413
+        elif _rate_limited(request):
             limited = True
             status = 429
         else:
@@ -72,4 +85,5 @@ def verify(request, code):
         "form": form,
         "verdict": verdict,
         "limited": limited,
+        "too_large": too_large,
     }, status=status)
