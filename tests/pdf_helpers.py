@@ -48,3 +48,17 @@ def decode_qr_codes(data: bytes) -> list[str]:
                         str(Path(tmp) / "page")], check=True)
         page = next(Path(tmp).glob("page*.png"))
         return [r.text for r in zxingcpp.read_barcodes(Image.open(page))]
+
+
+def decode_embedded_qr_images(data: bytes) -> list[str]:
+    """Decode the QR straight from the image embedded in the PDF (no rasterising)."""
+    from pypdf import PdfReader
+
+    texts = []
+    for page in PdfReader(io.BytesIO(data)).pages:
+        for embedded in page.images:
+            image = embedded.image.convert("L")
+            # Upscale so every module spans several pixels, as a phone camera would see it.
+            image = image.resize((image.width * 4, image.height * 4), Image.NEAREST)
+            texts += [r.text for r in zxingcpp.read_barcodes(image)]
+    return texts

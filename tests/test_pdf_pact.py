@@ -13,7 +13,13 @@ from signings.pdf import dates, seal
 from signings.pdf.pact import render_pact
 from signings.services import pacts
 from tests import factories
-from tests.pdf_helpers import decode_qr_codes, paper_scan_jpeg, pdf_text, sign
+from tests.pdf_helpers import (
+    decode_embedded_qr_images,
+    decode_qr_codes,
+    paper_scan_jpeg,
+    pdf_text,
+    sign,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -67,8 +73,10 @@ def test_pdf_embeds_the_shipped_fonts_only(signature):
 def test_qr_code_decodes_to_the_public_verification_url(signature, settings):
     settings.PAKTA_PUBLIC_BASE_URL = "https://pakta.kotimkab.go.id"
     signature = rendered(signature)
-    assert decode_qr_codes(signature.pdf.read()) == [
-        f"https://pakta.kotimkab.go.id/v/{signature.verification_code}/"]
+    data = signature.pdf.read()
+    expected = f"https://pakta.kotimkab.go.id/v/{signature.verification_code}/"
+    assert decode_qr_codes(data) == [expected]  # the printed page, as a scanner sees it
+    assert expected in decode_embedded_qr_images(data)  # the embedded image itself
 
 
 def test_seal_validates_and_a_flipped_byte_breaks_it(signature):

@@ -10,7 +10,6 @@ from django.db.models import Exists, OuterRef
 
 from signings.models import (
     AttendanceOutcome,
-    AttendanceStatus,
     ExpectedSigner,
     Signature,
     SigningEvent,
@@ -65,5 +64,3 @@ def event_record(event: SigningEvent) -> EventRecord:
         expected_count=expected_count,
     )
 
-
-__all__ = ["AttendanceStatus", "EventRecord", "event_record", "signatures_for"]
