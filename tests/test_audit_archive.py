@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from signings.models import ArchiveJob, ArchiveStatus, AuditEntry
-from signings.services import archives
+from signings.services import archives, events
 from tests import factories
 from tests.pdf_helpers import sign
 
@@ -66,12 +66,19 @@ def test_archive_holds_every_pdf_recap_and_a_manifest_with_matching_hashes(
 
 
 def test_agency_archive_covers_the_subtree_only(signed_event, agency_b, auditor_a, hr_b):
-    other_event = factories.template_version(agency_b)
-    del other_event  # agency B's data must never enter agency A's archive
+    version_b = factories.template_version(agency_b)
+    employee_b = factories.employee(agency_b, name="Pegawai Kabupaten B")
+    event_b = events.create_event(agency=agency_b, template_version=version_b, title="Apel B",
+                                  date=datetime.date(2024, 1, 18), venue="Aula", created_by=hr_b)
+    event_b = events.open_event(event=event_b, actor=hr_b)
+    sign(event_b, employee_b, officer=hr_b)
+
     job = archives.request_archive(agency=signed_event.agency, actor=auditor_a)
-    job = archives.build_archive(job_id=job.pk)
-    names = read_zip(job).namelist()
-    assert len([n for n in names if n.startswith("pakta/")]) == 3
+    archive = read_zip(archives.build_archive(job_id=job.pk))
+    rows = manifest(archive)
+    assert len([r for r in rows if r["cara"] != "Rekapitulasi"]) == 3
+    assert all(r["pegawai"] != "Pegawai Kabupaten B" for r in rows)
+    assert all("Apel B" != r["acara"] for r in rows)
 
 
 def test_a_failed_build_is_marked_failed_and_leaves_no_file(signed_event, auditor_a,
