@@ -186,3 +186,11 @@ def test_officer_of_other_agency_cannot_archive_or_see_the_job(signed_event, aud
                                args=[signed_event.agency.pk])).status_code == 404
     assert client.get(reverse("audit:archive_detail", args=[job.pk])).status_code == 404
     assert ArchiveJob.objects.count() == 1
+
+
+def test_archive_requests_are_post_only(signed_event, auditor_a, client):
+    client.force_login(auditor_a)
+    assert client.get(reverse("audit:event_archive", args=[signed_event.pk])).status_code == 405
+    assert client.get(reverse("audit:agency_archive",
+                              args=[signed_event.agency.pk])).status_code == 405
+    assert not ArchiveJob.objects.exists()

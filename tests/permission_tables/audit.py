@@ -41,8 +41,8 @@ ROWS = [
     Row("audit:event_recap", expect=READ_OBJECT_PAGE, kwargs=lambda w: {"pk": w.event.pk}),
     Row("audit:event_archive", expect=READ_OBJECT_POST, method="post",
         kwargs=lambda w: {"pk": w.event.pk}),
-    # POST only: a GET is refused before anything else.
-    Row("audit:agency_archive", expect=everyone(405), kwargs=lambda w: {"pk": w.agency.pk}),
+    Row("audit:agency_archive", expect=READ_OBJECT_POST, method="post",
+        kwargs=lambda w: {"pk": w.agency.pk}),
     Row("audit:compliance", expect=READ_OBJECT_PAGE, kwargs=lambda w: {"pk": w.agency.pk}),
     Row("audit:compliance_xlsx", expect=READ_OBJECT_PAGE, kwargs=lambda w: {"pk": w.agency.pk}),
     Row("audit:archive_detail", expect=READ_OBJECT_PAGE, kwargs=lambda w: {"pk": _ready_job(w).pk}),
