@@ -144,3 +144,10 @@ class AuditEntryAdmin(ReadOnlyAdmin):
 
 admin.site.site_header = _("Administrasi Pakta")
 admin.site.site_title = _("Pakta")
+
+
+@admin.register(m.ArchiveJob)
+class ArchiveJobAdmin(ReadOnlyAdmin):
+    list_display = ["__str__", "agency", "event", "status", "requested_by", "created_at"]
+    list_filter = ["status", ("agency", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["agency__name", "event__title", "requested_by__username"]

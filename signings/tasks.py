@@ -1,6 +1,7 @@
 """Background work, run by Django's tasks framework (database-backed worker by default).
 
 Start a worker with `python manage.py db_worker`; `bin/run` starts one beside the server.
+Tasks take ids, never objects: they run later, maybe in another process.
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ from django.tasks import task
 def enqueue_signature_followups(signature_id: int) -> None:
     """Called after a signature commits. Each follow-up is its own task so one failure does not
     block the others."""
-    # Rendering the signed pact PDF is registered here by the PDF module.
     make_signature_thumbnail.enqueue(signature_id)
+    render_signature_pdf.enqueue(signature_id)
 
 
 @task
@@ -29,3 +30,17 @@ def make_signature_thumbnail(signature_id: int) -> None:
         jpeg = make_thumbnail(handle.read())
     signature.thumbnail.save(f"{signature.submission_id}.jpg", ContentFile(jpeg), save=False)
     Signature.objects.filter(pk=signature.pk).update(thumbnail=signature.thumbnail.name)
+
+
+@task()
+def render_signature_pdf(signature_id: int) -> str:
+    from signings.services import pacts
+
+    return pacts.render_and_store(signature_id=signature_id).pdf_sha256
+
+
+@task()
+def build_archive(job_id: int) -> str:
+    from signings.services import archives
+
+    return archives.build_archive(job_id=job_id).file_sha256

@@ -1,4 +1,5 @@
 from signings.models.agency import Agency, AgencyKind, IndonesianTimeZone
+from signings.models.archive import ArchiveJob, ArchiveStatus
 from signings.models.audit import AppendOnlyError, AuditEntry
 from signings.models.employee import (
     GRADE_CHOICES,
@@ -25,6 +26,8 @@ from signings.models.signature import KioskDevice, Signature, SignatureMethod
 from signings.models.template import ImmutableVersionError, PactTemplate, PactTemplateVersion
 
 __all__ = [
+    "ArchiveJob",
+    "ArchiveStatus",
     "GRADE_CHOICES",
     "PNS_GRADES",
     "PPPK_GRADES",

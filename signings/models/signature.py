@@ -36,6 +36,19 @@ class SignatureQuerySet(models.QuerySet):
     def in_agency(self, agency) -> SignatureQuerySet:
         return self.filter(event__agency__path__startswith=agency.path)
 
+    def in_signing_order(self) -> SignatureQuerySet:
+        """Head of an agency first, then echelon II, III, IV, then staff; by time within."""
+        from signings.models.agency import Agency
+
+        heads = Agency.objects.filter(head=models.OuterRef("employee"))
+        return self.annotate(
+            signing_rank=models.Case(
+                models.When(models.Exists(heads), then=models.Value(0)),
+                default="employee__echelon",
+                output_field=models.IntegerField(),
+            )
+        ).order_by("signing_rank", "signed_at", "pk")
+
 
 class KioskDevice(models.Model):
     """A shared tablet paired to one event; it holds a device token, never a user session."""

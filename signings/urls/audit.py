@@ -1,3 +1,23 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from signings.views import audit, verify
+
+app_name = "audit"
+
+urlpatterns = [
+    path("audit/", audit.event_list, name="event_list"),
+    path("audit/acara/<int:pk>/", audit.event_detail, name="event_detail"),
+    path("audit/acara/<int:pk>/rekap.pdf", audit.event_recap, name="event_recap"),
+    path("audit/acara/<int:pk>/arsip/", audit.event_archive, name="event_archive"),
+    path("audit/instansi/<int:pk>/arsip/", audit.agency_archive, name="agency_archive"),
+    path("audit/instansi/<int:pk>/kepatuhan/", audit.compliance_report, name="compliance"),
+    path("audit/instansi/<int:pk>/kepatuhan.xlsx", audit.compliance_xlsx,
+         name="compliance_xlsx"),
+    path("audit/arsip/<int:pk>/", audit.archive_detail, name="archive_detail"),
+    path("audit/arsip/<int:pk>/ulang/", audit.archive_retry, name="archive_retry"),
+    path("audit/arsip/<int:pk>/unduh/", audit.archive_download, name="archive_download"),
+    path("audit/tanda-tangan/<int:pk>/pakta.pdf", audit.signature_pdf, name="signature_pdf"),
+    # Public: reached from the QR code printed on every pact.
+    path("v/", verify.verify_home, name="verify_home"),
+    path("v/<str:code>/", verify.verify, name="verify"),
+]

@@ -1,3 +1,58 @@
-from tests.permission_tables import Row  # noqa: F401
+"""Auditor pages and downloads (Ability.AUDIT: auditors and HR officers), and the public
+verification page."""
 
-ROWS: list = []
+from django.core.files.base import ContentFile
+
+from signings.models import ArchiveJob, ArchiveStatus, SignatureMethod
+from signings.services import signatures
+from tests import factories
+from tests.permission_tables import READ_LIST_PAGE, READ_OBJECT_PAGE, Row, everyone, login_then
+
+# A POST that succeeds redirects to the next page.
+READ_OBJECT_POST = login_then(hr_a=302, hr_b=404, auditor_a=302, admin=302)
+
+
+def _signature(world):
+    """Created on first use so the shared world stays unsigned for the other tables."""
+    if "audit_signature" not in world.extra:
+        world.extra["audit_signature"] = signatures.record_signature(
+            event=world.event, employee=world.employee, method=SignatureMethod.OFFICER,
+            image_png=factories.signature_png(),
+            template_hash=world.template_version.content_hash,
+            officer=world.extra["users"]["hr_a"],
+        ).signature
+    return world.extra["audit_signature"]
+
+
+def _ready_job(world):
+    if "audit_job" not in world.extra:
+        job = ArchiveJob(agency=world.agency, event=world.event,
+                         requested_by=world.extra["users"]["auditor_a"],
+                         status=ArchiveStatus.READY, file_sha256="0" * 64)
+        job.file.save("arsip-uji.zip", ContentFile(b"PK\x05\x06" + b"\0" * 18), save=False)
+        job.save()
+        world.extra["audit_job"] = job
+    return world.extra["audit_job"]
+
+
+ROWS = [
+    Row("audit:event_list", expect=READ_LIST_PAGE),
+    Row("audit:event_detail", expect=READ_OBJECT_PAGE, kwargs=lambda w: {"pk": w.event.pk}),
+    Row("audit:event_recap", expect=READ_OBJECT_PAGE, kwargs=lambda w: {"pk": w.event.pk}),
+    Row("audit:event_archive", expect=READ_OBJECT_POST, method="post",
+        kwargs=lambda w: {"pk": w.event.pk}),
+    Row("audit:agency_archive", expect=READ_OBJECT_POST, method="post",
+        kwargs=lambda w: {"pk": w.agency.pk}),
+    Row("audit:compliance", expect=READ_OBJECT_PAGE, kwargs=lambda w: {"pk": w.agency.pk}),
+    Row("audit:compliance_xlsx", expect=READ_OBJECT_PAGE, kwargs=lambda w: {"pk": w.agency.pk}),
+    Row("audit:archive_detail", expect=READ_OBJECT_PAGE, kwargs=lambda w: {"pk": _ready_job(w).pk}),
+    Row("audit:archive_retry", expect=READ_OBJECT_POST, method="post",
+        kwargs=lambda w: {"pk": _ready_job(w).pk}),
+    Row("audit:archive_download", expect=READ_OBJECT_PAGE,
+        kwargs=lambda w: {"pk": _ready_job(w).pk}),
+    Row("audit:signature_pdf", expect=READ_OBJECT_PAGE,
+        kwargs=lambda w: {"pk": _signature(w).pk}),
+    Row("audit:verify_home", expect=everyone(200)),
+    Row("audit:verify", expect=everyone(200),
+        kwargs=lambda w: {"code": _signature(w).verification_code}),
+]

@@ -1,0 +1,117 @@
+"""The signed pact: one A4 document per signature, text exactly as the signed template version."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from pathlib import PurePosixPath
+
+import segno
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from signings import identity
+from signings.models import Signature, SignatureMethod
+from signings.pdf import dates, engine
+from signings.pdf.fetcher import SafeURLFetcher
+
+IMAGE_SCAN_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png"}
+
+
+class TemplateMismatchError(RuntimeError):
+    """The event's template version no longer hashes to what the signer signed."""
+
+
+def verification_url(code: str) -> str:
+    return settings.PAKTA_PUBLIC_BASE_URL.rstrip("/") + reverse("audit:verify", args=[code])
+
+
+def qr_data_url(url: str) -> str:
+    # Error level M survives a coffee stain or a crease on a printout.
+    return segno.make(url, error="m", micro=False).png_data_uri(scale=6, border=2)
+
+
+def _data_url(field, media_type: str) -> str:
+    if not field:
+        return ""
+    try:
+        with field.open("rb") as handle:
+            data = handle.read()
+    except (FileNotFoundError, OSError):
+        return ""
+    return f"data:{media_type};base64,{base64.b64encode(data).decode('ascii')}"
+
+
+def identity_for(employee) -> tuple[str, str]:
+    """NIP grouped as printed for ASN; NIK masked (personal data) or the agency number else."""
+    if employee.nip:
+        try:
+            return "NIP", identity.format_nip(employee.nip)
+        except identity.IdentityError:
+            return "NIP", employee.nip
+    if employee.nik:
+        return "NIK", identity.mask_nik(employee.nik)
+    return "Nomor pegawai", employee.staff_number
+
+
+def letterhead_for(agency) -> dict[str, str]:
+    government = agency.government
+    return {
+        "government": government.name if government.pk != agency.pk else "",
+        "agency": agency.name,
+        "address": agency.address or government.address,
+    }
+
+
+def pact_context(signature: Signature) -> dict:
+    event = signature.event
+    version = event.template_version
+    if version.content_hash != signature.template_hash:
+        raise TemplateMismatchError(
+            f"Signature {signature.pk}: template hash changed since signing."
+        )
+    employee = signature.employee
+    label, value = identity_for(employee)
+    tz_name = event.agency.timezone
+    method_note = ""
+    no_image_text = "Tanda tangan elektronik tercatat di sistem Pakta."
+    scan_data_url = ""
+    if signature.method == SignatureMethod.PAPER:
+        method_note = (
+            "Pakta ini ditandatangani di atas kertas; pindaiannya tersimpan di sistem Pakta "
+            "dan tercatat pada " + dates.indonesian_datetime(signature.signed_at, tz_name) + "."
+        )
+        no_image_text = "Ditandatangani di atas kertas (lihat pindaian)."
+        suffix = PurePosixPath(signature.paper_scan.name or "").suffix.lower()
+        if suffix in IMAGE_SCAN_TYPES:
+            scan_data_url = _data_url(signature.paper_scan, IMAGE_SCAN_TYPES[suffix])
+    elif signature.method == SignatureMethod.REPRESENTATIVE:
+        method_note = f"Ditandatangani sebagai perwakilan dari: {signature.represented_group}."
+    return {
+        "signature": signature,
+        "event": event,
+        "version": version,
+        "employee": employee,
+        "identity_label": label,
+        "identity_value": value,
+        "letterhead": letterhead_for(event.agency),
+        "place_and_date": dates.place_and_date(event.agency.city, signature.signed_at, tz_name),
+        "signature_data_url": _data_url(signature.image, "image/png"),
+        "no_image_text": no_image_text,
+        "scan_data_url": scan_data_url,
+        "method_note": method_note,
+        "verify_url": verification_url(signature.verification_code),
+        "qr_data_url": qr_data_url(verification_url(signature.verification_code)),
+        "created_iso": dates.local(signature.signed_at, tz_name).isoformat(timespec="seconds"),
+    }
+
+
+def render_pact(signature: Signature, *, fetcher: SafeURLFetcher | None = None) -> bytes:
+    """The unsealed pact. Deterministic: the same signature gives the same bytes."""
+    html = render_to_string("pdf/pact.html", pact_context(signature))
+    return engine.render_pdf(html, stylesheet="pact", fetcher=fetcher)
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()

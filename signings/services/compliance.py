@@ -1,0 +1,113 @@
+"""Compliance per agency of a subtree: expected, signed, absent, missing, percentage.
+
+Two queries whatever the size of the tree: the agencies, and one grouped count.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, OuterRef, Q
+
+from signings.models import (
+    Agency,
+    AttendanceOutcome,
+    AttendanceStatus,
+    ExpectedSigner,
+    Signature,
+    SigningEvent,
+)
+
+
+@dataclass
+class ComplianceRow:
+    agency: Agency
+    expected: int = 0
+    signed: int = 0
+    absent: int = 0
+
+    @property
+    def missing(self) -> int:
+        return self.expected - self.signed - self.absent
+
+    @property
+    def percent(self) -> float:
+        return round(self.signed * 100 / self.expected, 1) if self.expected else 0.0
+
+    @property
+    def indent(self) -> int:
+        return self.agency.depth
+
+
+def compliance_rows(root: Agency, event: SigningEvent | None = None) -> list[ComplianceRow]:
+    expected = ExpectedSigner.objects.filter(employee__agency__path__startswith=root.path)
+    if event is not None:
+        expected = expected.filter(event=event)
+    signed = Signature.objects.valid().filter(event=OuterRef("event"),
+                                              employee=OuterRef("employee"))
+    absent = AttendanceOutcome.objects.filter(event=OuterRef("event"),
+                                              employee=OuterRef("employee"),
+                                              status=AttendanceStatus.ABSENT)
+    counts = (
+        expected.annotate(is_signed=Exists(signed), is_absent=Exists(absent))
+        .values("employee__agency")
+        .annotate(
+            n_expected=Count("pk"),
+            n_signed=Count("pk", filter=Q(is_signed=True)),
+            n_absent=Count("pk", filter=Q(is_signed=False, is_absent=True)),
+        )
+        .order_by()
+    )
+    by_agency = {c["employee__agency"]: c for c in counts}
+    rows = []
+    for agency in Agency.objects.subtree_of(root).order_by("path"):
+        c = by_agency.get(agency.pk)
+        if c is None:
+            continue
+        rows.append(ComplianceRow(agency=agency, expected=c["n_expected"],
+                                  signed=c["n_signed"], absent=c["n_absent"]))
+    return rows
+
+
+def totals(rows: list[ComplianceRow], root: Agency) -> ComplianceRow:
+    return ComplianceRow(agency=root, expected=sum(r.expected for r in rows),
+                         signed=sum(r.signed for r in rows), absent=sum(r.absent for r in rows))
+
+
+def compliance_xlsx(root: Agency, rows: list[ComplianceRow], *, title: str) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.formatting.rule import DataBarRule
+    from openpyxl.styles import Font
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Kepatuhan"
+    sheet.append([title])
+    sheet["A1"].font = Font(bold=True, size=13)
+    sheet.append(["Instansi", "Diharapkan", "Menandatangani", "Berhalangan", "Belum",
+                  "Persentase (%)"])
+    for cell in sheet[2]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        # A leading "=" or "+" in a name must stay text, never become a formula.
+        name = "  " * max(row.agency.depth - root.depth, 0) + row.agency.name
+        if name.lstrip().startswith(("=", "+", "-", "@")):
+            name = "'" + name
+        sheet.append([name, row.expected, row.signed, row.absent, row.missing, row.percent])
+    total = totals(rows, root)
+    sheet.append(["Jumlah", total.expected, total.signed, total.absent, total.missing,
+                  total.percent])
+    for cell in sheet[sheet.max_row]:
+        cell.font = Font(bold=True)
+    last = sheet.max_row - 1
+    if last >= 3:
+        sheet.conditional_formatting.add(
+            f"F3:F{last}", DataBarRule(start_type="num", start_value=0, end_type="num",
+                                       end_value=100, color="2E7D32"))
+    sheet.column_dimensions["A"].width = 60
+    for column in "BCDEF":
+        sheet.column_dimensions[column].width = 15
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()

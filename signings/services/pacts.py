@@ -1,0 +1,110 @@
+"""Rendering, sealing and storing the signed pact PDF of a signature."""
+
+from __future__ import annotations
+
+import logging
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from signings.models import AuditEntry, Signature
+from signings.pdf import seal
+from signings.pdf.pact import render_pact, sha256
+from signings.services import audit
+
+logger = logging.getLogger(__name__)
+
+ACTION_RENDERED = "signing.pdf.rendered"
+ACTION_RERENDERED = "signing.pdf.rerendered"
+
+
+def _load(signature_id: int) -> Signature:
+    return Signature.objects.select_related(
+        "event__agency", "event__template_version", "employee__agency"
+    ).get(pk=signature_id)
+
+
+def pdf_file_exists(signature: Signature) -> bool:
+    return bool(signature.pdf) and signature.pdf.storage.exists(signature.pdf.name)
+
+
+def first_render_entry(signature: Signature) -> AuditEntry | None:
+    return (
+        AuditEntry.objects.for_object(signature).filter(action=ACTION_RENDERED)
+        .order_by("id").first()
+    )
+
+
+def render_and_store(*, signature_id: int, actor=None, request=None) -> Signature:
+    """Render, seal and store the pact once; again only when its file has gone missing.
+
+    A re-render is compared with the first one through the hash of the unsealed document
+    (rendering is deterministic, the seal is not: it carries the signing time), and the
+    comparison goes into the audit log.
+    """
+    signature = _load(signature_id)
+    if pdf_file_exists(signature):
+        return signature
+    unsealed = render_pact(signature)
+    content_sha = sha256(unsealed)
+    sealed = seal.seal_pdf(
+        unsealed,
+        reason=f"Pakta integritas {signature.employee.display_name}",
+        location=signature.event.agency.city,
+    )
+    file_sha = sha256(sealed)
+    # The file is written before the transaction: a crash in between leaves an orphan file,
+    # never a row pointing at nothing.
+    name = signature.pdf.storage.save(
+        signature.pdf.field.generate_filename(signature, f"{signature.submission_id}.pdf"),
+        ContentFile(sealed),
+    )
+    with transaction.atomic():
+        locked = Signature.objects.select_for_update().get(pk=signature.pk)
+        if locked.pdf and locked.pdf.name != name and locked.pdf.storage.exists(locked.pdf.name):
+            # Another worker finished first (the storage gave our file another name): keep its.
+            transaction.on_commit(lambda: signature.pdf.storage.delete(name))
+            return _load(signature_id)
+        first = first_render_entry(signature)
+        locked.pdf.name = name
+        locked.pdf_sha256 = file_sha
+        locked.pdf_rendered_at = timezone.now()
+        locked.save(update_fields=["pdf", "pdf_sha256", "pdf_rendered_at"])
+        details = {"sha256": file_sha, "content_sha256": content_sha, "file": name}
+        if first is not None:
+            same = first.details.get("content_sha256") == content_sha
+            details.update({"same_content_as_first": same,
+                            "first_sha256": first.details.get("sha256", "")})
+            if not same:
+                logger.error("Re-rendered pact of signature %s differs from the first render.",
+                             signature.pk)
+        audit.record(
+            action=ACTION_RERENDERED if first is not None else ACTION_RENDERED,
+            obj=locked, actor=actor, actor_label="" if actor else "system:pdf",
+            agency=signature.employee.agency, request=request, details=details,
+        )
+    return _load(signature_id)
+
+
+def ensure_pdf(signature: Signature, *, actor=None, request=None) -> Signature:
+    """The signature with its PDF on disk, re-rendering when the file is missing."""
+    if pdf_file_exists(signature):
+        return signature
+    return render_and_store(signature_id=signature.pk, actor=actor, request=request)
+
+
+def issued_sha256_known(file_sha: str) -> Signature | None:
+    """The signature whose PDF (current, or any earlier render) has this SHA-256."""
+    current = Signature.objects.filter(pdf_sha256=file_sha).select_related(
+        "employee__agency", "event__agency").first()
+    if current is not None:
+        return current
+    entry = AuditEntry.objects.filter(
+        action__in=[ACTION_RENDERED, ACTION_RERENDERED], details__sha256=file_sha,
+        object_type=Signature._meta.label_lower,
+    ).first()
+    if entry is None:
+        return None
+    return Signature.objects.filter(pk=entry.object_id).select_related(
+        "employee__agency", "event__agency").first()

@@ -1,0 +1,201 @@
+"""The auditor's read-only views and downloads (Inspektorat, Bawaslu; HR officers too).
+
+Every download goes into the audit log. Objects outside the user's scope are a 404.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.db.models import Count, F, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from signings import access
+from signings.access import Ability
+from signings.models import (
+    Agency,
+    ArchiveJob,
+    ArchiveStatus,
+    AttendanceOutcome,
+    AttendanceStatus,
+    ExpectedSigner,
+    Signature,
+    SigningEvent,
+)
+from signings.pdf.recap import render_recap
+from signings.services import archives, compliance, downloads, pacts
+from signings.services.event_record import event_record
+
+PDF = "application/pdf"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _event(request, pk) -> SigningEvent:
+    return access.get_scoped_or_404(
+        SigningEvent.objects.select_related("agency", "template_version__template"),
+        request.user, Ability.AUDIT, pk=pk,
+    )
+
+
+def _agency(request, pk) -> Agency:
+    return access.get_scoped_or_404(Agency.objects.all(), request.user, Ability.AUDIT,
+                                    field="", pk=pk)
+
+
+def _job(request, pk) -> ArchiveJob:
+    return access.get_scoped_or_404(
+        ArchiveJob.objects.select_related("agency", "event", "requested_by"),
+        request.user, Ability.AUDIT, pk=pk,
+    )
+
+
+def _count(queryset) -> Coalesce:
+    per_event = (queryset.filter(event=OuterRef("pk")).order_by().values("event")
+                 .annotate(n=Count("pk")).values("n"))
+    return Coalesce(Subquery(per_event, output_field=IntegerField()), 0)
+
+
+@access.role_required(Ability.AUDIT)
+def event_list(request):
+    user = request.user
+    events = (
+        access.scoped(SigningEvent.objects.all(), user, Ability.AUDIT)
+        .select_related("agency", "template_version__template")
+        # Correlated counts, not joins: joining three child tables multiplies rows.
+        .annotate(
+            expected_count=_count(ExpectedSigner.objects.all()),
+            signed_count=_count(Signature.objects.valid()),
+            absent_count=_count(AttendanceOutcome.objects.filter(
+                status=AttendanceStatus.ABSENT)),
+        )
+        .annotate(missing_count=F("expected_count") - F("signed_count") - F("absent_count"))
+        .order_by("-date", "-pk")
+    )
+    roots = (access.agencies(user, Ability.AUDIT).filter(parent__isnull=True)
+             if access.is_admin(user) else access.roots_for(user, Ability.AUDIT))
+    jobs = (access.scoped(ArchiveJob.objects.filter(requested_by=user), user, Ability.AUDIT)
+            .select_related("agency", "event")[:10])
+    return render(request, "audit/event_list.html",
+                  {"events": events, "roots": roots, "jobs": jobs})
+
+
+@access.role_required(Ability.AUDIT)
+def event_detail(request, pk):
+    event = _event(request, pk)
+    return render(request, "audit/event_detail.html",
+                  {"event": event, "record": event_record(event)})
+
+
+@access.role_required(Ability.AUDIT)
+def signature_pdf(request, pk):
+    signature = access.get_scoped_or_404(
+        Signature.objects.select_related("employee__agency", "event__agency",
+                                         "event__template_version"),
+        request.user, Ability.AUDIT, field="event__agency", pk=pk,
+    )
+    signature = pacts.ensure_pdf(signature, actor=request.user, request=request)
+    downloads.log_download(kind="signature_pdf", obj=signature, agency=signature.event.agency,
+                           actor=request.user, request=request,
+                           details={"sha256": signature.pdf_sha256})
+    filename = f"pakta-{slugify(signature.employee.name)}-{signature.verification_code}.pdf"
+    return FileResponse(signature.pdf.open("rb"), as_attachment=True, filename=filename,
+                        content_type=PDF)
+
+
+@access.role_required(Ability.AUDIT)
+def event_recap(request, pk):
+    event = _event(request, pk)
+    data = render_recap(event)
+    downloads.log_download(kind="recap", obj=event, agency=event.agency, actor=request.user,
+                           request=request)
+    response = HttpResponse(data, content_type=PDF)
+    response["Content-Disposition"] = (
+        f'attachment; filename="rekap-{event.pk}-{slugify(event.title)[:60]}.pdf"')
+    return response
+
+
+@require_POST
+@access.role_required(Ability.AUDIT)
+def event_archive(request, pk):
+    event = _event(request, pk)
+    job = archives.request_archive(agency=event.agency, event=event, actor=request.user,
+                                   request=request)
+    return redirect("audit:archive_detail", pk=job.pk)
+
+
+@require_POST
+@access.role_required(Ability.AUDIT)
+def agency_archive(request, pk):
+    agency = _agency(request, pk)
+    job = archives.request_archive(agency=agency, actor=request.user, request=request)
+    return redirect("audit:archive_detail", pk=job.pk)
+
+
+@access.role_required(Ability.AUDIT)
+def archive_detail(request, pk):
+    job = _job(request, pk)
+    template = "audit/_archive_progress.html" if request.htmx else "audit/archive_detail.html"
+    return render(request, template, {"job": job, "ArchiveStatus": ArchiveStatus})
+
+
+@require_POST
+@access.role_required(Ability.AUDIT)
+def archive_retry(request, pk):
+    job = _job(request, pk)
+    try:
+        archives.retry_archive(job=job, actor=request.user, request=request)
+    except archives.ArchiveError as exc:
+        messages.info(request, exc.message)
+    return redirect("audit:archive_detail", pk=job.pk)
+
+
+@access.role_required(Ability.AUDIT)
+def archive_download(request, pk):
+    job = _job(request, pk)
+    if job.status != ArchiveStatus.READY or not job.file.storage.exists(job.file.name):
+        raise Http404
+    downloads.log_download(kind="archive", obj=job, agency=job.agency, actor=request.user,
+                           request=request, details={"sha256": job.file_sha256})
+    return FileResponse(job.file.open("rb"), as_attachment=True,
+                        filename=job.file.name.rsplit("/", 1)[-1], content_type="application/zip")
+
+
+def _compliance_data(request, pk):
+    agency = _agency(request, pk)
+    event = None
+    event_id = request.GET.get("acara", "")
+    if event_id.isdigit():
+        event = access.scoped(SigningEvent.objects.in_agency(agency), request.user,
+                              Ability.AUDIT).filter(pk=event_id).first()
+    rows = compliance.compliance_rows(agency, event)
+    return agency, event, rows
+
+
+@access.role_required(Ability.AUDIT)
+def compliance_report(request, pk):
+    agency, event, rows = _compliance_data(request, pk)
+    events = SigningEvent.objects.in_agency(agency).order_by("-date", "-pk")
+    return render(request, "audit/compliance.html", {
+        "agency": agency, "event": event, "rows": rows, "events": events,
+        "total": compliance.totals(rows, agency),
+    })
+
+
+@access.role_required(Ability.AUDIT)
+def compliance_xlsx(request, pk):
+    agency, event, rows = _compliance_data(request, pk)
+    title = _("Kepatuhan penandatanganan — %(agency)s") % {"agency": agency.name}
+    if event is not None:
+        title += f" — {event.title}"
+    data = compliance.compliance_xlsx(agency, rows, title=title)
+    downloads.log_download(kind="compliance_xlsx", obj=agency, agency=agency,
+                           actor=request.user, request=request,
+                           details={"event": event.pk if event else None})
+    response = HttpResponse(data, content_type=XLSX)
+    response["Content-Disposition"] = (
+        f'attachment; filename="kepatuhan-{slugify(agency.short_name or agency.name)}.xlsx"')
+    return response
