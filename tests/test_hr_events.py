@@ -226,3 +226,18 @@ def test_closed_event_cannot_be_edited(officer, open_event, agency_a, hr_a):
     assert "Acara sudah ditutup" in response.content.decode()
     open_event.refresh_from_db()
     assert open_event.title != "Terlambat"
+
+
+def test_event_page_links_to_kiosks_recap_and_each_signed_pact(officer, open_event, hr_a):
+    from signings.models import SignatureMethod
+    from signings.services.signatures import record_signature
+
+    employee = open_event.expected.first().employee
+    signature = record_signature(
+        event=open_event, employee=employee, method=SignatureMethod.OFFICER, officer=hr_a,
+        image_png=factories.signature_png(), template_hash=open_event.template_version.content_hash,
+    ).signature
+    page = officer.get(reverse("hr:event_detail", args=[open_event.pk])).content.decode()
+    assert reverse("kiosk:devices", kwargs={"event_pk": open_event.pk}) in page
+    assert reverse("audit:event_detail", args=[open_event.pk]) in page
+    assert reverse("audit:signature_pdf", args=[signature.pk]) in page
