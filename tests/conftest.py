@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.utils import translation
 
 from signings.models import (
     Agency,
@@ -14,6 +15,14 @@ from signings.models import (
 )
 from signings.services import events
 from tests import factories
+
+
+@pytest.fixture(autouse=True)
+def _indonesian():
+    # A request in English (the language menu) leaves the thread's language switched; every
+    # test starts from the product's default.
+    with translation.override("id"):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -36,6 +36,18 @@ def pns_nip(seq: int | None = None, *, sex: int = 1, birth: str = "19800101",
     return f"{birth}{appointed}{sex}{seq % 1000 or 1:03d}"
 
 
+def _unused_nip(seq: int) -> str:
+    """A valid PNS NIP no employee has yet (tests also pick NIPs of their own)."""
+    while True:
+        # The three-digit sequence runs 001..999; the birth date (1970-1986, so the default
+        # 2005 appointment is past 18) moves on every 999.
+        block = seq // 999
+        nip = pns_nip(seq % 999 + 1, birth=f"19{70 + block // 12 % 17}{1 + block % 12:02d}15")
+        if not Employee.objects.filter(nip=nip).exists():
+            return nip
+        seq += 1
+
+
 def employee(agency: Agency, *, name: str | None = None, category=EmployeeCategory.PNS,
              echelon=Echelon.NONE, **fields) -> Employee:
     seq = next(_sequence)
@@ -47,8 +59,7 @@ def employee(agency: Agency, *, name: str | None = None, category=EmployeeCatego
         "agency": agency,
     }
     if category == EmployeeCategory.PNS:
-        # Vary the birth date so the thousand-sequence never repeats an NIP.
-        data["nip"] = pns_nip(seq, birth=f"19{70 + seq // 1000 % 28}0{1 + seq // 100 % 9}15")
+        data["nip"] = _unused_nip(seq)
         data["grade"] = "III/a"
     elif category == EmployeeCategory.PPPK:
         data["nip"] = f"19900215202121{1}{seq % 1000 or 1:03d}"

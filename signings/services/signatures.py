@@ -295,55 +295,39 @@ def _signing_time(client_signed_at, offset, suspect, received, device, method):
     return min(estimate, received)
 
 
-# The hot path of a signing runs at hundreds of submissions a second; on PostgreSQL its lookups
-# are plain SQL, because compiling the equivalent ORM queries cost more CPU than running them.
-
-
 def _lock_expected(event_id: int, employee_id: int) -> bool:
     """Lock the (event, employee) row of the expected list; False when there is none."""
-    if connection.vendor != "postgresql":
-        return ExpectedSigner.objects.select_for_update().filter(
-            event_id=event_id, employee_id=employee_id).exists()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT 1 FROM signings_expectedsigner WHERE event_id = %s AND employee_id = %s"
-            " FOR UPDATE",
-            [event_id, employee_id],
-        )
-        return cursor.fetchone() is not None
+    return (
+        ExpectedSigner.objects.select_for_update()
+        .filter(event_id=event_id, employee_id=employee_id)
+        .values_list("pk", flat=True)
+        .first()
+        is not None
+    )
 
 
 def _prior(submission_id, event_id: int, employee_id: int) -> tuple[int | None, int | None]:
     """(signature with this submission_id, standing signature of this person) ids.
 
-    A statement of its own after the row lock, so it sees what a concurrent submission that
-    held the lock has just committed.
+    Read after the row lock, so they see what a concurrent submission that held the lock has
+    just committed.
     """
-    if connection.vendor != "postgresql":
-        previous = (Signature.objects.filter(submission_id=submission_id)
-                    .values_list("pk", flat=True).first() if submission_id else None)
-        existing = Signature.objects.valid().filter(
-            event_id=event_id, employee_id=employee_id).values_list("pk", flat=True).first()
-        return previous, existing
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT (SELECT id FROM signings_signature WHERE submission_id = %s),"
-            " (SELECT id FROM signings_signature WHERE event_id = %s AND employee_id = %s"
-            "  AND voided_at IS NULL)",
-            [submission_id, event_id, employee_id],
-        )
-        return cursor.fetchone()
+    previous = (
+        Signature.objects.filter(submission_id=submission_id).values_list("pk", flat=True).first()
+        if submission_id
+        else None
+    )
+    existing = (
+        Signature.objects.valid()
+        .filter(event_id=event_id, employee_id=employee_id)
+        .values_list("pk", flat=True)
+        .first()
+    )
+    return previous, existing
 
 
 def _settle_outcome(event_id: int, employee_id: int) -> None:
-    if connection.vendor != "postgresql":
-        AttendanceOutcome.objects.filter(event_id=event_id, employee_id=employee_id).delete()
-        return
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "DELETE FROM signings_attendanceoutcome WHERE event_id = %s AND employee_id = %s",
-            [event_id, employee_id],
-        )
+    AttendanceOutcome.objects.filter(event_id=event_id, employee_id=employee_id).delete()
 
 
 def _lock_event_shared(event: SigningEvent) -> SigningEvent:
