@@ -6,6 +6,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from signings.forms import check_upload_size
 from signings.forms.employee import AgencyChoiceField, managed_agencies
 
 
@@ -24,11 +25,5 @@ class ImportUploadForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        limit = settings.PAKTA_IMPORT_MAX_BYTES
-        if upload.size > limit:
-            raise forms.ValidationError(
-                _("Berkas terlalu besar (%(size)d KB); maksimal %(max)d KB."),
-                params={"size": upload.size // 1024, "max": limit // 1024},
-                code="file.too_large",
-            )
+        check_upload_size(upload, settings.PAKTA_IMPORT_MAX_BYTES)
         return upload

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, UnidentifiedImageError
 
+from signings.forms import check_upload_size
 from signings.forms.events import find_people
 from signings.models import AbsenceReason
 
@@ -97,12 +98,7 @@ class PaperScanForm(forms.Form):
 
     def clean_scan(self):
         upload = self.cleaned_data["scan"]
-        limit = settings.PAKTA_PAPER_SCAN_MAX_BYTES
-        if upload.size > limit:
-            raise forms.ValidationError(
-                _("Berkas terlalu besar (%(size)d KB); maksimal %(max)d KB."),
-                params={"size": upload.size // 1024, "max": limit // 1024},
-            )
+        check_upload_size(upload, settings.PAKTA_PAPER_SCAN_MAX_BYTES)
         data = upload.read()
         # The type is decided by the content, never by the file name or browser's claim.
         extension = sniff_scan(data)

@@ -8,7 +8,7 @@ import io
 import secrets
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -32,10 +32,11 @@ EXAMPLE_ROWS = [
 ]
 
 
-def _stored(request, token: str) -> dict:
+def _stored(request, token: str) -> dict | None:
+    """The upload this preview token belongs to, or None when it is gone or not ours."""
     stored = request.session.get(SESSION_KEY)
     if not stored or not secrets.compare_digest(stored.get("token", ""), token):
-        raise Http404
+        return None
     return stored
 
 
@@ -71,9 +72,8 @@ def import_upload(request):
 
 @access.role_required(Ability.MANAGE)
 def import_preview(request, token):
-    try:
-        stored = _stored(request, token)
-    except Http404:
+    stored = _stored(request, token)
+    if stored is None:
         messages.error(request, _("Pratinjau impor tidak ditemukan atau sudah dipakai. "
                                   "Unggah berkasnya lagi."))
         return redirect("hr:import_upload")
@@ -92,9 +92,8 @@ def import_preview(request, token):
 @require_POST
 @access.role_required(Ability.MANAGE)
 def import_confirm(request, token):
-    try:
-        stored = _stored(request, token)
-    except Http404:
+    stored = _stored(request, token)
+    if stored is None:
         messages.error(request, _("Pratinjau impor tidak ditemukan atau sudah dipakai. "
                                   "Unggah berkasnya lagi."))
         return redirect("hr:import_upload")
