@@ -184,3 +184,26 @@ def test_pdf_render_on_download_is_audited_as_rerender_when_file_lost(
     assert response.status_code == 200
     entry = AuditEntry.objects.get(action=pacts.ACTION_RERENDERED)
     assert entry.details["same_content_as_first"] is True
+
+
+def test_recap_is_rendered_once_per_state_of_the_event(auditor_client, open_event, unit_a, hr_a,
+                                                        monkeypatch):
+    from signings.pdf import recap
+
+    grow(open_event, unit_a, hr_a, signed=2, absent=1, missing=0)
+    renders = []
+    real_render = recap.render_recap
+    monkeypatch.setattr(recap, "render_recap", lambda event: renders.append(1) or
+                        real_render(event))
+    url = reverse("audit:event_recap", args=[open_event.pk])
+    first = auditor_client.get(url).content
+    second = auditor_client.get(url).content
+    assert len(renders) == 1 and first == second
+    # A new signature changes what the recap says, so it is rendered again and shows it.
+    newcomer = factories.employee(unit_a, name="Pegawai Terlambat")
+    events.set_expected(event=open_event, add=[newcomer], actor=hr_a)
+    sign(open_event, newcomer, officer=hr_a)
+    third = auditor_client.get(url).content
+    assert len(renders) == 2
+    assert "Pegawai Terlambat" in pdf_text(third)
+    assert "Pegawai Terlambat" not in pdf_text(first)

@@ -26,7 +26,7 @@ from zipstream import ZIP_STORED, ZipStream
 
 from signings.models import Agency, ArchiveJob, ArchiveStatus, Signature, SigningEvent
 from signings.pdf import dates
-from signings.pdf.recap import render_recap
+from signings.pdf.recap import cached_recap
 from signings.services import audit, pacts
 
 logger = logging.getLogger(__name__)
@@ -140,7 +140,7 @@ def _write_zip(job: ArchiveJob, out) -> None:
         if done % PROGRESS_EVERY == 0:
             ArchiveJob.objects.filter(pk=job.pk).update(done=done, heartbeat_at=timezone.now())
     for event in archive_events(job):
-        recap = render_recap(event)
+        recap = cached_recap(event)
         name = f"rekap/rekap-{event.pk}-{slugify(event.title)[:60]}.pdf"
         zs.add(recap, name)
         manifest_rows.append(["", "", "", event.agency.name, event.title, "", "Rekapitulasi",

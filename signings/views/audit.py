@@ -26,7 +26,7 @@ from signings.models import (
     Signature,
     SigningEvent,
 )
-from signings.pdf.recap import render_recap
+from signings.pdf.recap import cached_recap
 from signings.services import archives, compliance, downloads, pacts
 from signings.services.event_record import event_record
 
@@ -109,7 +109,7 @@ def signature_pdf(request, pk):
 @access.role_required(Ability.AUDIT)
 def event_recap(request, pk):
     event = _event(request, pk)
-    data = render_recap(event)
+    data = cached_recap(event)
     downloads.log_download(kind="recap", obj=event, agency=event.agency, actor=request.user,
                            request=request)
     response = HttpResponse(data, content_type=PDF)
