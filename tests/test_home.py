@@ -42,3 +42,24 @@ def test_home_query_count_is_constant(client, hr_a, agency_a, template_version, 
 def test_user_without_role_is_told_so(client, django_user_model):
     client.force_login(django_user_model.objects.create_user("nobody"))
     assert "belum memiliki peran" in client.get("/").content.decode()
+
+
+@pytest.mark.django_db
+def test_each_event_links_to_the_page_the_user_may_open(client, hr_a, agency_b, open_event,
+                                                        template_version, hr_b):
+    import datetime
+
+    from django.urls import reverse
+
+    from signings.models import Role, RoleAssignment
+    from signings.services import events as event_service
+
+    other = event_service.create_event(
+        agency=agency_b, template_version=factories.template_version(agency_b), title="Apel B",
+        date=datetime.date(2024, 2, 1), venue="V", created_by=hr_b)
+    RoleAssignment.objects.create(user=hr_a, agency=agency_b, role=Role.AUDITOR)
+    client.force_login(hr_a)
+    page = client.get("/").content.decode()
+    assert reverse("hr:event_detail", args=[open_event.pk]) in page
+    assert reverse("audit:event_detail", args=[other.pk]) in page
+    assert reverse("hr:event_detail", args=[other.pk]) not in page

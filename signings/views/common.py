@@ -3,6 +3,7 @@
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.shortcuts import render
+from django.urls import reverse
 
 from signings import access
 from signings.models import Employee, EventStatus, SigningEvent
@@ -25,6 +26,12 @@ def home(request):
         )
         .order_by("-date", "-pk")[:10]
     )
+    for event in events:
+        # Each event links to the page this user may open for it (roles differ per agency).
+        if access.can(user, access.Ability.MANAGE, event.agency):
+            event.page_url = reverse("hr:event_detail", args=[event.pk])
+        elif access.can(user, access.Ability.AUDIT, event.agency):
+            event.page_url = reverse("audit:event_detail", args=[event.pk])
     employee_count = access.scoped(Employee.objects.active(), user).count()
     return render(
         request,
