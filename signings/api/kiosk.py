@@ -32,7 +32,6 @@ from signings.api.schemas import (
 )
 from signings.models import Agency, Employee, KioskDevice, SignatureMethod, SigningEvent
 from signings.services import kiosk, signatures
-from signings.services.audit import client_ip
 from signings.services.kiosk import KioskError
 from signings.services.signature_image import SignatureImageError, decode_data_url
 from signings.services.signatures import SigningError
@@ -273,8 +272,6 @@ def submit(request, payload: SubmissionIn):
         client_sent_at=payload.client_sent_at,
         birth_date_claim=payload.birth_date,
         device=device,
-        ip_address=client_ip(request),
-        user_agent=request.headers.get("User-Agent", ""),
         request=request,
     )
     signature = result.signature

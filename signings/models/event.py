@@ -37,6 +37,29 @@ class SigningEventQuerySet(models.QuerySet):
     def open(self) -> SigningEventQuerySet:
         return self.filter(status=EventStatus.OPEN)
 
+    def with_counts(self) -> SigningEventQuerySet:
+        """Annotate expected_count, signed_count, absent_count and missing_count.
+
+        Correlated subqueries, not joins: joining the expected list and the signatures of a
+        5,000-person event multiplies their rows before counting.
+        """
+        from signings.models.signature import Signature
+
+        def count(queryset) -> models.Func:
+            per_event = (queryset.filter(event=models.OuterRef("pk")).order_by()
+                         .values("event").annotate(n=models.Count("pk")).values("n"))
+            return models.functions.Coalesce(
+                models.Subquery(per_event, output_field=models.IntegerField()), 0)
+
+        return self.annotate(
+            expected_count=count(ExpectedSigner.objects.all()),
+            signed_count=count(Signature.objects.valid()),
+            absent_count=count(AttendanceOutcome.objects.filter(status=AttendanceStatus.ABSENT)),
+        ).annotate(
+            missing_count=models.F("expected_count") - models.F("signed_count")
+            - models.F("absent_count")
+        )
+
 
 class SigningEvent(models.Model):
     agency = models.ForeignKey(
@@ -116,6 +139,10 @@ class SigningEvent(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status == EventStatus.OPEN
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == EventStatus.CLOSED
 
 
 class EventStatusChange(models.Model):

@@ -31,6 +31,7 @@ from signings.models import (
     SigningEvent,
 )
 from signings.services import audit, kiosk
+from signings.services.audit import client_ip
 from signings.services.signature_image import clean_signature_png
 
 
@@ -123,6 +124,10 @@ def record_signature(
         raise SigningError(
             "signature.group_missing", _("Sebutkan kelompok yang diwakili penanda tangan.")
         )
+    if request is not None:
+        # Where the signature came from is part of the evidence; read it in one place.
+        ip_address = ip_address or client_ip(request)
+        user_agent = user_agent or request.headers.get("User-Agent", "")
     received = timezone.now()
     offset = kiosk.clock_offset(client_sent_at, received)
     suspect = kiosk.clock_is_suspect(offset)

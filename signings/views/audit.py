@@ -6,8 +6,6 @@ Every download goes into the audit log. Objects outside the user's scope are a 4
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db.models import Count, F, IntegerField, OuterRef, Subquery
-from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.text import slugify
@@ -20,9 +18,6 @@ from signings.models import (
     Agency,
     ArchiveJob,
     ArchiveStatus,
-    AttendanceOutcome,
-    AttendanceStatus,
-    ExpectedSigner,
     Signature,
     SigningEvent,
 )
@@ -53,26 +48,13 @@ def _job(request, pk) -> ArchiveJob:
     )
 
 
-def _count(queryset) -> Coalesce:
-    per_event = (queryset.filter(event=OuterRef("pk")).order_by().values("event")
-                 .annotate(n=Count("pk")).values("n"))
-    return Coalesce(Subquery(per_event, output_field=IntegerField()), 0)
-
-
 @access.role_required(Ability.AUDIT)
 def event_list(request):
     user = request.user
     events = (
         access.scoped(SigningEvent.objects.all(), user, Ability.AUDIT)
         .select_related("agency", "template_version__template")
-        # Correlated counts, not joins: joining three child tables multiplies rows.
-        .annotate(
-            expected_count=_count(ExpectedSigner.objects.all()),
-            signed_count=_count(Signature.objects.valid()),
-            absent_count=_count(AttendanceOutcome.objects.filter(
-                status=AttendanceStatus.ABSENT)),
-        )
-        .annotate(missing_count=F("expected_count") - F("signed_count") - F("absent_count"))
+        .with_counts()
         .order_by("-date", "-pk")
     )
     roots = (access.agencies(user, Ability.AUDIT).filter(parent__isnull=True)

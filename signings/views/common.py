@@ -1,12 +1,11 @@
 """Pages every signed-in role shares."""
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Q
 from django.shortcuts import render
 from django.urls import reverse
 
 from signings import access
-from signings.models import Employee, EventStatus, SigningEvent
+from signings.models import Employee, SigningEvent
 
 
 @login_required
@@ -18,12 +17,7 @@ def home(request):
     events = (
         access.scoped(SigningEvent.objects.all(), user)
         .select_related("agency", "template_version__template")
-        .annotate(
-            expected_count=Count("expected", distinct=True),
-            signed_count=Count(
-                "signatures", filter=Q(signatures__voided_at__isnull=True), distinct=True
-            ),
-        )
+        .with_counts()
         .order_by("-date", "-pk")[:10]
     )
     for event in events:
@@ -42,6 +36,5 @@ def home(request):
             "employee_count": employee_count,
             "open_count": access.scoped(SigningEvent.objects.open(), user).count(),
             "has_role": access.has_any_role(user),
-            "EventStatus": EventStatus,
         },
     )

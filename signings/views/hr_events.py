@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -29,11 +29,7 @@ def event_list(request):
     events = (
         access.scoped(SigningEvent.objects.all(), request.user, Ability.MANAGE)
         .select_related("agency", "template_version__template")
-        .annotate(
-            expected_count=Count("expected", distinct=True),
-            signed_count=Count("signatures", filter=Q(signatures__voided_at__isnull=True),
-                               distinct=True),
-        )
+        .with_counts()
         .order_by("-date", "-pk")
     )
     return render(request, "hr/event_list.html", {

@@ -120,8 +120,7 @@ def record_sign(request, pk, employee_pk):
                 signatures.record_signature(
                     event=event, employee=employee, method=SignatureMethod.OFFICER,
                     image_png=png, template_hash=event.template_version.content_hash,
-                    officer=request.user, ip_address=request.META.get("REMOTE_ADDR"),
-                    user_agent=request.headers.get("User-Agent", ""), request=request,
+                    officer=request.user, request=request,
                 )
             except (signatures.SigningError, SignatureImageError) as error:
                 form.add_error(None, error.message)
@@ -147,8 +146,7 @@ def record_paper(request, pk, employee_pk):
                 event=event, employee=employee, method=SignatureMethod.PAPER,
                 template_hash=event.template_version.content_hash, officer=request.user,
                 paper_scan=ContentFile(data, name=f"pindaian.{extension}"),
-                ip_address=request.META.get("REMOTE_ADDR"),
-                user_agent=request.headers.get("User-Agent", ""), request=request,
+                request=request,
             )
         except signatures.SigningError as error:
             form.add_error(None, error.message)
@@ -178,8 +176,7 @@ def record_representative(request, pk):
                     event=event, employee=employee, image_png=png,
                     represented_group=form.cleaned_data["represented_group"],
                     covers=form.cleaned_data["covers"], officer=request.user,
-                    ip_address=request.META.get("REMOTE_ADDR"),
-                    user_agent=request.headers.get("User-Agent", ""), request=request,
+                    request=request,
                 )
             except (signatures.SigningError, SignatureImageError) as error:
                 form.add_error(None, error.message)
