@@ -10,13 +10,13 @@ from signings.services import audit
 def three_entries(agency):
     with transaction.atomic():
         for n in range(3):
-            audit.record(action="test.entry", obj=agency, agency=agency, details={"n": n})
+            audit.record(action="signing.event.updated", obj=agency, agency=agency, details={"n": n})
 
 
 @pytest.mark.django_db(transaction=True)
 def test_record_needs_the_transaction_of_the_change(agency_a):
     with pytest.raises(RuntimeError):
-        audit.record(action="test.entry", obj=agency_a)
+        audit.record(action="signing.event.updated", obj=agency_a)
 
 
 @pytest.mark.django_db

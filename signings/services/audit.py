@@ -8,19 +8,13 @@ from django.db import connection, models
 from django.http import HttpRequest
 from django.utils import timezone
 
+from signings import audit_actions
 from signings.models import Agency, AuditEntry
 from signings.models.audit import GENESIS_HASH
+from signings.services.context import AuditContext, client_ip
 
 # Any fixed number works: it names the lock that serialises appends to the hash chain.
 AUDIT_CHAIN_LOCK_KEY = 0x50414B54  # "PAKT"
-
-
-def client_ip(request: HttpRequest | None) -> str | None:
-    if request is None:
-        return None
-    # REMOTE_ADDR only: X-Forwarded-For is set by whoever sends the request. Deployments behind
-    # a proxy should have the proxy rewrite REMOTE_ADDR (gunicorn --forwarded-allow-ips).
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def _lock_chain() -> None:
@@ -39,6 +33,7 @@ def record(
     agency: Agency | None = None,
     request: HttpRequest | None = None,
     details: dict[str, Any] | None = None,
+    context: AuditContext | None = None,
 ) -> AuditEntry:
     """Append one entry to the hash-chained audit log.
 
@@ -48,6 +43,12 @@ def record(
     """
     if not connection.in_atomic_block:
         raise RuntimeError("audit.record() must be called inside transaction.atomic().")
+    audit_actions.check(action)
+    ip_address = client_ip(request)
+    if context is not None:
+        actor = actor if actor is not None else context.actor
+        actor_label = actor_label or context.actor_label
+        ip_address = ip_address or context.ip_address
     if actor is None and request is not None and request.user.is_authenticated:
         actor = request.user
     if actor is not None and not getattr(actor, "is_authenticated", False):
@@ -65,7 +66,7 @@ def record(
         object_id=str(obj.pk) if obj is not None else "",
         object_repr=str(obj)[:250] if obj is not None else "",
         agency=agency,
-        ip_address=client_ip(request),
+        ip_address=ip_address,
         # Round-trip so the hash covers exactly what the database will give back.
         details=json.loads(json.dumps(details or {}, cls=DjangoJSONEncoder)),
         prev_hash=previous or GENESIS_HASH,

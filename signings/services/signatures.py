@@ -31,7 +31,7 @@ from signings.models import (
     SigningEvent,
 )
 from signings.services import audit, kiosk
-from signings.services.audit import client_ip
+from signings.services.context import client_ip
 from signings.services.signature_image import clean_signature_png
 
 

@@ -12,7 +12,7 @@ from django.views.decorators.cache import never_cache
 
 from signings.pdf import dates
 from signings.services import verification
-from signings.services.audit import client_ip
+from signings.services.context import client_ip
 from signings.views.verify_forms import CodeForm, UploadForm
 
 UPLOADS_PER_WINDOW = 20

@@ -1,0 +1,61 @@
+"""Every action the audit log knows, with the words an officer reads in an object's history.
+
+`signings.services.audit.record` refuses an action that is not listed here, so a new write path
+cannot invent an unlabelled action. Add new actions in alphabetical order.
+"""
+
+from __future__ import annotations
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+ACTIONS: dict[str, Promise] = {
+    "audit.archive.built": _("Arsip selesai dibuat"),
+    "audit.archive.requested": _("Arsip diminta"),
+    "audit.archive.retried": _("Pembuatan arsip diulang"),
+    "audit.download.archive": _("Arsip diunduh"),
+    "audit.download.compliance_xlsx": _("Laporan kepatuhan (XLSX) diunduh"),
+    "audit.download.recap": _("Rekap acara diunduh"),
+    "audit.download.signature_pdf": _("PDF pakta diunduh"),
+    "kiosk.device.added": _("Tablet ditambahkan"),
+    "kiosk.device.code_renewed": _("Kode pemasangan tablet diperbarui"),
+    "kiosk.device.paired": _("Tablet dipasang"),
+    "kiosk.device.revoked": _("Tablet dicabut"),
+    "roster.employee.activated": _("Pegawai diaktifkan"),
+    "roster.employee.created": _("Pegawai ditambahkan"),
+    "roster.employee.deactivated": _("Pegawai dinonaktifkan"),
+    "roster.employee.deleted": _("Pegawai dihapus"),
+    "roster.employee.updated": _("Data pegawai diubah"),
+    "roster.import.confirmed": _("Impor daftar pegawai dikonfirmasi"),
+    "signing.attendance.cleared": _("Catatan kehadiran dihapus"),
+    "signing.attendance.recorded": _("Catatan kehadiran dicatat"),
+    "signing.event.closed": _("Acara ditutup"),
+    "signing.event.created": _("Acara dibuat"),
+    "signing.event.expected_changed": _("Daftar peserta acara diubah"),
+    "signing.event.opened": _("Acara dibuka"),
+    "signing.event.reopened": _("Acara dibuka kembali"),
+    "signing.event.updated": _("Data acara diubah"),
+    "signing.pdf.rendered": _("PDF pakta dibuat"),
+    "signing.pdf.rerendered": _("PDF pakta dibuat ulang"),
+    "signing.signature.recorded": _("Tanda tangan dicatat"),
+    "signing.signature.representation": _("Tanda tangan perwakilan dicatat"),
+    "signing.signature.voided": _("Tanda tangan dibatalkan"),
+    "template.created": _("Templat pakta dibuat"),
+    "template.version_created": _("Versi templat pakta dibuat"),
+}
+
+
+class UnknownAuditActionError(KeyError):
+    """An action missing from ACTIONS: add it there, with its label."""
+
+
+def label(action: str) -> str:
+    try:
+        return str(ACTIONS[action])
+    except KeyError:
+        return action
+
+
+def check(action: str) -> None:
+    if action not in ACTIONS:
+        raise UnknownAuditActionError(action)
