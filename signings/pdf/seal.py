@@ -212,7 +212,7 @@ def _seal_pdf(pdf: bytes, *, reason: str, location: str) -> bytes:
 @dataclass(frozen=True)
 class SealCheck:
     valid: bool  # our seal, intact, covering the whole file (or followed only by LTA updates)
-    reason: str  # machine-readable: ok / unreadable / no_seal / altered / foreign / not_whole
+    reason: str  # ok / unreadable / no_seal / altered / foreign / expired / not_whole
     certificate: asn1_x509.Certificate | None = None  # the certificate that made the seal
     sealed_at: datetime.datetime | None = None  # the TSA's time; the signer's claim without one
     timestamped: bool = False  # an RFC 3161 signature timestamp vouches for sealed_at
@@ -282,6 +282,8 @@ def _check_seal(pdf: bytes, certificates) -> SealCheck:
              "timestamped": timestamp is not None}
     if not (status.intact and status.valid):
         return SealCheck(False, "altered", **found)
+    if not status.trusted:  # the certificate was not valid when the seal was made
+        return SealCheck(False, "expired", **found)
     if timestamp is not None and not (status.timestamp_validity
                                       and status.timestamp_validity.intact):
         return SealCheck(False, "altered", **found)
