@@ -61,7 +61,8 @@ def production_evidence_check(app_configs, **kwargs):
             id="pakta.E002",
         ))
     errors.extend(_seal_key_errors())
-    return errors
+    return [Error(error.msg, hint=f"{error.hint} For development only: DEBUG=1.", id=error.id)
+            for error in errors]
 
 
 def _seal_key_errors() -> list[Error]:

@@ -22,7 +22,7 @@ import logging
 import threading
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from asn1crypto import pem
@@ -213,7 +213,7 @@ def _seal_pdf(pdf: bytes, *, reason: str, location: str) -> bytes:
 class SealCheck:
     valid: bool  # our seal, intact, covering the whole file (or followed only by LTA updates)
     reason: str  # ok / unreadable / no_seal / altered / foreign / expired / not_whole
-    certificate: asn1_x509.Certificate | None = None  # the certificate that made the seal
+    certificate: asn1_x509.Certificate | None = field(default=None, repr=False)  # the sealer
     sealed_at: datetime.datetime | None = None  # the TSA's time; the signer's claim without one
     timestamped: bool = False  # an RFC 3161 signature timestamp vouches for sealed_at
 
