@@ -9,23 +9,50 @@ GET /crl/root.crl serves the root's current CRL. Production points PAKTA_TSA_URL
 from __future__ import annotations
 
 import asyncio
+import datetime
 import logging
 import socket
 import threading
 from collections.abc import Callable
 
 from aiohttp import web
-from asn1crypto import tsp
+from asn1crypto import cms, core, tsp
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
+from pyhanko.sign.general import as_signing_certificate, simple_cms_attribute
 from pyhanko.sign.timestamps import DummyTimeStamper
+from pyhanko_certvalidator.util import get_pyca_cryptography_hash
 
 from signings.pdf.pki import CRL_PATH, TSA_PATH, DevPki, to_asn1
 
 logger = logging.getLogger(__name__)
 
 
+class _LoadedKeyTimeStamper(DummyTimeStamper):
+    """DummyTimeStamper re-parses its RSA key for every token (~150 ms with current
+    `cryptography`, twice per seal): parse it once and sign the token's attributes here."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._pyca_key = serialization.load_der_private_key(self.tsa_key.dump(), password=None)
+
+    def _sign_tst_info(self, tst_info_data: bytes, md_algorithm: str, dt: datetime.datetime):
+        digest = hashes.Hash(get_pyca_cryptography_hash(md_algorithm))
+        digest.update(tst_info_data)
+        signed_attrs = cms.CMSAttributes([
+            simple_cms_attribute("content_type", "tst_info"),
+            simple_cms_attribute("signing_time", cms.Time({"utc_time": core.UTCTime(dt)})),
+            simple_cms_attribute("signing_certificate", as_signing_certificate(self.tsa_cert)),
+            simple_cms_attribute("message_digest", digest.finalize()),
+        ])
+        signature = self._pyca_key.sign(signed_attrs.dump(), PKCS1v15(),
+                                        get_pyca_cryptography_hash(md_algorithm))
+        return signature, signed_attrs
+
+
 def make_app(pki: DevPki) -> web.Application:
-    stamper = DummyTimeStamper(tsa_cert=to_asn1(pki.tsa()), tsa_key=pki.tsa_key_info(),
-                               certs_to_embed=[to_asn1(pki.root())])
+    stamper = _LoadedKeyTimeStamper(tsa_cert=to_asn1(pki.tsa()), tsa_key=pki.tsa_key_info(),
+                                    certs_to_embed=[to_asn1(pki.root())])
 
     async def timestamp(request: web.Request) -> web.Response:
         try:
