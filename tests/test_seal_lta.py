@@ -4,9 +4,13 @@ pyHanko's AdES validator against the local root only, from what is embedded in t
 import asyncio
 import datetime
 import io
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
+from cryptography import x509
+from django.core.management import call_command
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.ades.report import AdESIndeterminate, AdESPassed
 from pyhanko.sign.validation import validate_pdf_signature
@@ -127,3 +131,23 @@ def test_local_tsa_and_ca_are_reused_not_remade(local_tsa):
     assert again.root().fingerprint(pki.hashes.SHA256()) == \
         local_tsa.pki.root().fingerprint(pki.hashes.SHA256())
     assert Path(local_tsa.pki.directory, "root-key.pem").stat().st_mode & 0o077 == 0
+
+
+def test_dev_pki_command_makes_the_ca_once(settings, tmp_path):
+    settings.PAKTA_DEV_PKI_DIR = str(tmp_path / "pki")
+    call_command("pakta_dev_pki", stdout=io.StringIO())
+    root = (tmp_path / "pki" / "root.pem").read_bytes()
+    call_command("pakta_dev_pki", stdout=io.StringIO())
+    assert (tmp_path / "pki" / "root.pem").read_bytes() == root
+    assert (tmp_path / "pki" / "tsa.pem").exists() and (tmp_path / "pki" / "root.crl").exists()
+
+
+def test_local_tsa_refuses_garbage_and_serves_the_crl(local_tsa):
+    request = urllib.request.Request(  # noqa: S310 - the local test server
+        local_tsa.url, data=b"not a request", method="POST")
+    with pytest.raises(urllib.error.HTTPError) as error:
+        urllib.request.urlopen(request, timeout=5)  # noqa: S310 - the local test server
+    assert error.value.code == 400
+    with urllib.request.urlopen(local_tsa.pki.crl_url(), timeout=5) as response:  # noqa: S310
+        crl = x509.load_der_x509_crl(response.read())
+    assert crl.issuer == local_tsa.pki.root().subject

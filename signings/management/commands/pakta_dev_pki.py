@@ -1,7 +1,6 @@
-from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from signings.pdf import pki
+from signings.pdf import seal
 
 
 class Command(BaseCommand):
@@ -9,7 +8,6 @@ class Command(BaseCommand):
             "Development, demo and tests only.")
 
     def handle(self, *args, **options):
-        dev = pki.ensure_dev_pki(settings.PAKTA_DEV_PKI_DIR,
-                                 base_url=settings.PAKTA_DEV_TSA_BASE_URL)
+        dev = seal.dev_pki()
         self.stdout.write(f"Development CA in {dev.directory} (root: {dev.root_path}; "
                           f"CRL at {dev.crl_url()}).")
