@@ -102,6 +102,7 @@ def main() -> None:
     media = tempfile.mkdtemp(prefix="pakta-bench-")
     settings.MEDIA_ROOT = media
     settings.PAKTA_SEAL_PKCS12 = str(Path(media) / "seal.p12")
+    settings.PAKTA_DEV_PKI_DIR = str(Path(media) / "pki")  # not the repository's var/pki
 
     from django.db import connection, connections
 

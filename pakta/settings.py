@@ -190,9 +190,20 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 PAKTA_IMPORT_MAX_BYTES = int(os.environ.get("PAKTA_IMPORT_MAX_BYTES", 5 * 1024 * 1024))
 PAKTA_SIGNATURE_MAX_BYTES = int(os.environ.get("PAKTA_SIGNATURE_MAX_BYTES", 512 * 1024))
 PAKTA_PAPER_SCAN_MAX_BYTES = int(os.environ.get("PAKTA_PAPER_SCAN_MAX_BYTES", 10 * 1024 * 1024))
-PAKTA_PUBLIC_BASE_URL = os.environ.get("PAKTA_PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+# Printed, permanently, in every QR code: production must say it (signings/checks.py).
+PAKTA_PUBLIC_BASE_URL = os.environ.get("PAKTA_PUBLIC_BASE_URL",
+                                       "http://127.0.0.1:8000" if DEBUG else "")
 PAKTA_SEAL_PKCS12 = os.environ.get("PAKTA_SEAL_PKCS12", str(VAR_DIR / "seal" / "dev-seal.p12"))
 PAKTA_SEAL_PASSPHRASE = os.environ.get("PAKTA_SEAL_PASSPHRASE", "")
+# RFC 3161 time-stamp authority for the long-term (PAdES B-LTA) seal; bin/run points it at the
+# local responder. PEM bundle with the roots of the seal's and the TSA's certificate chains.
+PAKTA_TSA_URL = os.environ.get("PAKTA_TSA_URL", "")
+PAKTA_TRUST_ROOTS = os.environ.get("PAKTA_TRUST_ROOTS", "")
+# The project's own CA and TSA (development, demo, tests): signings/pdf/pki.py.
+PAKTA_DEV_PKI_DIR = os.environ.get("PAKTA_DEV_PKI_DIR", str(VAR_DIR / "pki"))
+PAKTA_DEV_TSA_BASE_URL = os.environ.get("PAKTA_DEV_TSA_BASE_URL", "http://127.0.0.1:8011")
+# Issue a development seal when PAKTA_SEAL_PKCS12 is missing: never in production.
+PAKTA_DEV_SEAL_ALLOWED = env_bool("PAKTA_DEV_SEAL_ALLOWED", DEBUG)
 
 if not DEBUG:
     SECURE_CONTENT_TYPE_NOSNIFF = True

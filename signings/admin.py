@@ -151,3 +151,11 @@ class ArchiveJobAdmin(ReadOnlyAdmin):
     list_display = ["__str__", "agency", "event", "status", "requested_by", "created_at"]
     list_filter = ["status", ("agency", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["agency__name", "event__title", "requested_by__username"]
+
+
+@admin.register(m.SealCertificate)
+class SealCertificateAdmin(ReadOnlyAdmin):
+    list_display = ["subject", "serial", "not_before", "not_after", "first_used_at",
+                    "last_used_at"]
+    search_fields = ["subject", "fingerprint", "serial"]
+    exclude = ["der"]

@@ -27,6 +27,7 @@ ACTIONS: dict[str, Promise] = {
     "roster.employee.deleted": _("Pegawai dihapus"),
     "roster.employee.updated": _("Data pegawai diubah"),
     "roster.import.confirmed": _("Impor daftar pegawai dikonfirmasi"),
+    "seal.certificate.registered": _("Sertifikat segel baru mulai dipakai"),
     "signing.attendance.cleared": _("Catatan kehadiran dihapus"),
     "signing.attendance.recorded": _("Catatan kehadiran dicatat"),
     "signing.event.closed": _("Acara ditutup"),

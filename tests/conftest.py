@@ -1,6 +1,7 @@
 """Shared fixtures. Tests run on PostgreSQL (DATABASE_URL), never on SQLite."""
 
 import datetime
+from dataclasses import dataclass
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -13,8 +14,15 @@ from signings.models import (
     PactTemplateVersion,
     Role,
 )
+from signings.pdf import pki, tsa_server
 from signings.services import events
 from tests import factories
+
+
+@dataclass(frozen=True)
+class LocalTsa:
+    pki: pki.DevPki
+    url: str
 
 
 @pytest.fixture(autouse=True)
@@ -25,10 +33,23 @@ def _indonesian():
         yield
 
 
+@pytest.fixture(scope="session")
+def local_tsa(tmp_path_factory):
+    """The project's own CA and RFC 3161 responder, as bin/run starts them, on a free port."""
+    sock = tsa_server.free_socket()
+    base_url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    dev_pki = pki.ensure_dev_pki(tmp_path_factory.mktemp("pki"), base_url=base_url)
+    stop = tsa_server.serve_in_thread(dev_pki, sock)
+    yield LocalTsa(pki=dev_pki, url=base_url + pki.TSA_PATH)
+    stop()
+
+
 @pytest.fixture(autouse=True)
-def _media_root(tmp_path, settings):
+def _media_root(tmp_path, settings, local_tsa):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PAKTA_SEAL_PKCS12 = str(tmp_path / "seal" / "dev-seal.p12")
+    settings.PAKTA_DEV_PKI_DIR = str(local_tsa.pki.directory)
+    settings.PAKTA_TSA_URL = local_tsa.url
 
 
 @pytest.fixture

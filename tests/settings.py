@@ -9,6 +9,9 @@ import os
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key")
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/pakta")
 os.environ.setdefault("SECURE_COOKIES", "0")
+os.environ.setdefault("PAKTA_PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+# Tests seal with a development certificate from the test session's own CA (tests/conftest.py).
+os.environ.setdefault("PAKTA_DEV_SEAL_ALLOWED", "1")
 
 from pakta.settings import *  # noqa: E402, F403
 

@@ -22,6 +22,7 @@ from signings.models.event import (
     SigningEvent,
 )
 from signings.models.role import Role, RoleAssignment
+from signings.models.seal_certificate import SealCertificate
 from signings.models.signature import KioskDevice, Signature, SignatureMethod
 from signings.models.template import ImmutableVersionError, PactTemplate, PactTemplateVersion
 
@@ -53,6 +54,7 @@ __all__ = [
     "PactTemplateVersion",
     "Role",
     "RoleAssignment",
+    "SealCertificate",
     "Sex",
     "Signature",
     "SignatureMethod",

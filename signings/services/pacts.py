@@ -9,9 +9,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from signings.models import AuditEntry, Signature
-from signings.pdf import seal
 from signings.pdf.pact import render_pact, sha256
-from signings.services import audit
+from signings.services import audit, seal_certificates
+from signings.services.context import AuditContext
 
 logger = logging.getLogger(__name__)
 
@@ -48,10 +48,12 @@ def render_and_store(*, signature_id: int, actor=None, request=None) -> Signatur
         return signature
     unsealed = render_pact(signature)
     content_sha = sha256(unsealed)
-    sealed = seal.seal_pdf(
+    sealed = seal_certificates.seal_document(
         unsealed,
-        reason=f"Pakta integritas {signature.employee.display_name}",
+        title=signature.event.template_version.title,
+        signer=signature.employee.display_name,
         location=signature.event.agency.city,
+        context=AuditContext.system("system:pdf"),
     )
     file_sha = sha256(sealed)
     # The file is written before the transaction: a crash in between leaves an orphan file,

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from signings.models import Signature
 from signings.models.signature import VERIFICATION_ALPHABET, VERIFICATION_CODE_LENGTH
 from signings.pdf import seal
-from signings.services import pacts
+from signings.services import pacts, seal_certificates
 
 CODE_RE = re.compile(f"^[{VERIFICATION_ALPHABET}]{{{VERIFICATION_CODE_LENGTH}}}$")
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
@@ -27,6 +27,22 @@ def find_by_code(code: str) -> Signature | None:
         verification_code=code).first()
 
 
+def _check_seal(data: bytes) -> seal.SealCheck:
+    """Sealed by any certificate this installation ever registered (renewals, a replaced key
+    file), and that certificate was valid at the seal's timestamp."""
+    accepted = seal_certificates.certificates()
+    try:
+        accepted.append(seal.seal_certificate())
+    except seal.SealConfigurationError:
+        pass  # no current key: the registered ones still vouch for what they sealed
+    check = seal.check_seal(data, certificates=accepted)
+    if check.valid and seal_certificates.is_registered(check.certificate) and \
+            not seal_certificates.valid_at(check.certificate, check.sealed_at):
+        return seal.SealCheck(False, "expired", check.certificate, check.sealed_at,
+                              check.timestamped)
+    return check
+
+
 @dataclass(frozen=True)
 class UploadVerdict:
     issued: bool  # exactly a document we issued, seal intact
@@ -38,7 +54,7 @@ def check_upload(data: bytes, *, expected: Signature | None = None) -> UploadVer
     """Is this file, byte for byte, a pact PDF we issued, with our seal intact?"""
     file_sha = hashlib.sha256(data).hexdigest()
     signature = pacts.issued_sha256_known(file_sha)
-    seal_check = seal.check_seal(data)
+    seal_check = _check_seal(data)
     if signature is None:
         return UploadVerdict(False, "unknown_hash", None)
     if expected is not None and signature.pk != expected.pk:
