@@ -21,10 +21,10 @@ from django.urls import reverse
 
 from signings.models import (
     AbsenceReason,
-    Echelon,
     ArchiveJob,
     AttendanceStatus,
     AuditEntry,
+    Echelon,
     Role,
 )
 from signings.services import attendance, kiosk
