@@ -122,7 +122,9 @@ class ServiceAdmin(admin.ModelAdmin):
 
     def changelist_view(self, request, extra_context=None):
         try:
-            return super().changelist_view(request, extra_context)
+            # Bulk actions: Django's own log of the deletions goes with them or not at all.
+            with transaction.atomic():
+                return super().changelist_view(request, extra_context)
         except SERVICE_ERRORS as error:
             return self._refused(request, error)
 

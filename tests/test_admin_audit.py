@@ -298,3 +298,15 @@ def test_admin_bulk_delete_is_refused_or_audited(model, world, client):
         return
     assert not _rows(model, obj.pk)
     assert AuditEntry.objects.for_object(obj).filter(pk__gt=since).exists()
+
+
+@pytest.mark.parametrize("model", REGISTERED, ids=IDS)
+def test_admin_page_of_every_object_opens(model, world, client):
+    """Read-only pages still show everything, with a link to where the object is edited."""
+    model_admin, case, request = _setup(model, world, client)
+    obj = case.sample(world)
+    response = client.get(_url(model, "change", obj.pk))
+    assert response.status_code == 200
+    site_url = model_admin.get_view_on_site_url(obj)
+    if site_url and not site_url.startswith("/admin/r/"):
+        assert client.get(site_url).status_code == 200
