@@ -48,31 +48,24 @@ from signings.services.context import AuditContext
 SERVICE_ERRORS = (PaktaError, roster.RosterError)
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class NoWrites:
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyAdmin(NoWrites, admin.ModelAdmin):
     """For records that are evidence or have rules: viewable here, changed only elsewhere."""
 
-    def has_add_permission(self, request, obj=None):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyInline(NoWrites, admin.TabularInline):
     extra = 0
     can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class ServiceAdmin(admin.ModelAdmin):
