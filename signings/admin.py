@@ -1,12 +1,54 @@
-from django.contrib import admin
+"""The Django admin: for administrators (superusers), never a side door around the evidence.
+
+Every registered admin is either read-only or saves and deletes through a service that writes
+the audit entry (tests/test_admin_audit.py walks them all). What an administrator needs here,
+per model:
+
+- Agencies: written here only (there is no other screen for the government tree), through
+  `services.agencies`.
+- User accounts, passwords and roles: written here only, through `services.accounts` and
+  `services.roles` (grant and revoke; a role is never edited in place). Groups and model
+  permissions are not used by Pakta (access comes from role assignments), so the Group admin
+  is removed and the user form does not offer them.
+- Login lockouts (django-axes): an administrator lifts one by deleting the attempt, through
+  `services.accounts.clear_lockout`. The access logs are read-only.
+- Employees: through `services.roster`, the same service as the HR console.
+- Events, expected signers, attendance outcomes, templates, tablets: read-only. Their rules
+  (a reopened event needs a reason and leaves a status-change row, a signed template never
+  changes, a closed event is frozen) live in the HR console, which administrators may use
+  everywhere; "Lihat di situs" opens the object there.
+- Evidence (signatures, status changes, the audit log, archives, background tasks): read-only.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from axes import admin as axes_admin
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.contrib.auth import get_user_model, update_session_auth_hash
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.debug import sensitive_post_parameters
 
 from signings import models as m
+from signings.errors import PaktaError
+from signings.services import accounts, agencies, roles, roster
+from signings.services.context import AuditContext
+
+# Refusals a service may raise from an admin save or delete: shown as a message, never a 500.
+SERVICE_ERRORS = (PaktaError, roster.RosterError)
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """For records that are evidence: viewable in the admin, changed only through services."""
-
+class NoWrites:
     def has_add_permission(self, request, obj=None):
         return False
 
@@ -17,68 +59,275 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+class ReadOnlyAdmin(NoWrites, admin.ModelAdmin):
+    """For records that are evidence or have rules: viewable here, changed only elsewhere."""
+
+
+class ReadOnlyInline(NoWrites, admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+
+class ServiceAdmin(admin.ModelAdmin):
+    """Saves and deletes through services; subclasses say which (create/update/remove).
+
+    The admin's own transaction wraps each view, so a service refusal rolls everything back;
+    it then reaches the administrator as a message on the same page.
+    """
+
+    def create(self, *, obj, request, context: AuditContext) -> Any:
+        raise NotImplementedError
+
+    def update(self, *, obj, request, context: AuditContext) -> Any:
+        raise NotImplementedError
+
+    def remove(self, *, obj, request, context: AuditContext) -> None:
+        raise NotImplementedError
+
+    def save_model(self, request, obj, form, change):
+        write = self.update if change else self.create
+        write(obj=obj, request=request, context=AuditContext.from_request(request))
+
+    def delete_model(self, request, obj):
+        self.remove(obj=obj, request=request, context=AuditContext.from_request(request))
+
+    def delete_queryset(self, request, queryset):
+        # The bulk "delete selected" action: one service call per object, all or nothing.
+        with transaction.atomic():
+            for obj in queryset:
+                self.delete_model(request, obj)
+
+    def _refused(self, request, error):
+        self.message_user(request, error.message, messages.ERROR)
+        return HttpResponseRedirect(request.get_full_path())
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except SERVICE_ERRORS as error:
+            return self._refused(request, error)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except SERVICE_ERRORS as error:
+            return self._refused(request, error)
+
+    def changelist_view(self, request, extra_context=None):
+        try:
+            # Bulk actions: Django's own log of the deletions goes with them or not at all.
+            with transaction.atomic():
+                return super().changelist_view(request, extra_context)
+        except SERVICE_ERRORS as error:
+            return self._refused(request, error)
+
+
+def _console(url_name: str, **kwargs):
+    """A "Lihat di situs" link to the page of the HR console that edits the object."""
+
+    def view_on_site(self, obj):
+        return reverse(url_name, kwargs={key: getattr(obj, attr) for key, attr in kwargs.items()})
+
+    return view_on_site
+
+
+admin.site.site_header = _("Administrasi Pakta")
+admin.site.site_title = _("Pakta")
+
+
+# --- Accounts, roles, lockouts --------------------------------------------------------------
+
+User = get_user_model()
+if admin.site.is_registered(Group):
+    admin.site.unregister(Group)
+if admin.site.is_registered(User):
+    admin.site.unregister(User)
+
+
+class RoleAssignmentInline(ReadOnlyInline):
+    model = m.RoleAssignment
+    fields = ["role", "agency", "created_at"]
+    readonly_fields = fields
+    verbose_name_plural = _("peran (diberikan dan dicabut di Peran pengguna)")
+
+
+@admin.register(User)
+class UserAdmin(ServiceAdmin, DjangoUserAdmin):
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        (_("Data pribadi"), {"fields": ("first_name", "last_name", "email")}),
+        (_("Hak akses"), {"fields": ("is_active", "is_staff", "is_superuser")}),
+        (_("Tanggal penting"), {"fields": ("last_login", "date_joined")}),
+    )
+    readonly_fields = ["last_login", "date_joined"]
+    list_filter = ["is_staff", "is_superuser", "is_active"]
+    filter_horizontal = []
+    inlines = [RoleAssignmentInline]
+
+    def create(self, *, obj, request, context):
+        return accounts.create_account(user=obj, context=context)
+
+    def update(self, *, obj, request, context):
+        return accounts.update_account(user=obj, context=context)
+
+    def remove(self, *, obj, request, context):
+        accounts.delete_account(user=obj, context=context)
+
+    @method_decorator(sensitive_post_parameters())
+    def user_change_password(self, request, id, form_url=""):
+        # Django's view saves the form itself; the valid case is redone here so the password
+        # goes through the service. Everything else (GET, errors, refusals) stays Django's.
+        user = self.get_object(request, unquote(id))
+        if request.method != "POST" or user is None or not self.has_change_permission(
+            request, user
+        ):
+            return super().user_change_password(request, id, form_url)
+        form = self.change_password_form(user, request.POST)
+        if not form.is_valid():
+            return super().user_change_password(request, id, form_url)
+        usable = form.cleaned_data["set_usable_password"]
+        if not usable and "unset-password" not in request.POST:
+            return super().user_change_password(request, id, form_url)
+        accounts.set_password(user=user, password=form.cleaned_data["password1"] if usable
+                              else None, context=AuditContext.from_request(request))
+        self.log_change(request, user, self.construct_change_message(request, form, None))
+        messages.success(request, gettext("Password changed successfully.") if usable
+                         else gettext("Password-based authentication was disabled."))
+        update_session_auth_hash(request, user)
+        return HttpResponseRedirect(reverse("admin:auth_user_change", args=[user.pk]))
+
+
+@admin.register(m.RoleAssignment)
+class RoleAssignmentAdmin(ServiceAdmin):
+    list_display = ["user", "role", "agency", "created_at"]
+    list_filter = ["role", ("agency", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["user__username", "user__first_name", "user__last_name", "agency__name"]
+    autocomplete_fields = ["user", "agency"]
+    list_select_related = ["user", "agency"]
+
+    def has_change_permission(self, request, obj=None):
+        # A role is granted or revoked, never edited: each is one audit entry.
+        return False
+
+    def create(self, *, obj, request, context):
+        assignment = roles.grant_role(user=obj.user, role=obj.role, agency=obj.agency,
+                                      context=context)
+        obj.pk, obj.created_at = assignment.pk, assignment.created_at
+        return assignment
+
+    def remove(self, *, obj, request, context):
+        roles.revoke_role(assignment=obj, context=context)
+
+
+if admin.site.is_registered(AccessAttempt):  # AXES_ENABLE_ADMIN
+    for model in (AccessAttempt, AccessLog, AccessFailureLog):
+        admin.site.unregister(model)
+
+    @admin.register(AccessAttempt)
+    class AccessAttemptAdmin(ServiceAdmin, axes_admin.AccessAttemptAdmin):
+        # Deleting an attempt lifts the lockout it caused; nothing else is written here.
+        actions = []
+
+        def has_change_permission(self, request, obj=None):
+            return False
+
+        def remove(self, *, obj, request, context):
+            accounts.clear_lockout(attempt=obj, context=context)
+
+    @admin.register(AccessLog)
+    class AccessLogAdmin(ReadOnlyAdmin, axes_admin.AccessLogAdmin):
+        pass
+
+    @admin.register(AccessFailureLog)
+    class AccessFailureLogAdmin(ReadOnlyAdmin, axes_admin.AccessFailureLogAdmin):
+        pass
+
+
+# --- Organisation and roster ----------------------------------------------------------------
+
 @admin.register(m.Agency)
-class AgencyAdmin(admin.ModelAdmin):
+class AgencyAdmin(ServiceAdmin):
     list_display = ["name", "code", "kind", "parent", "city", "timezone"]
     list_filter = ["kind", "timezone"]
     search_fields = ["name", "code", "short_name", "city"]
     autocomplete_fields = ["parent", "head"]
     readonly_fields = ["path", "depth"]
 
+    def create(self, *, obj, request, context):
+        return agencies.create_agency(agency=obj, context=context)
+
+    def update(self, *, obj, request, context):
+        return agencies.update_agency(agency=obj, context=context)
+
+    def remove(self, *, obj, request, context):
+        agencies.delete_agency(agency=obj, context=context)
+
 
 @admin.register(m.Employee)
-class EmployeeAdmin(admin.ModelAdmin):
+class EmployeeAdmin(ServiceAdmin):
     list_display = ["display_name", "nip", "category", "position", "grade", "echelon", "agency",
                     "is_active"]
     list_filter = ["category", "echelon", "is_active", ("agency", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "nip", "nik", "staff_number", "position"]
     autocomplete_fields = ["agency"]
     list_select_related = ["agency"]
+    # Exactly the fields the roster service audits, plus what the NIP determines.
+    fields = [name.removesuffix("_id") for name in roster.EDITABLE_FIELDS] + ["birth_date", "sex"]
     readonly_fields = ["birth_date", "sex"]
+    view_on_site = _console("hr:employee_edit", pk="pk")
+
+    # The roster services still take actor/request; refactor-types moves them to a context.
+    def create(self, *, obj, request, context):
+        return roster.create_employee(employee=obj, actor=request.user, request=request)
+
+    def update(self, *, obj, request, context):
+        return roster.update_employee(employee=obj, actor=request.user, request=request)
+
+    def remove(self, *, obj, request, context):
+        roster.delete_employee(employee=obj, actor=request.user, request=request)
 
 
-class PactTemplateVersionInline(admin.StackedInline):
+# --- Templates and events: edited in the HR console -----------------------------------------
+
+class PactTemplateVersionInline(ReadOnlyInline, admin.StackedInline):
     model = m.PactTemplateVersion
-    extra = 0
-    readonly_fields = ["content_hash"]
+    fields = ["number", "title", "election", "content_hash", "created_at"]
+    readonly_fields = fields
     show_change_link = True
 
 
 @admin.register(m.PactTemplate)
-class PactTemplateAdmin(admin.ModelAdmin):
+class PactTemplateAdmin(ReadOnlyAdmin):
     list_display = ["name", "agency", "created_at"]
     list_filter = [("agency", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "description"]
-    autocomplete_fields = ["agency"]
+    inlines = [PactTemplateVersionInline]
+    view_on_site = _console("hr:template_detail", pk="pk")
 
 
 @admin.register(m.PactTemplateVersion)
-class PactTemplateVersionAdmin(admin.ModelAdmin):
+class PactTemplateVersionAdmin(ReadOnlyAdmin):
     list_display = ["template", "number", "title", "election", "content_hash", "created_at"]
     list_filter = ["template", "election"]
     search_fields = ["title", "template__name", "election", "content_hash"]
-    readonly_fields = ["content_hash"]
-
-    def get_readonly_fields(self, request, obj=None):
-        if obj is not None and obj.is_signed:
-            return [f.name for f in obj._meta.fields]
-        return super().get_readonly_fields(request, obj)
+    view_on_site = _console("hr:version_preview", pk="pk")
 
 
-class ExpectedSignerInline(admin.TabularInline):
+class ExpectedSignerInline(ReadOnlyInline):
     model = m.ExpectedSigner
-    extra = 0
-    autocomplete_fields = ["employee"]
+    fields = ["employee", "added_at"]
+    readonly_fields = fields
 
 
 @admin.register(m.SigningEvent)
-class SigningEventAdmin(admin.ModelAdmin):
+class SigningEventAdmin(ReadOnlyAdmin):
+    """Opening, closing and reopening (with its reason) happen on the HR event page."""
+
     list_display = ["title", "agency", "date", "kind", "status", "template_version"]
     list_filter = ["status", "kind", ("agency", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["title", "venue", "agency__name"]
     date_hierarchy = "date"
-    autocomplete_fields = ["agency"]
-    readonly_fields = ["opened_by", "opened_at", "closed_by", "closed_at", "created_by"]
+    view_on_site = _console("hr:event_detail", pk="pk")
 
 
 @admin.register(m.EventStatusChange)
@@ -89,22 +338,34 @@ class EventStatusChangeAdmin(ReadOnlyAdmin):
 
 
 @admin.register(m.ExpectedSigner)
-class ExpectedSignerAdmin(admin.ModelAdmin):
+class ExpectedSignerAdmin(ReadOnlyAdmin):
     list_display = ["employee", "event", "added_at"]
     list_filter = [("event__agency", admin.RelatedOnlyFieldListFilter), "employee__category"]
     search_fields = ["employee__name", "employee__nip", "event__title"]
-    autocomplete_fields = ["employee"]
     list_select_related = ["employee", "event"]
+    view_on_site = _console("hr:event_expected", pk="event_id")
 
 
 @admin.register(m.AttendanceOutcome)
-class AttendanceOutcomeAdmin(admin.ModelAdmin):
+class AttendanceOutcomeAdmin(ReadOnlyAdmin):
     list_display = ["employee", "event", "status", "reason", "recorded_by", "recorded_at"]
     list_filter = ["status", "reason", ("event__agency", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["employee__name", "employee__nip", "event__title"]
-    autocomplete_fields = ["employee"]
     list_select_related = ["employee", "event"]
+    view_on_site = _console("hr:event_live", pk="event_id")
 
+
+@admin.register(m.KioskDevice)
+class KioskDeviceAdmin(ReadOnlyAdmin):
+    list_display = ["name", "event", "paired_at", "last_seen_at", "revoked_at"]
+    list_filter = [("event__agency", admin.RelatedOnlyFieldListFilter),
+                   ("revoked_at", admin.EmptyFieldListFilter)]
+    search_fields = ["name", "event__title"]
+    exclude = ["token_hash", "pairing_code_hash"]
+    view_on_site = _console("kiosk:devices", event_pk="event_id")
+
+
+# --- Evidence ---------------------------------------------------------------------------------
 
 @admin.register(m.Signature)
 class SignatureAdmin(ReadOnlyAdmin):
@@ -114,24 +375,7 @@ class SignatureAdmin(ReadOnlyAdmin):
     search_fields = ["employee__name", "employee__nip", "verification_code", "event__title"]
     list_select_related = ["employee", "event"]
     date_hierarchy = "signed_at"
-
-
-@admin.register(m.KioskDevice)
-class KioskDeviceAdmin(admin.ModelAdmin):
-    list_display = ["name", "event", "paired_at", "last_seen_at", "revoked_at"]
-    list_filter = [("event__agency", admin.RelatedOnlyFieldListFilter),
-                   ("revoked_at", admin.EmptyFieldListFilter)]
-    search_fields = ["name", "event__title"]
-    readonly_fields = ["token_hash", "pairing_code_hash", "pairing_expires_at", "paired_at",
-                       "revoked_at", "revoked_by", "last_seen_at", "user_agent"]
-
-
-@admin.register(m.RoleAssignment)
-class RoleAssignmentAdmin(admin.ModelAdmin):
-    list_display = ["user", "role", "agency"]
-    list_filter = ["role", ("agency", admin.RelatedOnlyFieldListFilter)]
-    search_fields = ["user__username", "user__first_name", "user__last_name", "agency__name"]
-    autocomplete_fields = ["user", "agency"]
+    view_on_site = _console("audit:signature_detail", pk="pk")
 
 
 @admin.register(m.AuditEntry)
@@ -140,10 +384,6 @@ class AuditEntryAdmin(ReadOnlyAdmin):
     list_filter = ["action", ("agency", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["action", "actor_label", "object_repr", "object_id"]
     date_hierarchy = "at"
-
-
-admin.site.site_header = _("Administrasi Pakta")
-admin.site.site_title = _("Pakta")
 
 
 @admin.register(m.ArchiveJob)

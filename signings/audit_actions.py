@@ -10,6 +10,13 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 ACTIONS: dict[str, Promise] = {
+    "access.account.created": _("Akun pengguna dibuat"),
+    "access.account.deleted": _("Akun pengguna dihapus"),
+    "access.account.password_changed": _("Kata sandi akun diubah"),
+    "access.account.updated": _("Akun pengguna diubah"),
+    "access.lockout.cleared": _("Penguncian akun dibuka"),
+    "access.role.granted": _("Peran pengguna diberikan"),
+    "access.role.revoked": _("Peran pengguna dicabut"),
     "audit.archive.built": _("Arsip selesai dibuat"),
     "audit.archive.requested": _("Arsip diminta"),
     "audit.archive.retried": _("Pembuatan arsip diulang"),
@@ -21,6 +28,9 @@ ACTIONS: dict[str, Promise] = {
     "kiosk.device.code_renewed": _("Kode pemasangan tablet diperbarui"),
     "kiosk.device.paired": _("Tablet dipasang"),
     "kiosk.device.revoked": _("Tablet dicabut"),
+    "roster.agency.created": _("Instansi ditambahkan"),
+    "roster.agency.deleted": _("Instansi dihapus"),
+    "roster.agency.updated": _("Data instansi diubah"),
     "roster.employee.activated": _("Pegawai diaktifkan"),
     "roster.employee.created": _("Pegawai ditambahkan"),
     "roster.employee.deactivated": _("Pegawai dinonaktifkan"),
@@ -43,6 +53,7 @@ ACTIONS: dict[str, Promise] = {
     "signing.signature.voided": _("Tanda tangan dibatalkan"),
     "template.created": _("Templat pakta dibuat"),
     "template.version_created": _("Versi templat pakta dibuat"),
+    "template.version_updated": _("Versi templat pakta diubah"),
 }
 
 

@@ -35,7 +35,8 @@ from signings.models import (
     SignatureMethod,
     SigningEvent,
 )
-from signings.services import attendance, events, signatures
+from signings.services import attendance, events, roles, signatures
+from signings.services.context import AuditContext
 
 DEMO_PASSWORD = "pakta-demo-2024"  # noqa: S105 (printed in the README on purpose)
 DEMO_USERS = [
@@ -309,9 +310,10 @@ def _ensure_users() -> dict[str, object]:
             user.set_password(DEMO_PASSWORD)
             user.save()
         if role:
-            RoleAssignment.objects.get_or_create(
-                user=user, agency=Agency.objects.get(code=code), role=role
-            )
+            agency = Agency.objects.get(code=code)
+            if not RoleAssignment.objects.filter(user=user, agency=agency, role=role).exists():
+                roles.grant_role(user=user, role=role, agency=agency,
+                                 context=AuditContext.system("demo"))
         users[username] = user
     return users
 

@@ -16,8 +16,9 @@ from signings.models import (
     EmployeeCategory,
     PactTemplate,
     PactTemplateVersion,
-    RoleAssignment,
 )
+from signings.services import roles
+from signings.services.context import AuditContext
 
 _sequence = itertools.count(1)
 PASSWORD = "x-Strong-pass-1"
@@ -26,7 +27,8 @@ PASSWORD = "x-Strong-pass-1"
 def user(username: str, *, role: str | None = None, agency: Agency | None = None):
     account = get_user_model().objects.create_user(username, f"{username}@example.org", PASSWORD)
     if role and agency:
-        RoleAssignment.objects.create(user=account, agency=agency, role=role)
+        roles.grant_role(user=account, role=role, agency=agency,
+                         context=AuditContext.system("tests"))
     return account
 
 

@@ -7,6 +7,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from signings import audit_actions
+
 GENESIS_HASH = "0" * 64
 
 
@@ -23,6 +25,10 @@ class AuditEntryQuerySet(models.QuerySet):
 
     def for_object(self, obj) -> AuditEntryQuerySet:
         return self.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk))
+
+    def history(self, limit: int = 50) -> AuditEntryQuerySet:
+        """The newest entries first, actor joined in the same query: a history panel's rows."""
+        return self.select_related("actor").order_by("-at", "-id")[:limit]
 
 
 class AuditEntry(models.Model):
@@ -62,6 +68,30 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.action} {self.object_repr}"
+
+    @property
+    def action_label(self) -> str:
+        return audit_actions.label(self.action)
+
+    @property
+    def actor_name(self) -> str:
+        """The actor's full name when there is one, else the stored label (a tablet, a task)."""
+        if self.actor is not None:
+            return self.actor.get_full_name() or self.actor.get_username()
+        return self.actor_label
+
+    @property
+    def summary(self) -> str:
+        """The details in one short line, for people: "changes: name, city; reason: ..."."""
+        parts = []
+        for key, value in self.details.items():
+            if isinstance(value, dict):
+                value = ", ".join(str(k) for k in value)
+            elif isinstance(value, list):
+                value = ", ".join(str(v) for v in value[:5]) + (" …" if len(value) > 5 else "")
+            if value not in ("", None):
+                parts.append(f"{key}: {value}")
+        return "; ".join(parts)
 
     def canonical(self) -> str:
         data = {

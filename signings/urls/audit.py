@@ -16,6 +16,7 @@ urlpatterns = [
     path("audit/arsip/<int:pk>/", audit.archive_detail, name="archive_detail"),
     path("audit/arsip/<int:pk>/ulang/", audit.archive_retry, name="archive_retry"),
     path("audit/arsip/<int:pk>/unduh/", audit.archive_download, name="archive_download"),
+    path("audit/tanda-tangan/<int:pk>/", audit.signature_detail, name="signature_detail"),
     path("audit/tanda-tangan/<int:pk>/pakta.pdf", audit.signature_pdf, name="signature_pdf"),
     # Public: reached from the QR code printed on every pact.
     path("v/", verify.verify_home, name="verify_home"),

@@ -18,6 +18,7 @@ from signings.models import (
     Agency,
     ArchiveJob,
     ArchiveStatus,
+    AuditEntry,
     Signature,
     SigningEvent,
 )
@@ -70,6 +71,21 @@ def event_detail(request, pk):
     event = _event(request, pk)
     return render(request, "audit/event_detail.html",
                   {"event": event, "record": event_record(event)})
+
+
+@access.role_required(Ability.AUDIT)
+def signature_detail(request, pk):
+    signature = access.get_scoped_or_404(
+        Signature.objects.select_related("employee__agency", "event__agency", "officer",
+                                         "device", "voided_by"),
+        request.user, Ability.AUDIT, field="event__agency", pk=pk,
+    )
+    return render(request, "audit/signature_detail.html", {
+        "signature": signature,
+        "represented": signature.represented_employees.select_related("agency")
+        .order_by("name")[:200],
+        "history": AuditEntry.objects.for_object(signature).history(),
+    })
 
 
 @access.role_required(Ability.AUDIT)

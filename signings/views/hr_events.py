@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from signings import access
 from signings.access import Ability
 from signings.forms.events import EventForm, ExpectedForm, ReopenForm
-from signings.models import Employee, EventStatus, SigningEvent
+from signings.models import AuditEntry, Employee, EventStatus, SigningEvent
 from signings.services import events as event_service
 from signings.services import live
 from signings.views.hr import paginate, query_without_page
@@ -85,6 +85,7 @@ def event_detail(request, pk):
         "page": paginate(request, signatures), "query": query_without_page(request),
         "changes": event.status_changes.select_related("changed_by"),
         "reopen_form": ReopenForm(),
+        "history": AuditEntry.objects.for_object(event).history(),
     })
 
 

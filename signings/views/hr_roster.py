@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from signings import access
 from signings.access import Ability
 from signings.forms.employee import EmployeeFilterForm, EmployeeForm
-from signings.models import Employee
+from signings.models import AuditEntry, Employee
 from signings.services import roster
 from signings.views.hr import paginate, query_without_page
 
@@ -77,6 +77,7 @@ def employee_edit(request, pk):
     signed_count = employee.signatures.count()
     return render(request, "hr/employee_form.html", {
         "form": form, "employee": employee, "signed_count": signed_count,
+        "history": AuditEntry.objects.for_object(employee).history(),
     })
 
 
