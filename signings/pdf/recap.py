@@ -20,7 +20,7 @@ from signings.models import SigningEvent
 from signings.pdf import dates, engine
 from signings.pdf.fetcher import SafeURLFetcher
 from signings.pdf.pact import letterhead_for
-from signings.services.event_record import event_record
+from signings.readmodels.event_record import event_record
 from signings.services.signature_image import make_thumbnail
 
 

@@ -12,8 +12,8 @@ from signings import access
 from signings.access import Ability
 from signings.forms.events import EventForm, ExpectedForm, ReopenForm
 from signings.models import Employee, EventStatus, SigningEvent
+from signings.readmodels import live
 from signings.services import events as event_service
-from signings.services import live
 from signings.views.hr import paginate, query_without_page
 
 
