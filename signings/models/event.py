@@ -175,6 +175,12 @@ class ExpectedSignerQuerySet(models.QuerySet):
         )
         return self.exclude(models.Exists(signed))
 
+    def in_signing_order(self) -> ExpectedSignerQuerySet:
+        from signings.models.employee import signing_order, signing_rank
+
+        return self.annotate(signing_rank=signing_rank("employee")).order_by(
+            *signing_order("employee"))
+
 
 class ExpectedSigner(models.Model):
     """Who is expected to sign at an event (defaults to the active staff of its subtree)."""

@@ -124,6 +124,6 @@ def unsigned_list(event: SigningEvent, text: str = "") -> tuple[list[ExpectedSig
             represented=Exists(Signature.objects.valid().filter(
                 event=event.pk, represented_employees=OuterRef("employee"))),
         )
-        .order_by("employee__echelon", "employee__agency__path", "employee__name")[:LIST_LIMIT]
+        .in_signing_order()[:LIST_LIMIT]
     )
     return rows, queryset.count()
