@@ -20,6 +20,7 @@ from signings.models.event import (
     ExpectedSigner,
     IdentityCheck,
     SigningEvent,
+    Tally,
 )
 from signings.models.role import Role, RoleAssignment
 from signings.models.signature import KioskDevice, Signature, SignatureMethod
@@ -57,4 +58,5 @@ __all__ = [
     "Signature",
     "SignatureMethod",
     "SigningEvent",
+    "Tally",
 ]

@@ -14,13 +14,14 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db.models import Count, Max, Q
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 
-from signings.models import SigningEvent
+from signings.models import SigningEvent, Tally
 from signings.pdf import dates, engine
 from signings.pdf.fetcher import SafeURLFetcher
 from signings.pdf.pact import letterhead_for
 from signings.readmodels.event_record import event_record
+from signings.readmodels.tally import labelled
 from signings.services.signature_image import make_thumbnail
 
 
@@ -61,11 +62,15 @@ def recap_context(event: SigningEvent) -> dict:
         "event_date": dates.indonesian_date(event.date),
         "generated": dates.indonesian_datetime(timezone.now(), tz_name),
         "witnesses": [str(w) for w in (event.witnesses or [])],
+        "Tally": Tally,
+        "tallies": labelled(record.counts),
     }
 
 
 def render_recap(event: SigningEvent, *, fetcher: SafeURLFetcher | None = None) -> bytes:
-    html = render_to_string("pdf/recap.html", recap_context(event))
+    # The recap is an official Indonesian record, cached whatever the reader's language.
+    with translation.override("id"):
+        html = render_to_string("pdf/recap.html", recap_context(event))
     return engine.render_pdf(html, stylesheet="recap", fetcher=fetcher)
 
 

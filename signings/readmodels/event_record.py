@@ -1,19 +1,20 @@
 """The record of one event as auditors read it: who signed, who was absent and why, who is
 missing. Shared by the auditor's event page, the recap PDF and the archive manifest; a fixed
-number of queries whatever the size of the event."""
+number of queries whatever the size of the event. The lists and `counts` follow the one
+definition of the counts (`ExpectedSignerQuerySet.with_state`)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-from django.db.models import Exists, OuterRef
 
 from signings.models import (
     AttendanceOutcome,
     ExpectedSigner,
     Signature,
     SigningEvent,
+    Tally,
 )
+from signings.readmodels.tally import labelled
 
 
 @dataclass
@@ -22,14 +23,23 @@ class EventRecord:
     signed: list[Signature]
     voided: list[Signature]
     absent: list[AttendanceOutcome]
+    # Expected signers neither signed nor absent; `outcome` is their "sign later" note or None.
     missing: list[ExpectedSigner]
-    expected_count: int
+    counts: dict[str, int]
+
+    @property
+    def expected_count(self) -> int:
+        return self.counts[Tally.EXPECTED]
+
+    @property
+    def tallies(self) -> list[dict]:
+        return labelled(self.counts)
 
     @property
     def percent(self) -> int:
         if not self.expected_count:
             return 0
-        return round(len(self.signed) * 100 / self.expected_count)
+        return round(self.counts[Tally.SIGNED] * 100 / self.expected_count)
 
 
 def signatures_for(event: SigningEvent):
@@ -42,25 +52,23 @@ def signatures_for(event: SigningEvent):
 
 def event_record(event: SigningEvent) -> EventRecord:
     all_signatures = list(signatures_for(event))
-    signed = [s for s in all_signatures if not s.is_void]
-    voided = [s for s in all_signatures if s.is_void]
-    signed_ids = {s.employee_id for s in signed}
-    outcomes = [
-        o for o in AttendanceOutcome.objects.filter(event=event)
-        .select_related("employee__agency").order_by("employee__name")
-        if o.employee_id not in signed_ids
-    ]
-    absent_ids = {o.employee_id for o in outcomes}
-    has_outcome = AttendanceOutcome.objects.filter(event=event, employee=OuterRef("employee"))
+    expected = ExpectedSigner.objects.filter(event=event)
+    outcomes = {
+        o.employee_id: o
+        for o in AttendanceOutcome.objects.filter(event=event).select_related("employee__agency")
+    }
+    absent_ids = set(expected.in_tally(Tally.ABSENT).values_list("employee_id", flat=True))
     missing = list(
-        ExpectedSigner.objects.filter(event=event).unsigned()
-        .exclude(Exists(has_outcome))
+        expected.in_tally(Tally.MISSING)
         .select_related("employee__agency").order_by("employee__agency__path", "employee__name")
     )
-    expected_count = ExpectedSigner.objects.filter(event=event).count()
+    for row in missing:
+        row.outcome = outcomes.get(row.employee_id)
+    absent = sorted((outcomes[pk] for pk in absent_ids),
+                    key=lambda o: (o.employee.agency.path, o.employee.name))
     return EventRecord(
-        event=event, signed=signed, voided=voided,
-        absent=[o for o in outcomes if o.employee_id in absent_ids], missing=missing,
-        expected_count=expected_count,
+        event=event,
+        signed=[s for s in all_signatures if not s.is_void],
+        voided=[s for s in all_signatures if s.is_void],
+        absent=absent, missing=missing, counts=expected.tally(),
     )
-
