@@ -75,6 +75,9 @@ def render_recap(event: SigningEvent, *, fetcher: SafeURLFetcher | None = None) 
 
 
 RECAP_DIR = "recaps"
+# Part of the fingerprint: bump it when the recap's layout or wording changes, so recaps kept
+# in storage are rendered again. 2: one set of words for the counts, sign-later with missing.
+RECAP_LAYOUT = 2
 
 
 def recap_fingerprint(event: SigningEvent) -> str:
@@ -88,8 +91,8 @@ def recap_fingerprint(event: SigningEvent) -> str:
     expected = event.expected.aggregate(
         count=Count("id"), last=Max("id"), roster=Max("employee__updated_at"),
     )
-    state = [event.pk, event.status, event.title, event.venue, event.date, event.witnesses,
-             event.pledge_read, event.template_version_id, event.agency.name,
+    state = [RECAP_LAYOUT, event.pk, event.status, event.title, event.venue, event.date,
+             event.witnesses, event.pledge_read, event.template_version_id, event.agency.name,
              event.agency.address, signatures, outcomes, expected]
     canonical = json.dumps(state, sort_keys=True, default=str)
     return hashlib.sha256(canonical.encode()).hexdigest()[:20]

@@ -28,18 +28,8 @@ class EventRecord:
     counts: dict[str, int]
 
     @property
-    def expected_count(self) -> int:
-        return self.counts[Tally.EXPECTED]
-
-    @property
     def tallies(self) -> list[dict]:
         return labelled(self.counts)
-
-    @property
-    def percent(self) -> int:
-        if not self.expected_count:
-            return 0
-        return round(self.counts[Tally.SIGNED] * 100 / self.expected_count)
 
 
 def signatures_for(event: SigningEvent):
