@@ -90,6 +90,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "signings.context_processors.roles",
+                "signings.context_processors.tally",
             ],
         },
     },

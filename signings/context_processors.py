@@ -1,4 +1,5 @@
 from signings import access
+from signings.models import Tally
 
 
 def roles(request):
@@ -10,3 +11,8 @@ def roles(request):
         "can_manage": access.is_admin(user) or bool(access.roots_for(user, access.Ability.MANAGE)),
         "can_audit": access.is_admin(user) or bool(access.roots_for(user, access.Ability.AUDIT)),
     }
+
+
+def tally(request):
+    """The words for expected / signed / absent / missing, the same on every page."""
+    return {"Tally": Tally}

@@ -110,7 +110,7 @@ def test_live_view_updates_when_a_signature_is_recorded_elsewhere(page, live_ser
     log_in(page, live_server, "hr_a")
     page.goto(f"{live_server.url}/sdm/acara/{event.pk}/langsung/")
     expect(page.locator("#total-signed")).to_have_text("0")
-    expect(page.locator("#total-remaining")).to_have_text("3")
+    expect(page.locator("#total-missing")).to_have_text("3")
     # A marker on the window survives only if the page is not reloaded.
     page.evaluate("window.__stillSamePage = true")
     employee = event.expected.first().employee
@@ -120,7 +120,7 @@ def test_live_view_updates_when_a_signature_is_recorded_elsewhere(page, live_ser
         template_hash=event.template_version.content_hash,
     )
     expect(page.locator("#total-signed")).to_have_text("1")
-    expect(page.locator("#total-remaining")).to_have_text("2")
+    expect(page.locator("#total-missing")).to_have_text("2")
     expect(page.locator("#signed-list")).to_contain_text(employee.display_name)
     assert page.evaluate("window.__stillSamePage") is True
 

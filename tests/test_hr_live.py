@@ -41,11 +41,11 @@ def assembly(open_event, agency_a, unit_a, hr_a):
 
 def test_totals_and_breakdowns(officer, assembly, unit_a, agency_a):
     context = officer.get(reverse("hr:event_live", kwargs={"pk": assembly.pk})).context
-    assert {k: context["totals"][k] for k in ("expected", "signed", "absent", "remaining")} == {
-        "expected": 5, "signed": 2, "absent": 1, "remaining": 2}
+    assert {k: context["totals"][k] for k in ("expected", "signed", "absent", "missing")} == {
+        "expected": 5, "signed": 2, "absent": 1, "missing": 2}
     units = {row["employee__agency__name"]: row for row in context["units"]}
     assert (units[unit_a.name]["expected"], units[unit_a.name]["signed"],
-            units[unit_a.name]["absent"], units[unit_a.name]["remaining"]) == (3, 1, 1, 1)
+            units[unit_a.name]["absent"], units[unit_a.name]["missing"]) == (3, 1, 1, 1)
     assert (units[agency_a.name]["expected"], units[agency_a.name]["signed"]) == (2, 1)
     categories = {row["employee__category"]: row for row in context["categories"]}
     assert categories["TKD"]["signed"] == 1 and categories["PNS"]["expected"] == 4

@@ -20,6 +20,7 @@ from signings.models.event import (
     ExpectedSigner,
     IdentityCheck,
     SigningEvent,
+    Tally,
 )
 from signings.models.role import Role, RoleAssignment
 from signings.models.seal_certificate import SealCertificate
@@ -59,4 +60,5 @@ __all__ = [
     "Signature",
     "SignatureMethod",
     "SigningEvent",
+    "Tally",
 ]

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, When
+from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from signings import identity
@@ -97,19 +97,38 @@ class EmployeeQuerySet(models.QuerySet):
         return self.filter(condition)
 
     def with_signing_rank(self) -> EmployeeQuerySet:
-        """Annotate `signing_rank`: 0 for heads of agencies, else the echelon number."""
-        agency_model = apps.get_model("signings", "Agency")
-        heads = agency_model.objects.filter(head=OuterRef("pk"))
-        return self.annotate(
-            signing_rank=Case(
-                When(Exists(heads), then=Value(0)),
-                default="echelon",
-                output_field=IntegerField(),
-            )
-        )
+        """Annotate `signing_rank` (see `signing_rank`)."""
+        return self.annotate(signing_rank=signing_rank())
 
     def in_signing_order(self) -> EmployeeQuerySet:
-        return self.with_signing_rank().order_by("signing_rank", "agency__path", "name")
+        return self.with_signing_rank().order_by(*signing_order())
+
+
+# The one definition of the signing order (seeds 000, 001, 003): the head of an agency signs
+# first, then echelon II, III and IV officials, then staff. Every list that shows or enforces
+# the order (live view, recap, the tablet's queue, representative candidates) sorts with
+# `signing_order()` over `signing_rank()`, so they cannot disagree.
+HEAD_RANK = 0
+
+
+def signing_rank(employee: str = "") -> Case:
+    """The rank of an employee: 0 for the head of any agency, else the echelon number
+    (2, 3, 4; 9 for staff). `employee` is the path to the employee from the queried model,
+    e.g. "employee" on signatures or expected signers; empty on employees."""
+    prefix = f"{employee}__" if employee else ""
+    agency_model = apps.get_model("signings", "Agency")
+    heads = agency_model.objects.filter(head=OuterRef(f"{prefix}pk"))
+    return Case(
+        When(Exists(heads), then=Value(HEAD_RANK)),
+        default=F(f"{prefix}echelon"),
+        output_field=IntegerField(),
+    )
+
+
+def signing_order(employee: str = "") -> tuple[str, ...]:
+    """Order by the annotated `signing_rank`, then one tie-break: agency path, then name."""
+    prefix = f"{employee}__" if employee else ""
+    return ("signing_rank", f"{prefix}agency__path", f"{prefix}name")
 
 
 class Employee(models.Model):

@@ -38,27 +38,21 @@ class SigningEventQuerySet(models.QuerySet):
         return self.filter(status=EventStatus.OPEN)
 
     def with_counts(self) -> SigningEventQuerySet:
-        """Annotate expected_count, signed_count, absent_count and missing_count.
+        """Annotate `tally`: {"expected": .., "signed": .., "absent": .., "missing": ..} as
+        `ExpectedSignerQuerySet.with_state` defines them (templates: `event.tally.signed`).
 
-        Correlated subqueries, not joins: joining the expected list and the signatures of a
-        5,000-person event multiplies their rows before counting.
+        One correlated subquery per event computes the four counts in one pass over its
+        expected list; no join in the outer query, which would multiply rows.
         """
-        from signings.models.signature import Signature
-
-        def count(queryset) -> models.Func:
-            per_event = (queryset.filter(event=models.OuterRef("pk")).order_by()
-                         .values("event").annotate(n=models.Count("pk")).values("n"))
-            return models.functions.Coalesce(
-                models.Subquery(per_event, output_field=models.IntegerField()), 0)
-
-        return self.annotate(
-            expected_count=count(ExpectedSigner.objects.all()),
-            signed_count=count(Signature.objects.valid()),
-            absent_count=count(AttendanceOutcome.objects.filter(status=AttendanceStatus.ABSENT)),
-        ).annotate(
-            missing_count=models.F("expected_count") - models.F("signed_count")
-            - models.F("absent_count")
+        per_event = (
+            ExpectedSigner.objects.filter(event=models.OuterRef("pk")).with_state()
+            .order_by().values("event")
+            .annotate(tally=models.functions.JSONObject(**tally_counts())).values("tally")
         )
+        empty = models.functions.JSONObject(**{tally: models.Value(0) for tally in Tally.values})
+        return self.annotate(tally=models.functions.Coalesce(
+            models.Subquery(per_event, output_field=models.JSONField()), empty,
+            output_field=models.JSONField()))
 
 
 class SigningEvent(models.Model):
@@ -166,14 +160,83 @@ class EventStatusChange(models.Model):
         return f"{self.event_id}: {self.from_status} → {self.to_status}"
 
 
-class ExpectedSignerQuerySet(models.QuerySet):
-    def unsigned(self) -> ExpectedSignerQuerySet:
-        from signings.models.signature import Signature
+class Tally(models.TextChoices):
+    """The four counts of an event, with the one set of words every page, the recap and the
+    XLSX use for them. What each one counts: `ExpectedSignerQuerySet.with_state`."""
 
-        signed = Signature.objects.valid().filter(
-            event=models.OuterRef("event"), employee=models.OuterRef("employee")
+    EXPECTED = "expected", _("Diharapkan")
+    SIGNED = "signed", _("Sudah tanda tangan")
+    ABSENT = "absent", _("Tidak hadir")
+    MISSING = "missing", _("Belum tanda tangan")
+
+
+# Which expected signers each count takes, over the annotations of `with_state`.
+TALLY_CONDITIONS: dict[str, Q] = {
+    Tally.EXPECTED: Q(),
+    Tally.SIGNED: Q(has_signed=True),
+    Tally.ABSENT: Q(has_signed=False, has_absence=True),
+    Tally.MISSING: Q(has_signed=False, has_absence=False),
+}
+
+
+def tally_counts() -> dict[str, models.Aggregate]:
+    """The four counts as aggregates over `ExpectedSigner.objects.with_state()`, by name, for
+    `aggregate()` or a grouped `values().annotate()`."""
+    return {
+        str(tally): models.Count("pk", filter=TALLY_CONDITIONS[tally] or None)
+        for tally in Tally.values
+    }
+
+
+class ExpectedSignerQuerySet(models.QuerySet):
+    def with_state(self) -> ExpectedSignerQuerySet:
+        """Annotate `has_signed` and `has_absence`: the one definition of the counts.
+
+        - expected: every row of the event's expected list. Nobody outside it is counted.
+        - signed: has a valid (not voided) signature of their own at the event, whatever the
+          method. Being named in someone else's representative signature is not signing: the
+          law asks for a signature linked to the signer alone (UU ITE art. 11, PP 71/2019
+          art. 59), so the covered people stay missing; the live view marks them as covered.
+        - absent: not signed, and recorded "tidak hadir" (with a reason). A later signature
+          settles the absence: that person counts as signed only.
+        - missing: neither signed nor absent. "Sign later" is an intention, not an outcome: those
+          people still owe a signature, so they are missing (the lists show their note), and
+          they do not hold up the tablet's signing order (`services.kiosk`).
+        expected = signed + absent + missing, always.
+        """
+        # LEFT JOINs rather than EXISTS: PostgreSQL hash-joins a 5,000-person event once,
+        # where EXISTS would run a subplan per row and per count. They cannot multiply rows:
+        # there is at most one valid signature (a partial unique constraint) and one
+        # attendance outcome (unique) per event and employee.
+        return self.annotate(
+            own_signature=models.FilteredRelation(
+                "employee__signatures",
+                condition=Q(employee__signatures__event=models.F("event"),
+                            employee__signatures__voided_at__isnull=True)),
+            absence=models.FilteredRelation(
+                "employee__attendance_outcomes",
+                condition=Q(employee__attendance_outcomes__event=models.F("event"),
+                            employee__attendance_outcomes__status=AttendanceStatus.ABSENT)),
+        ).annotate(
+            has_signed=models.ExpressionWrapper(Q(own_signature__id__isnull=False),
+                                                output_field=models.BooleanField()),
+            has_absence=models.ExpressionWrapper(Q(absence__id__isnull=False),
+                                                 output_field=models.BooleanField()),
         )
-        return self.exclude(models.Exists(signed))
+
+    def in_tally(self, tally: str) -> ExpectedSignerQuerySet:
+        """The expected signers one count counts (e.g. `in_tally(Tally.MISSING)`)."""
+        return self.with_state().filter(TALLY_CONDITIONS[tally])
+
+    def tally(self) -> dict[str, int]:
+        """The four counts of these expected signers: {"expected": .., "signed": .., ...}."""
+        return self.with_state().aggregate(**tally_counts())
+
+    def in_signing_order(self) -> ExpectedSignerQuerySet:
+        from signings.models.employee import signing_order, signing_rank
+
+        return self.annotate(signing_rank=signing_rank("employee")).order_by(
+            *signing_order("employee"))
 
 
 class ExpectedSigner(models.Model):

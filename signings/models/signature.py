@@ -37,17 +37,12 @@ class SignatureQuerySet(models.QuerySet):
         return self.filter(event__agency__path__startswith=agency.path)
 
     def in_signing_order(self) -> SignatureQuerySet:
-        """Head of an agency first, then echelon II, III, IV, then staff; by time within."""
-        from signings.models.agency import Agency
+        """In the one signing order (`employee.signing_order`); a voided signature and its
+        replacement, same person, by time."""
+        from signings.models.employee import signing_order, signing_rank
 
-        heads = Agency.objects.filter(head=models.OuterRef("employee"))
-        return self.annotate(
-            signing_rank=models.Case(
-                models.When(models.Exists(heads), then=models.Value(0)),
-                default="employee__echelon",
-                output_field=models.IntegerField(),
-            )
-        ).order_by("signing_rank", "signed_at", "pk")
+        return self.annotate(signing_rank=signing_rank("employee")).order_by(
+            *signing_order("employee"), "signed_at", "pk")
 
 
 class KioskDevice(models.Model):

@@ -14,13 +14,14 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db.models import Count, Max, Q
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 
-from signings.models import SigningEvent
+from signings.models import SigningEvent, Tally
 from signings.pdf import dates, engine
 from signings.pdf.fetcher import SafeURLFetcher
 from signings.pdf.pact import letterhead_for
-from signings.services.event_record import event_record
+from signings.readmodels.event_record import event_record
+from signings.readmodels.tally import labelled
 from signings.services.signature_image import make_thumbnail
 
 
@@ -61,15 +62,22 @@ def recap_context(event: SigningEvent) -> dict:
         "event_date": dates.indonesian_date(event.date),
         "generated": dates.indonesian_datetime(timezone.now(), tz_name),
         "witnesses": [str(w) for w in (event.witnesses or [])],
+        "Tally": Tally,
+        "tallies": labelled(record.counts),
     }
 
 
 def render_recap(event: SigningEvent, *, fetcher: SafeURLFetcher | None = None) -> bytes:
-    html = render_to_string("pdf/recap.html", recap_context(event))
+    # The recap is an official Indonesian record, cached whatever the reader's language.
+    with translation.override("id"):
+        html = render_to_string("pdf/recap.html", recap_context(event))
     return engine.render_pdf(html, stylesheet="recap", fetcher=fetcher)
 
 
 RECAP_DIR = "recaps"
+# Part of the fingerprint: bump it when the recap's layout or wording changes, so recaps kept
+# in storage are rendered again. 2: one set of words for the counts, sign-later with missing.
+RECAP_LAYOUT = 2
 
 
 def recap_fingerprint(event: SigningEvent) -> str:
@@ -83,8 +91,8 @@ def recap_fingerprint(event: SigningEvent) -> str:
     expected = event.expected.aggregate(
         count=Count("id"), last=Max("id"), roster=Max("employee__updated_at"),
     )
-    state = [event.pk, event.status, event.title, event.venue, event.date, event.witnesses,
-             event.pledge_read, event.template_version_id, event.agency.name,
+    state = [RECAP_LAYOUT, event.pk, event.status, event.title, event.venue, event.date,
+             event.witnesses, event.pledge_read, event.template_version_id, event.agency.name,
              event.agency.address, signatures, outcomes, expected]
     canonical = json.dumps(state, sort_keys=True, default=str)
     return hashlib.sha256(canonical.encode()).hexdigest()[:20]

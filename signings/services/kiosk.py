@@ -27,6 +27,7 @@ from signings.models import (
     Signature,
     SigningEvent,
 )
+from signings.models.employee import signing_order
 from signings.models.signature import VERIFICATION_ALPHABET
 from signings.services import audit
 
@@ -325,7 +326,7 @@ def awaited_signers(event: SigningEvent, *, limit: int = 20) -> list[Employee]:
         .exclude(Exists(signed))
         .exclude(Exists(noted))
         .select_related("agency")
-        .order_by("agency__path", "name")[:limit]
+        .order_by(*signing_order())[:limit]
     )
 
 
@@ -334,10 +335,9 @@ def roster(event: SigningEvent) -> list[dict]:
     noted = AttendanceOutcome.objects.filter(event=event, employee=OuterRef("pk"))
     employees = (
         Employee.objects.filter(expected_at__event=event)
-        .with_signing_rank()
+        .in_signing_order()
         .annotate(has_note=Exists(noted))
         .select_related("agency")
-        .order_by("signing_rank", "agency__path", "name")
         .only("pk", "name", "title_prefix", "title_suffix", "position", "nip", "nik",
               "staff_number", "birth_date", "grade", "category", "agency__name",
               "agency__short_name")

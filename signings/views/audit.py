@@ -23,8 +23,9 @@ from signings.models import (
     SigningEvent,
 )
 from signings.pdf.recap import cached_recap
-from signings.services import archives, compliance, downloads, pacts
-from signings.services.event_record import event_record
+from signings.readmodels import compliance
+from signings.readmodels.event_record import event_record
+from signings.services import archives, downloads, pacts
 
 PDF = "application/pdf"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

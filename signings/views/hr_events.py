@@ -12,8 +12,8 @@ from signings import access
 from signings.access import Ability
 from signings.forms.events import EventForm, ExpectedForm, ReopenForm
 from signings.models import AuditEntry, Employee, EventStatus, SigningEvent
+from signings.readmodels import live
 from signings.services import events as event_service
-from signings.services import live
 from signings.views.hr import paginate, query_without_page
 
 
@@ -81,7 +81,7 @@ def event_detail(request, pk):
         .order_by("-signed_at")
     )
     return render(request, "hr/event_detail.html", {
-        "event": event, "totals": live.totals(event), "EventStatus": EventStatus,
+        "event": event, "tallies": live.tallies(event), "EventStatus": EventStatus,
         "page": paginate(request, signatures), "query": query_without_page(request),
         "changes": event.status_changes.select_related("changed_by"),
         "reopen_form": ReopenForm(),

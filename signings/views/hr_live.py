@@ -21,7 +21,8 @@ from signings.forms.recording import (
     VoidForm,
 )
 from signings.models import AttendanceStatus, EventStatus, Signature, SignatureMethod
-from signings.services import attendance, live, representation, signatures
+from signings.readmodels import live
+from signings.services import attendance, representation, signatures
 from signings.services.signature_image import SignatureImageError, decode_data_url
 from signings.views.hr_events import get_event
 
@@ -162,10 +163,7 @@ def record_paper(request, pk, employee_pk):
 def record_representative(request, pk):
     event = get_event(request, pk)
     # Representatives are officials: the top of the signing order is where they are.
-    candidates = list(
-        event.expected.select_related("employee").order_by("employee__echelon",
-                                                           "employee__name")[:500]
-    )
+    candidates = list(event.expected.select_related("employee").in_signing_order()[:500])
     form = RepresentativeForm(request.POST or None, candidates=candidates, event=event)
     if request.method == "POST" and form.is_valid():
         employee = _expected_employee(event, form.cleaned_data["employee"])

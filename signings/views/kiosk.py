@@ -73,7 +73,7 @@ def _devices_page(request, event: SigningEvent, form: DeviceForm, *, status: int
     return render(
         request, "kiosk/devices.html",
         {"event": event, "devices": devices, "form": form,
-         "expected": event.expected.count(), "signed": event.signatures.valid().count()},
+         "counts": event.expected.tally()},
         status=status,
     )
 

@@ -1,6 +1,7 @@
 """Compliance per agency of a subtree: expected, signed, absent, missing, percentage.
 
-Two queries whatever the size of the tree: the agencies, and one grouped count.
+Two queries whatever the size of the tree: the agencies, and one grouped count. The counts are
+`ExpectedSigner.objects.with_state()`'s, like every other page's.
 """
 
 from __future__ import annotations
@@ -8,16 +9,8 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q
-
-from signings.models import (
-    Agency,
-    AttendanceOutcome,
-    AttendanceStatus,
-    ExpectedSigner,
-    Signature,
-    SigningEvent,
-)
+from signings.models import Agency, ExpectedSigner, SigningEvent, Tally
+from signings.models.event import tally_counts
 
 
 @dataclass
@@ -26,10 +19,7 @@ class ComplianceRow:
     expected: int = 0
     signed: int = 0
     absent: int = 0
-
-    @property
-    def missing(self) -> int:
-        return self.expected - self.signed - self.absent
+    missing: int = 0
 
     @property
     def percent(self) -> float:
@@ -44,20 +34,8 @@ def compliance_rows(root: Agency, event: SigningEvent | None = None) -> list[Com
     expected = ExpectedSigner.objects.filter(employee__agency__path__startswith=root.path)
     if event is not None:
         expected = expected.filter(event=event)
-    signed = Signature.objects.valid().filter(event=OuterRef("event"),
-                                              employee=OuterRef("employee"))
-    absent = AttendanceOutcome.objects.filter(event=OuterRef("event"),
-                                              employee=OuterRef("employee"),
-                                              status=AttendanceStatus.ABSENT)
     counts = (
-        expected.annotate(is_signed=Exists(signed), is_absent=Exists(absent))
-        .values("employee__agency")
-        .annotate(
-            n_expected=Count("pk"),
-            n_signed=Count("pk", filter=Q(is_signed=True)),
-            n_absent=Count("pk", filter=Q(is_signed=False, is_absent=True)),
-        )
-        .order_by()
+        expected.with_state().values("employee__agency").annotate(**tally_counts()).order_by()
     )
     by_agency = {c["employee__agency"]: c for c in counts}
     rows = []
@@ -65,14 +43,13 @@ def compliance_rows(root: Agency, event: SigningEvent | None = None) -> list[Com
         c = by_agency.get(agency.pk)
         if c is None:
             continue
-        rows.append(ComplianceRow(agency=agency, expected=c["n_expected"],
-                                  signed=c["n_signed"], absent=c["n_absent"]))
+        rows.append(ComplianceRow(agency=agency, **{t: c[t] for t in Tally.values}))
     return rows
 
 
 def totals(rows: list[ComplianceRow], root: Agency) -> ComplianceRow:
-    return ComplianceRow(agency=root, expected=sum(r.expected for r in rows),
-                         signed=sum(r.signed for r in rows), absent=sum(r.absent for r in rows))
+    return ComplianceRow(agency=root, **{t: sum(getattr(r, t) for r in rows)
+                                         for t in Tally.values})
 
 
 def compliance_xlsx(root: Agency, rows: list[ComplianceRow], *, title: str) -> bytes:
@@ -85,8 +62,7 @@ def compliance_xlsx(root: Agency, rows: list[ComplianceRow], *, title: str) -> b
     sheet.title = "Kepatuhan"
     sheet.append([title])
     sheet["A1"].font = Font(bold=True, size=13)
-    sheet.append(["Instansi", "Diharapkan", "Menandatangani", "Berhalangan", "Belum",
-                  "Persentase (%)"])
+    sheet.append(["Instansi", *(str(label) for label in Tally.labels), "Persentase (%)"])
     for cell in sheet[2]:
         cell.font = Font(bold=True)
     for row in rows:
@@ -94,10 +70,9 @@ def compliance_xlsx(root: Agency, rows: list[ComplianceRow], *, title: str) -> b
         name = "  " * max(row.agency.depth - root.depth, 0) + row.agency.name
         if name.lstrip().startswith(("=", "+", "-", "@")):
             name = "'" + name
-        sheet.append([name, row.expected, row.signed, row.absent, row.missing, row.percent])
+        sheet.append([name, *(getattr(row, t) for t in Tally.values), row.percent])
     total = totals(rows, root)
-    sheet.append(["Jumlah", total.expected, total.signed, total.absent, total.missing,
-                  total.percent])
+    sheet.append(["Jumlah", *(getattr(total, t) for t in Tally.values), total.percent])
     for cell in sheet[sheet.max_row]:
         cell.font = Font(bold=True)
     last = sheet.max_row - 1

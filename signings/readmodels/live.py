@@ -6,60 +6,43 @@ the view polled every few seconds stays fast with thousands of staff.
 
 from __future__ import annotations
 
-from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, FilteredRelation, OuterRef, Q, QuerySet
 
 from signings.models import (
-    AttendanceStatus,
     Employee,
     EmployeeCategory,
     ExpectedSigner,
     Signature,
     SigningEvent,
+    Tally,
 )
+from signings.models.event import tally_counts
+from signings.readmodels.tally import labelled
 
 LIST_LIMIT = 50
 
 
-def _with_remaining(row: dict) -> dict:
-    row["remaining"] = row["expected"] - row["signed"] - row["absent"]
-    row["percent"] = round(100 * row["signed"] / row["expected"]) if row["expected"] else 0
+def _with_percent(row: dict) -> dict:
+    row["percent"] = round(100 * row[Tally.SIGNED] / row[Tally.EXPECTED]) if row[
+        Tally.EXPECTED] else 0
     return row
 
 
-def _valid_signature(event: SigningEvent) -> FilteredRelation:
+def _outcome(event: SigningEvent) -> FilteredRelation:
     return FilteredRelation(
-        "employee__signatures",
-        condition=Q(employee__signatures__event=event.pk,
-                    employee__signatures__voided_at__isnull=True),
+        "employee__attendance_outcomes",
+        condition=Q(employee__attendance_outcomes__event=event.pk),
     )
 
 
-def _outcome(event: SigningEvent, status: str | None = None) -> FilteredRelation:
-    condition = Q(employee__attendance_outcomes__event=event.pk)
-    if status is not None:
-        condition &= Q(employee__attendance_outcomes__status=status)
-    return FilteredRelation("employee__attendance_outcomes", condition=condition)
-
-
 def _cells(event: SigningEvent) -> list[dict]:
-    """Counts per (unit, category) in one grouped query; everything else is summed from it.
-
-    LEFT JOINs rather than EXISTS subqueries let PostgreSQL hash-join the few thousand rows
-    once. They cannot multiply rows: there is at most one valid signature (a partial unique
-    constraint) and one attendance outcome (unique) per event and employee.
-    """
+    """The counts per (unit, category) in one grouped query; everything else is summed from
+    it. The counts are `ExpectedSigner.objects.with_state()`'s, like every other page's."""
     return list(
-        ExpectedSigner.objects.filter(event=event.pk)
-        .annotate(valid_signature=_valid_signature(event),
-                  absence=_outcome(event, status=AttendanceStatus.ABSENT))
+        ExpectedSigner.objects.filter(event=event.pk).with_state()
         .values("employee__agency_id", "employee__agency__name", "employee__agency__path",
                 "employee__category")
-        .annotate(
-            expected=Count("pk"),
-            signed=Count("valid_signature__id"),
-            # A signature settles an earlier absence, so only the unsigned count as absent.
-            absent=Count("absence__id", filter=Q(valid_signature__id__isnull=True)),
-        )
+        .annotate(**tally_counts())
         .order_by()
     )
 
@@ -69,22 +52,24 @@ def _sum(rows, key_fields: tuple[str, ...]) -> list[dict]:
     for row in rows:
         key = tuple(row[f] for f in key_fields)
         target = grouped.setdefault(
-            key, {**{f: row[f] for f in key_fields}, "expected": 0, "signed": 0, "absent": 0})
-        for count in ("expected", "signed", "absent"):
+            key, {**{f: row[f] for f in key_fields}, **dict.fromkeys(Tally.values, 0)})
+        for count in Tally.values:
             target[count] += row[count]
-    return [_with_remaining(row) for _key, row in sorted(grouped.items())]
+    return [_with_percent(row) for _key, row in sorted(grouped.items())]
 
 
 def breakdown(event: SigningEvent) -> dict:
-    """Totals, per unit and per category: {"totals": {...}, "units": [...], "categories": [...]}"""
+    """Totals, per unit and per category: {"totals": {...}, "units": [...], "categories": [...]}
+    with the four `Tally` counts and a percentage in each."""
     cells = _cells(event)
     totals = _sum(cells, ())
     categories = _sum(cells, ("employee__category",))
     for row in categories:
         row["label"] = EmployeeCategory(row["employee__category"]).label
+    totals_row = totals[0] if totals else _with_percent(dict.fromkeys(Tally.values, 0))
     return {
-        "totals": totals[0] if totals else _with_remaining(
-            {"expected": 0, "signed": 0, "absent": 0}),
+        "totals": totals_row,
+        "tallies": labelled(totals_row),
         "units": _sum(cells, ("employee__agency__path", "employee__agency_id",
                               "employee__agency__name")),
         "categories": categories,
@@ -93,6 +78,11 @@ def breakdown(event: SigningEvent) -> dict:
 
 def totals(event: SigningEvent) -> dict:
     return breakdown(event)["totals"]
+
+
+def tallies(event: SigningEvent) -> list[dict]:
+    """The four counts with their words (`tally.labelled`), for the count cards."""
+    return breakdown(event)["tallies"]
 
 
 def _search(queryset: QuerySet, text: str, field: str = "employee") -> QuerySet:
@@ -124,6 +114,6 @@ def unsigned_list(event: SigningEvent, text: str = "") -> tuple[list[ExpectedSig
             represented=Exists(Signature.objects.valid().filter(
                 event=event.pk, represented_employees=OuterRef("employee"))),
         )
-        .order_by("employee__echelon", "employee__agency__path", "employee__name")[:LIST_LIMIT]
+        .in_signing_order()[:LIST_LIMIT]
     )
     return rows, queryset.count()
