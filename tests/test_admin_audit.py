@@ -112,6 +112,15 @@ def _archive_job(world):
                                      requested_by=world.admin)
 
 
+def _seal_certificate(world):
+    from signings.pdf import seal
+    from signings.services import seal_certificates
+    from signings.services.context import AuditContext
+
+    return seal_certificates.register_in_use(certificate=seal.seal_certificate(),
+                                             context=AuditContext.system("tests"))
+
+
 CASES: dict[str, Case] = {
     "auth.user": Case(
         sample=_user,
@@ -152,6 +161,7 @@ CASES: dict[str, Case] = {
     ),
     "signings.auditentry": Case(sample=lambda w: AuditEntry.objects.order_by("id").first()),
     "signings.archivejob": Case(sample=_archive_job),
+    "signings.sealcertificate": Case(sample=_seal_certificate),
 }
 
 REGISTERED = sorted(admin.site._registry, key=lambda model: model._meta.label_lower)
