@@ -21,8 +21,9 @@ from signings.models.event import (
     IdentityCheck,
     SigningEvent,
 )
+from signings.models.kiosk import KioskDevice
 from signings.models.role import Role, RoleAssignment
-from signings.models.signature import KioskDevice, Signature, SignatureMethod
+from signings.models.signature import Signature, SignatureMethod
 from signings.models.template import ImmutableVersionError, PactTemplate, PactTemplateVersion
 
 __all__ = [
