@@ -21,7 +21,7 @@ def enqueue_signature_followups(signature_id: int) -> None:
 def make_signature_thumbnail(signature_id: int) -> None:
     """The list thumbnail, kept out of the signing request (it costs more than the insert)."""
     from signings.models import Signature
-    from signings.services.signature_image import make_thumbnail
+    from signings.signature_image import make_thumbnail
 
     signature = Signature.objects.filter(pk=signature_id).first()
     if signature is None or not signature.image or signature.thumbnail:

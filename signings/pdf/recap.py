@@ -21,7 +21,7 @@ from signings.pdf import dates, engine
 from signings.pdf.fetcher import SafeURLFetcher
 from signings.pdf.pact import letterhead_for
 from signings.services.event_record import event_record
-from signings.services.signature_image import make_thumbnail
+from signings.signature_image import make_thumbnail
 
 
 def _thumb(signature) -> str:

@@ -32,7 +32,7 @@ from signings.models import (
 )
 from signings.services import audit, kiosk
 from signings.services.context import client_ip
-from signings.services.signature_image import clean_signature_png
+from signings.signature_image import clean_signature_png
 
 
 class SigningError(Exception):
