@@ -21,9 +21,9 @@ from signings.models import (
     Signature,
     SigningEvent,
 )
-from signings.pdf.recap import cached_recap
 from signings.services import archives, compliance, downloads, pacts
 from signings.services.event_record import event_record
+from signings.services.recaps import cached_recap
 
 PDF = "application/pdf"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
