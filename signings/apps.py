@@ -8,4 +8,6 @@ class SigningsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from signings import checks  # noqa: F401  (registers system checks)
+        # Imported for their side effects: system checks, and the tasks services enqueue by
+        # name through signings.jobs.
+        from signings import checks, tasks  # noqa: F401

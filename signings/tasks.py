@@ -1,7 +1,8 @@
 """Background work, run by Django's tasks framework (database-backed worker by default).
 
 Start a worker with `python manage.py db_worker`; `bin/run` starts one beside the server.
-Tasks take ids, never objects: they run later, maybe in another process.
+Tasks take ids, never objects: they run later, maybe in another process. Tasks call services;
+services start tasks through signings.jobs (by name), never by importing this module.
 """
 
 from __future__ import annotations
@@ -9,19 +10,15 @@ from __future__ import annotations
 from django.core.files.base import ContentFile
 from django.tasks import task
 
-
-def enqueue_signature_followups(signature_id: int) -> None:
-    """Called after a signature commits. Each follow-up is its own task so one failure does not
-    block the others."""
-    make_signature_thumbnail.enqueue(signature_id)
-    render_signature_pdf.enqueue(signature_id)
+from signings import jobs
 
 
+@jobs.provides
 @task
 def make_signature_thumbnail(signature_id: int) -> None:
     """The list thumbnail, kept out of the signing request (it costs more than the insert)."""
     from signings.models import Signature
-    from signings.services.signature_image import make_thumbnail
+    from signings.signature_image import make_thumbnail
 
     signature = Signature.objects.filter(pk=signature_id).first()
     if signature is None or not signature.image or signature.thumbnail:
@@ -32,6 +29,7 @@ def make_signature_thumbnail(signature_id: int) -> None:
     Signature.objects.filter(pk=signature.pk).update(thumbnail=signature.thumbnail.name)
 
 
+@jobs.provides
 @task()
 def render_signature_pdf(signature_id: int) -> str:
     from signings.services import pacts
@@ -39,6 +37,7 @@ def render_signature_pdf(signature_id: int) -> str:
     return pacts.render_and_store(signature_id=signature_id).pdf_sha256
 
 
+@jobs.provides
 @task()
 def build_archive(job_id: int) -> str:
     from signings.services import archives

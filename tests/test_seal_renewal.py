@@ -35,7 +35,7 @@ def issue(event, unit, officer):
 
 
 def verdict(client, signature) -> str:
-    response = client.post(reverse("audit:verify", args=[signature.verification_code]), {
+    response = client.post(reverse("verify:signature", args=[signature.verification_code]), {
         "document": SimpleUploadedFile("pakta.pdf", pdf_bytes(signature))})
     page = response.content.decode()
     return page.split('data-verdict="', 1)[1].split('"', 1)[0]

@@ -12,7 +12,7 @@ from tests import factories
 from tests.permission_tables import ACTORS, Row
 from tests.permission_tables.kiosk import kiosk_world
 
-TABLE_MODULES = ["common", "hr", "kiosk", "audit"]
+TABLE_MODULES = ["common", "hr", "kiosk", "audit", "verify"]
 # Django's own apps have their own permission systems (staff-only admin, public i18n switch).
 EXEMPT_NAMESPACES = {"admin"}
 EXEMPT_NAMES = {"set_language"}

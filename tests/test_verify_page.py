@@ -18,7 +18,7 @@ def signature(open_event, unit_a, hr_a):
 
 
 def url(signature):
-    return reverse("audit:verify", args=[signature.verification_code])
+    return reverse("verify:signature", args=[signature.verification_code])
 
 
 def upload(client, signature, data: bytes, name="pakta.pdf"):
@@ -39,7 +39,7 @@ def test_page_shows_validity_name_agency_time_and_masked_nip_only(client, signat
 
 
 def test_lowercase_code_from_hand_typing_still_finds_the_pact(client, signature):
-    response = client.get(reverse("audit:verify", args=[signature.verification_code.lower()]))
+    response = client.get(reverse("verify:signature", args=[signature.verification_code.lower()]))
     assert response.status_code == 200
 
 
@@ -52,9 +52,9 @@ def test_voided_pact_says_so(client, signature, hr_a):
 @pytest.mark.parametrize("code", ["ZZZZZZZZZZZZ", "abc", "1234567890ab", "' OR 1=1 --",
                                   "A" * 200, "..", "-"])
 def test_unknown_or_malformed_codes_get_the_same_polite_404(client, signature, code):
-    response = client.get(reverse("audit:verify", args=[code]))
+    response = client.get(reverse("verify:signature", args=[code]))
     assert response.status_code == 404
-    assert [t.name for t in response.templates][0] == "audit/verify_not_found.html"
+    assert [t.name for t in response.templates][0] == "verify/not_found.html"
     assert "Pakta tidak ditemukan" in response.content.decode()
 
 
@@ -97,7 +97,7 @@ def test_non_pdf_and_oversized_uploads_get_a_clear_error(client, signature, monk
     assert response.status_code == 200 and "Berkas ini bukan PDF." in response.content.decode()
     from signings.services import verification
     monkeypatch.setattr(verification, "MAX_UPLOAD_BYTES", 100)
-    from signings.views import verify_forms
+    from signings.forms import verify as verify_forms
     monkeypatch.setattr(verify_forms, "MAX_UPLOAD_BYTES", 100)
     response = upload(client, signature, b"%PDF-" + b"0" * 200)
     assert "Berkas terlalu besar" in response.content.decode()
@@ -117,7 +117,7 @@ def test_uploads_are_rate_limited_per_address(client, signature, settings):
 
 
 def test_code_form_redirects_to_the_page(client, signature):
-    response = client.get(reverse("audit:verify_home"),
+    response = client.get(reverse("verify:home"),
                           {"code": signature.verification_code.lower()})
     assert response.status_code == 302 and response.url == url(signature)
 

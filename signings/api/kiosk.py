@@ -33,8 +33,8 @@ from signings.api.schemas import (
 from signings.models import Agency, Employee, KioskDevice, SignatureMethod, SigningEvent
 from signings.services import kiosk, signatures
 from signings.services.kiosk import KioskError
-from signings.services.signature_image import SignatureImageError, decode_data_url
 from signings.services.signatures import SigningError
+from signings.signature_image import SignatureImageError, decode_data_url
 
 # Room for the largest accepted image as base64 plus stroke data and the other fields.
 STROKES_ALLOWANCE = 512 * 1024

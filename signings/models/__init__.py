@@ -22,9 +22,10 @@ from signings.models.event import (
     SigningEvent,
     Tally,
 )
+from signings.models.kiosk import KioskDevice
 from signings.models.role import Role, RoleAssignment
 from signings.models.seal_certificate import SealCertificate
-from signings.models.signature import KioskDevice, Signature, SignatureMethod
+from signings.models.signature import Signature, SignatureMethod
 from signings.models.template import ImmutableVersionError, PactTemplate, PactTemplateVersion
 
 __all__ = [

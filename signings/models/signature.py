@@ -45,50 +45,6 @@ class SignatureQuerySet(models.QuerySet):
             *signing_order("employee"), "signed_at", "pk")
 
 
-class KioskDevice(models.Model):
-    """A shared tablet paired to one event; it holds a device token, never a user session."""
-
-    event = models.ForeignKey(
-        "signings.SigningEvent", on_delete=models.CASCADE, related_name="kiosks"
-    )
-    name = models.CharField(_("nama tablet"), max_length=80)
-    # Only hashes are stored: a database leak must not let anyone act as a tablet.
-    token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
-    pairing_code_hash = models.CharField(max_length=64, blank=True)
-    pairing_expires_at = models.DateTimeField(null=True, blank=True)
-    paired_at = models.DateTimeField(null=True, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
-    revoked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-        related_name="+",
-    )
-    last_seen_at = models.DateTimeField(null=True, blank=True)
-    user_agent = models.CharField(max_length=300, blank=True)
-    # What the tablet last told us: signatures waiting in its outbox, and how far its clock is
-    # from ours (tablet minus server, seconds) so an officer can spot a wrong clock.
-    reported_pending = models.PositiveIntegerField(default=0)
-    clock_offset_seconds = models.IntegerField(null=True, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("tablet kios")
-        verbose_name_plural = _("tablet kios")
-        ordering = ["event", "name"]
-        constraints = [
-            models.UniqueConstraint(fields=["event", "name"], name="kiosk_name_per_event"),
-        ]
-
-    def __str__(self) -> str:
-        return self.name
-
-    @property
-    def is_revoked(self) -> bool:
-        return self.revoked_at is not None
-
-
 class Signature(models.Model):
     # Made by the client (the tablet's outbox) so a resend is recognised, or by the server.
     submission_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -117,7 +73,8 @@ class Signature(models.Model):
     template_hash = models.CharField(_("hash teks yang ditandatangani"), max_length=64)
     payload_hash = models.CharField(max_length=64, blank=True)
     device = models.ForeignKey(
-        KioskDevice, on_delete=models.PROTECT, null=True, blank=True, related_name="signatures"
+        "signings.KioskDevice", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="signatures",
     )
     officer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,

@@ -24,7 +24,7 @@ class TemplateMismatchError(RuntimeError):
 
 
 def verification_url(code: str) -> str:
-    return settings.PAKTA_PUBLIC_BASE_URL.rstrip("/") + reverse("audit:verify", args=[code])
+    return settings.PAKTA_PUBLIC_BASE_URL.rstrip("/") + reverse("verify:signature", args=[code])
 
 
 def qr_data_url(url: str) -> str:

@@ -24,10 +24,11 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from zipstream import ZIP_STORED, ZipStream
 
+from signings import jobs
 from signings.models import Agency, ArchiveJob, ArchiveStatus, Signature, SigningEvent
 from signings.pdf import dates
-from signings.pdf.recap import cached_recap
 from signings.services import audit, pacts
+from signings.services.recaps import cached_recap
 
 logger = logging.getLogger(__name__)
 
@@ -63,9 +64,7 @@ def archive_events(job: ArchiveJob) -> QuerySet[SigningEvent]:
 
 
 def _enqueue(job_id: int) -> None:
-    from signings import tasks
-
-    tasks.build_archive.enqueue(job_id)
+    jobs.enqueue("build_archive", job_id)
 
 
 def request_archive(*, agency: Agency, event: SigningEvent | None = None, actor,

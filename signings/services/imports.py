@@ -30,7 +30,7 @@ from signings.models import (
     EmployeeCategory,
 )
 from signings.services import audit
-from signings.services.import_files import (  # noqa: F401 (re-exported for the views)
+from signings.tabular import (  # noqa: F401 (re-exported for the views)
     FORMULA_STARTS,
     ImportFileError,
     neutralise,

@@ -18,6 +18,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from signings import jobs
 from signings.models import (
     AttendanceOutcome,
     Employee,
@@ -32,7 +33,7 @@ from signings.models import (
 )
 from signings.services import audit, kiosk
 from signings.services.context import client_ip
-from signings.services.signature_image import clean_signature_png
+from signings.signature_image import clean_signature_png
 
 
 class SigningError(Exception):
@@ -372,10 +373,10 @@ def _replay(previous: Signature, fingerprint: str) -> SigningResult:
 
 
 def _after_signature(signature_id: int) -> None:
-    """Work that follows a committed signature (PDF rendering is started from here)."""
-    from signings import tasks
-
-    tasks.enqueue_signature_followups(signature_id)
+    """Work that follows a committed signature (PDF rendering is started from here). Each
+    follow-up is its own task so one failure does not block the others."""
+    jobs.enqueue("make_signature_thumbnail", signature_id)
+    jobs.enqueue("render_signature_pdf", signature_id)
 
 
 @transaction.atomic

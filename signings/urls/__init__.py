@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include("signings.urls.hr")),
     path("", include("signings.urls.kiosk")),
     path("", include("signings.urls.audit")),
+    path("", include("signings.urls.verify")),
 ]

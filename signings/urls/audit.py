@@ -1,6 +1,6 @@
 from django.urls import path
 
-from signings.views import audit, verify
+from signings.views import audit
 
 app_name = "audit"
 
@@ -18,7 +18,4 @@ urlpatterns = [
     path("audit/arsip/<int:pk>/unduh/", audit.archive_download, name="archive_download"),
     path("audit/tanda-tangan/<int:pk>/", audit.signature_detail, name="signature_detail"),
     path("audit/tanda-tangan/<int:pk>/pakta.pdf", audit.signature_pdf, name="signature_pdf"),
-    # Public: reached from the QR code printed on every pact.
-    path("v/", verify.verify_home, name="verify_home"),
-    path("v/<str:code>/", verify.verify, name="verify"),
 ]

@@ -22,10 +22,10 @@ from signings.models import (
     Signature,
     SigningEvent,
 )
-from signings.pdf.recap import cached_recap
 from signings.readmodels import compliance
 from signings.readmodels.event_record import event_record
 from signings.services import archives, downloads, pacts
+from signings.services.recaps import cached_recap
 
 PDF = "application/pdf"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -23,7 +23,7 @@ from signings.forms.recording import (
 from signings.models import AttendanceStatus, EventStatus, Signature, SignatureMethod
 from signings.readmodels import live
 from signings.services import attendance, representation, signatures
-from signings.services.signature_image import SignatureImageError, decode_data_url
+from signings.signature_image import SignatureImageError, decode_data_url
 from signings.views.hr_events import get_event
 
 

@@ -10,7 +10,6 @@ import hashlib
 import json
 
 import segno
-from django import forms
 from django.contrib import messages
 from django.contrib.staticfiles import finders
 from django.db.models import Count, Q
@@ -24,6 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from signings import access
 from signings.access import Ability
+from signings.forms.kiosk import DeviceForm
 from signings.models import KioskDevice, SigningEvent
 from signings.services import kiosk as kiosk_service
 from signings.services.kiosk import KioskError, PairingCode
@@ -44,14 +44,6 @@ APP_ASSETS = [
     "vendor/bootstrap-icons/bootstrap-icons.min.css",
     "vendor/bootstrap-icons/fonts/bootstrap-icons.woff2",
 ]
-
-
-class DeviceForm(forms.Form):
-    name = forms.CharField(
-        label=_("Nama tablet"), max_length=80,
-        help_text=_("Misalnya “Tablet 1 — pintu timur”. Nama tertempel di tablet memudahkan "
-                    "petugas."),
-    )
 
 
 def _event_for(request, event_pk: int) -> SigningEvent:

@@ -10,10 +10,10 @@ from django.core.cache import cache
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
+from signings.forms.verify import CodeForm, UploadForm
 from signings.pdf import dates
 from signings.services import verification
 from signings.services.context import client_ip
-from signings.views.verify_forms import CodeForm, UploadForm
 
 UPLOADS_PER_WINDOW = 20
 WINDOW_SECONDS = 600
@@ -40,16 +40,16 @@ def _too_large(request) -> bool:
 
 
 def _not_found(request):
-    return render(request, "audit/verify_not_found.html", {"form": CodeForm()}, status=404)
+    return render(request, "verify/not_found.html", {"form": CodeForm()}, status=404)
 
 
 @never_cache
 def verify_home(request):
     form = CodeForm(request.GET or None)
     if form.is_valid():
-        return redirect("audit:verify", code=verification.normalise_code(
+        return redirect("verify:signature", code=verification.normalise_code(
             form.cleaned_data["code"])[:20] or "-")
-    return render(request, "audit/verify_home.html", {"form": form})
+    return render(request, "verify/home.html", {"form": form})
 
 
 @never_cache
@@ -76,7 +76,7 @@ def verify(request, code):
                 verdict = verification.check_upload(form.cleaned_data["document"].read(),
                                                     expected=signature)
     tz_name = signature.event.agency.timezone
-    return render(request, "audit/verify.html", {
+    return render(request, "verify/signature.html", {
         "signature": signature,
         "signer": signature.employee.display_name,
         "agency": signature.employee.agency.name,

@@ -1,6 +1,6 @@
 """The permission table: for every URL of the project, the status each kind of user gets.
 
-Each audience module (hr.py, kiosk.py, audit.py, common.py) lists `ROWS`. The walker in
+Each audience module (hr.py, kiosk.py, audit.py, verify.py, common.py) lists `ROWS`. The walker in
 tests/test_url_permissions.py fails when a URL pattern has no row, so a new view cannot ship
 without saying who may reach it.
 

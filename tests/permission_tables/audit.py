@@ -1,12 +1,11 @@
-"""Auditor pages and downloads (Ability.AUDIT: auditors and HR officers), and the public
-verification page."""
+"""Auditor pages and downloads (Ability.AUDIT: auditors and HR officers)."""
 
 from django.core.files.base import ContentFile
 
 from signings.models import ArchiveJob, ArchiveStatus, SignatureMethod
 from signings.services import signatures
 from tests import factories
-from tests.permission_tables import READ_LIST_PAGE, READ_OBJECT_PAGE, Row, everyone, login_then
+from tests.permission_tables import READ_LIST_PAGE, READ_OBJECT_PAGE, Row, login_then
 
 # A POST that succeeds redirects to the next page.
 READ_OBJECT_POST = login_then(hr_a=302, hr_b=404, auditor_a=302, admin=302)
@@ -54,7 +53,4 @@ ROWS = [
         kwargs=lambda w: {"pk": _signature(w).pk}),
     Row("audit:signature_pdf", expect=READ_OBJECT_PAGE,
         kwargs=lambda w: {"pk": _signature(w).pk}),
-    Row("audit:verify_home", expect=everyone(200)),
-    Row("audit:verify", expect=everyone(200),
-        kwargs=lambda w: {"code": _signature(w).verification_code}),
 ]
