@@ -1,7 +1,5 @@
 """Shared fixtures. Tests run on PostgreSQL (DATABASE_URL), never on SQLite."""
 
-import datetime
-
 import pytest
 from django.contrib.auth import get_user_model
 from django.utils import translation
@@ -13,7 +11,6 @@ from signings.models import (
     PactTemplateVersion,
     Role,
 )
-from signings.services import events
 from tests import factories
 
 
@@ -83,10 +80,11 @@ def template_version(agency_a) -> PactTemplateVersion:
 def open_event(agency_a, unit_a, template_version, hr_a):
     for _ in range(3):
         factories.employee(unit_a)
-    event = events.create_event(
-        agency=agency_a, template_version=template_version, title="Apel Pakta Integritas",
-        date=datetime.date(2024, 1, 17), venue="Halaman Kantor", created_by=hr_a,
-    )
-    return events.open_event(event=event, actor=hr_a)
+    return factories.event(agency_a, officer=hr_a, template_version=template_version)
 
 
+@pytest.fixture
+def officer(client, hr_a):
+    """The test client, logged in as agency A's HR officer."""
+    client.force_login(hr_a)
+    return client

@@ -11,7 +11,7 @@ import pytest
 from signings.models import ArchiveJob, ArchiveStatus
 from signings.services import pacts
 from tests import factories
-from tests.pdf_helpers import decode_qr_codes, pdf_text, sign
+from tests.pdf_helpers import decode_qr_codes, pdf_text
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
@@ -52,7 +52,7 @@ def test_auditor_downloads_pdf_recap_and_archive_and_verifies(
     settings.PAKTA_PUBLIC_BASE_URL = live_server.url
     employee = factories.employee(unit_a, name="Rina Kartika")
     signature = pacts.render_and_store(
-        signature_id=sign(open_event, employee, officer=hr_a).pk)
+        signature_id=factories.signature(open_event, employee, officer=hr_a).pk)
     page = browser_page
     login(page, live_server.url, auditor_a.username)
 

@@ -10,7 +10,8 @@ from signings.services import audit
 def three_entries(agency):
     with transaction.atomic():
         for n in range(3):
-            audit.record(action="signing.event.updated", obj=agency, agency=agency, details={"n": n})
+            audit.record(action="signing.event.updated", obj=agency, agency=agency,
+                         details={"n": n})
 
 
 @pytest.mark.django_db(transaction=True)

@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from signings.models import EventStatus, SignatureMethod
-from signings.services import events, signatures
+from signings.services import events
 from tests import factories
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls below are plain
@@ -114,11 +114,7 @@ def test_live_view_updates_when_a_signature_is_recorded_elsewhere(page, live_ser
     # A marker on the window survives only if the page is not reloaded.
     page.evaluate("window.__stillSamePage = true")
     employee = event.expected.first().employee
-    signatures.record_signature(
-        event=event, employee=employee, method=SignatureMethod.OFFICER,
-        image_png=factories.signature_png(), officer=hr_a,
-        template_hash=event.template_version.content_hash,
-    )
+    factories.signature(event, employee, officer=hr_a)
     expect(page.locator("#total-signed")).to_have_text("1")
     expect(page.locator("#total-remaining")).to_have_text("2")
     expect(page.locator("#signed-list")).to_contain_text(employee.display_name)

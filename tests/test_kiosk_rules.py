@@ -127,9 +127,8 @@ def test_thumbnail_is_made_after_the_request(client, open_event, tablet, people)
 
 def test_draft_event_kiosk_cannot_sign_yet(client, agency_a, template_version, hr_a, unit_a):
     employee = factories.employee(unit_a)
-    event = events.create_event(agency=agency_a, template_version=template_version,
-                                title="Apel", date=datetime.date(2024, 1, 17), venue="Halaman",
-                                created_by=hr_a)
+    event = factories.event(agency_a, officer=hr_a, template_version=template_version,
+                            status=EventStatus.DRAFT, title="Apel", venue="Halaman")
     assert event.status == EventStatus.DRAFT
     _device, token = pair(event, hr_a)
     response = submit(client, token, submission(event, employee))
