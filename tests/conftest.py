@@ -8,6 +8,7 @@ from signings.models import (
     Agency,
     AgencyKind,
     Employee,
+    EventStatus,
     PactTemplateVersion,
     Role,
 )
@@ -81,6 +82,17 @@ def open_event(agency_a, unit_a, template_version, hr_a):
     for _ in range(3):
         factories.employee(unit_a)
     return factories.event(agency_a, officer=hr_a, template_version=template_version)
+
+
+@pytest.fixture
+def draft_events(agency_a, template_version, hr_a):
+    """Make n draft events of agency A on the shared template (for query-count tests)."""
+    def make(n: int) -> list:
+        return [factories.event(agency_a, officer=hr_a, template_version=template_version,
+                                status=EventStatus.DRAFT, title="E", venue="Aula")
+                for _ in range(n)]
+
+    return make
 
 
 @pytest.fixture

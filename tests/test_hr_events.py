@@ -144,17 +144,12 @@ def test_auditor_cannot_close_an_event(client, auditor_a, open_event):
     assert response.status_code == 403
 
 
-def test_event_list_query_count_is_constant(officer, agency_a, template_version, hr_a,
+def test_event_list_query_count_is_constant(officer, draft_events,
                                             django_assert_max_num_queries):
-    def make(n):
-        for _ in range(n):
-            factories.event(agency_a, officer=hr_a, template_version=template_version,
-                            status=EventStatus.DRAFT, title="E", venue="Aula")
-
-    make(2)
+    draft_events(2)
     with django_assert_max_num_queries(10) as small:
         officer.get(reverse("hr:events"))
-    make(20)
+    draft_events(20)
     with django_assert_max_num_queries(len(small.captured_queries)):
         officer.get(reverse("hr:events"))
 

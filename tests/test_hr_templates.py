@@ -5,7 +5,6 @@ from django.urls import reverse
 
 from signings.models import (
     AuditEntry,
-    EventStatus,
     PactTemplate,
     PactTemplateVersion,
 )
@@ -125,21 +124,14 @@ def test_template_list_query_count_is_constant(officer, agency_a,
         officer.get(reverse("hr:templates"))
 
 
-def test_template_detail_query_count_is_constant(officer, agency_a, template_version, hr_a,
-                                                 django_assert_max_num_queries):
-
-
-    def make_events(n):
-        for _ in range(n):
-            factories.event(agency_a, officer=hr_a, template_version=template_version,
-                            status=EventStatus.DRAFT, title="E", venue="Aula")
-
+def test_template_detail_query_count_is_constant(officer, agency_a, template_version,
+                                                 draft_events, django_assert_max_num_queries):
     url = reverse("hr:template_detail", kwargs={"pk": template_version.template_id})
-    make_events(1)
+    draft_events(1)
     with django_assert_max_num_queries(10) as small:
         officer.get(url)
     for _ in range(4):
         factories.template_version(agency_a)
-    make_events(10)
+    draft_events(10)
     with django_assert_max_num_queries(len(small.captured_queries)):
         officer.get(url)

@@ -50,15 +50,20 @@ def test_birth_date_is_checked_again_by_the_server(client, birth_date_event, tab
     assert right.status_code == 201
 
 
-def test_signing_order_makes_staff_wait_for_the_head(client, open_event, tablet, agency_a,
-                                                     people, hr_a):
-    _device, token = tablet
+@pytest.fixture
+def head(open_event, agency_a, hr_a):
+    """Agency A's head, expected at the open event, which now enforces the signing order."""
     head = factories.employee(agency_a, echelon=Echelon.II)
     agency_a.head = head
     agency_a.save()
     events.set_expected(event=open_event, add=[head], actor=hr_a)
     open_event.enforce_signing_order = True
     open_event.save(update_fields=["enforce_signing_order"])
+    return head
+
+
+def test_signing_order_makes_staff_wait_for_the_head(client, open_event, tablet, head, people):
+    _device, token = tablet
 
     early = submit(client, token, submission(open_event, people[0]))
     assert early.status_code == 409
@@ -71,15 +76,9 @@ def test_signing_order_makes_staff_wait_for_the_head(client, open_event, tablet,
     assert submit(client, token, submission(open_event, people[0])).status_code == 201
 
 
-def test_an_absent_head_does_not_block_the_queue(client, open_event, tablet, agency_a, people,
+def test_an_absent_head_does_not_block_the_queue(client, open_event, tablet, head, people,
                                                  hr_a):
     _device, token = tablet
-    head = factories.employee(agency_a, echelon=Echelon.II)
-    agency_a.head = head
-    agency_a.save()
-    events.set_expected(event=open_event, add=[head], actor=hr_a)
-    open_event.enforce_signing_order = True
-    open_event.save(update_fields=["enforce_signing_order"])
     attendance.record_outcome(event=open_event, employee=head, status=AttendanceStatus.ABSENT,
                               reason="sick", actor=hr_a)
     assert submit(client, token, submission(open_event, people[0])).status_code == 201
