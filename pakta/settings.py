@@ -2,7 +2,8 @@
 
 DATABASE_URL   database (default: SQLite file var/pakta.sqlite3, for a zero-setup first run)
 SECRET_KEY     required unless DEBUG is on
-DEBUG          "1"/"true" turns on debug mode (the quick start sets it)
+DEBUG          1/true/yes/on turns on debug mode (the quick start sets it); 0/false/no/off
+               or unset turns it off; any other value stops startup
 ALLOWED_HOSTS  comma-separated host names
 MEDIA_ROOT     where signature images and PDFs are stored (default: var/media)
 """
@@ -18,11 +19,25 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("PAKTA_VAR_DIR", BASE_DIR / "var"))
 
 
+_TRUE = frozenset({"1", "true", "yes", "on"})
+_FALSE = frozenset({"0", "false", "no", "off"})
+
+
 def env_bool(name: str, default: bool = False) -> bool:
+    """A yes/no setting. Anything unexpected stops startup: a typo such as DEBUG=ture must not
+    silently mean "off" (or "on") in production."""
     value = os.environ.get(name)
-    if value is None:
+    if value is None or not value.strip():
         return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    word = value.strip().lower()
+    if word in _TRUE:
+        return True
+    if word in _FALSE:
+        return False
+    raise ImproperlyConfigured(
+        f"{name}={value!r} is not a yes/no value. Accepted (case-insensitive): "
+        "1/0, true/false, yes/no, on/off."
+    )
 
 
 def env_list(name: str, default: str = "") -> list[str]:

@@ -135,7 +135,6 @@ def role_required(*abilities: Ability):
                     raise PermissionDenied
             return view(request, *args, **kwargs)
 
-        wrapper.pakta_abilities = abilities  # read by the URL permission test
         return wrapper
 
     return decorator

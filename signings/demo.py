@@ -171,8 +171,8 @@ NON_ASN_POSITIONS = ["Tenaga Administrasi", "Pengemudi", "Petugas Kebersihan", "
 class _People:
     """Deterministic generator of plausible, valid, unique Indonesian staff identities."""
 
-    def __init__(self, seed: int = 2024):
-        self.rng = random.Random(seed)
+    def __init__(self):
+        self.rng = random.Random(2024)
         self.sequence = 0
 
     def person(self) -> tuple[str, str, str]:
@@ -362,7 +362,7 @@ def _sign_many(event: SigningEvent, *, share: float, actor, rng: random.Random) 
                                       status=AttendanceStatus.SIGN_LATER, actor=actor)
 
 
-def load(*, stdout=None) -> dict[str, int]:
+def load() -> dict[str, int]:
     people = _People()
     rng = random.Random(17012024)
     with transaction.atomic():

@@ -46,7 +46,6 @@ class CleanSignature:
     png: bytes
     width: int
     height: int
-    ink_box: tuple[int, int, int, int]
 
 
 def decode_data_url(data: str) -> bytes:
@@ -127,7 +126,7 @@ def clean_signature_png(raw: bytes) -> CleanSignature:
         raise SignatureImageError(
             "image.too_small", _("Tanda tangan terlalu kecil. Silakan tanda tangani lagi.")
         )
-    return CleanSignature(png=encode_png(rgba), width=width, height=height, ink_box=bbox)
+    return CleanSignature(png=encode_png(rgba), width=width, height=height)
 
 
 def encode_png(rgba: Image.Image) -> bytes:

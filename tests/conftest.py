@@ -1,6 +1,5 @@
 """Shared fixtures. Tests run on PostgreSQL (DATABASE_URL), never on SQLite."""
 
-import datetime
 from dataclasses import dataclass
 
 import pytest
@@ -11,11 +10,11 @@ from signings.models import (
     Agency,
     AgencyKind,
     Employee,
+    EventStatus,
     PactTemplateVersion,
     Role,
 )
 from signings.pdf import pki, tsa_server
-from signings.services import events
 from tests import factories
 
 
@@ -104,10 +103,22 @@ def template_version(agency_a) -> PactTemplateVersion:
 def open_event(agency_a, unit_a, template_version, hr_a):
     for _ in range(3):
         factories.employee(unit_a)
-    event = events.create_event(
-        agency=agency_a, template_version=template_version, title="Apel Pakta Integritas",
-        date=datetime.date(2024, 1, 17), venue="Halaman Kantor", created_by=hr_a,
-    )
-    return events.open_event(event=event, actor=hr_a)
+    return factories.event(agency_a, officer=hr_a, template_version=template_version)
 
 
+@pytest.fixture
+def draft_events(agency_a, template_version, hr_a):
+    """Make n draft events of agency A on the shared template (for query-count tests)."""
+    def make(n: int) -> list:
+        return [factories.event(agency_a, officer=hr_a, template_version=template_version,
+                                status=EventStatus.DRAFT, title="E", venue="Aula")
+                for _ in range(n)]
+
+    return make
+
+
+@pytest.fixture
+def officer(client, hr_a):
+    """The test client, logged in as agency A's HR officer."""
+    client.force_login(hr_a)
+    return client

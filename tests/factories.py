@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime
 import io
 import itertools
 import math
+from collections.abc import Iterable
 
 from django.contrib.auth import get_user_model
 from PIL import Image, ImageDraw
@@ -14,10 +16,16 @@ from signings.models import (
     Echelon,
     Employee,
     EmployeeCategory,
+    EventStatus,
+    ExpectedSigner,
     PactTemplate,
     PactTemplateVersion,
+    Role,
+    Signature,
+    SignatureMethod,
+    SigningEvent,
 )
-from signings.services import roles
+from signings.services import events, roles, signatures
 from signings.services.context import AuditContext
 
 _sequence = itertools.count(1)
@@ -91,6 +99,9 @@ def template_version(agency: Agency, *, name: str = "Pakta Integritas Pemilu 202
     return PactTemplateVersion.objects.create(template=template, number=number, **data)
 
 
+_new_template_version = template_version  # `event()` takes a parameter of the same name
+
+
 def signature_png(width: int = 600, height: int = 200) -> bytes:
     image = Image.new("RGBA", (width, height), (255, 255, 255, 0))
     draw = ImageDraw.Draw(image)
@@ -99,3 +110,49 @@ def signature_png(width: int = 600, height: int = 200) -> bytes:
     out = io.BytesIO()
     image.save(out, format="PNG")
     return out.getvalue()
+
+
+def event(agency: Agency, *, officer=None, status: str = EventStatus.OPEN,
+          expected: Iterable[Employee] | None = None,
+          template_version: PactTemplateVersion | None = None,
+          title: str = "Apel Pakta Integritas", date: datetime.date = datetime.date(2024, 1, 17),
+          venue: str = "Halaman Kantor", **fields) -> SigningEvent:
+    """An event built through the real services (audit entries and status history included).
+
+    `expected=None` expects the agency's active staff, as the officer's form does; `status` is
+    reached by the same transitions an officer makes (draft -> open -> closed).
+    """
+    officer = officer or user(f"hr{next(_sequence)}", role=Role.HR_OFFICER, agency=agency)
+    template_version = template_version or _new_template_version(agency)
+    created = events.create_event(
+        agency=agency, template_version=template_version, title=title, date=date, venue=venue,
+        created_by=officer, expected=expected, **fields,
+    )
+    if status in (EventStatus.OPEN, EventStatus.CLOSED):
+        created = events.open_event(event=created, actor=officer)
+    if status == EventStatus.CLOSED:
+        created = events.close_event(event=created, actor=officer)
+    return created
+
+
+def record(event: SigningEvent, employee: Employee, *, officer,
+           method: str = SignatureMethod.OFFICER, expect: bool = True,
+           **extra) -> signatures.SigningResult:
+    """One signature through `record_signature`, with a drawn image unless it is on paper.
+
+    `expect=True` first adds the employee to the expected signers (a newcomer signing);
+    `expect=False` leaves the list alone, for tests of who may sign.
+    """
+    if expect:
+        ExpectedSigner.objects.get_or_create(event=event, employee=employee)
+    extra.setdefault("image_png",
+                     None if method == SignatureMethod.PAPER else signature_png())
+    extra.setdefault("template_hash", event.template_version.content_hash)
+    return signatures.record_signature(event=event, employee=employee, method=method,
+                                       officer=officer, **extra)
+
+
+def signature(event: SigningEvent, employee: Employee, *, officer,
+              method: str = SignatureMethod.OFFICER, **extra) -> Signature:
+    """The recorded Signature (see `record` for the options)."""
+    return record(event, employee, officer=officer, method=method, **extra).signature

@@ -1,4 +1,4 @@
-"""Helpers for the PDF, audit and verification tests: signing people and reading PDFs back."""
+"""Helpers for the PDF, audit and verification tests: reading PDFs back."""
 
 from __future__ import annotations
 
@@ -11,20 +11,6 @@ import pdfplumber
 import zxingcpp
 from django.core.files.base import ContentFile
 from PIL import Image
-
-from signings.models import ExpectedSigner, SignatureMethod
-from signings.services import signatures
-from tests import factories
-
-
-def sign(event, employee, *, officer, method=SignatureMethod.OFFICER, **extra):
-    ExpectedSigner.objects.get_or_create(event=event, employee=employee)
-    image = None if method == SignatureMethod.PAPER else factories.signature_png()
-    result = signatures.record_signature(
-        event=event, employee=employee, method=method, image_png=image,
-        template_hash=event.template_version.content_hash, officer=officer, **extra,
-    )
-    return result.signature
 
 
 def paper_scan_jpeg() -> ContentFile:

@@ -12,9 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from signings.models import ArchiveJob, ArchiveStatus, AuditEntry
-from signings.services import archives, events
+from signings.services import archives
 from tests import factories
-from tests.pdf_helpers import sign
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +24,7 @@ IMMEDIATE = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBa
 def signed_event(open_event, unit_a, hr_a):
     people = list(open_event.expected.select_related("employee").order_by("pk"))[:3]
     for expected in people:
-        sign(open_event, expected.employee, officer=hr_a)
+        factories.signature(open_event, expected.employee, officer=hr_a)
     return open_event
 
 
@@ -68,10 +67,9 @@ def test_archive_holds_every_pdf_recap_and_a_manifest_with_matching_hashes(
 def test_agency_archive_covers_the_subtree_only(signed_event, agency_b, auditor_a, hr_b):
     version_b = factories.template_version(agency_b)
     employee_b = factories.employee(agency_b, name="Pegawai Kabupaten B")
-    event_b = events.create_event(agency=agency_b, template_version=version_b, title="Apel B",
-                                  date=datetime.date(2024, 1, 18), venue="Aula", created_by=hr_b)
-    event_b = events.open_event(event=event_b, actor=hr_b)
-    sign(event_b, employee_b, officer=hr_b)
+    event_b = factories.event(agency_b, officer=hr_b, template_version=version_b,
+                              title="Apel B", date=datetime.date(2024, 1, 18), venue="Aula")
+    factories.signature(event_b, employee_b, officer=hr_b)
 
     job = archives.request_archive(agency=signed_event.agency, actor=auditor_a)
     archive = read_zip(archives.build_archive(job_id=job.pk))

@@ -7,7 +7,7 @@ from django.db import connection
 from signings.models import AuditEntry
 from signings.services import pacts
 from signings.services.audit import verify_chain
-from tests.pdf_helpers import sign
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +25,7 @@ def _edit_behind_the_apps_back(entry_id: int, sql_set: str, params: list) -> Non
 
 
 def test_chain_of_a_real_signing_verifies(open_event, hr_a, capsys):
-    signature = sign(open_event, open_event.expected.first().employee, officer=hr_a)
+    signature = factories.signature(open_event, open_event.expected.first().employee, officer=hr_a)
     pacts.render_and_store(signature_id=signature.pk)
     checked, broken = verify_chain()
     assert broken is None and checked == AuditEntry.objects.count() >= 3
@@ -41,7 +41,7 @@ def test_the_trigger_refuses_a_plain_update(open_event):
 
 
 def test_verifier_reports_the_first_edited_entry(open_event, hr_a):
-    signature = sign(open_event, open_event.expected.first().employee, officer=hr_a)
+    signature = factories.signature(open_event, open_event.expected.first().employee, officer=hr_a)
     pacts.render_and_store(signature_id=signature.pk)
     target = AuditEntry.objects.get(action=pacts.ACTION_RENDERED)
     # Someone with database access swaps the recorded fingerprint of the PDF.
@@ -54,7 +54,7 @@ def test_verifier_reports_the_first_edited_entry(open_event, hr_a):
 
 
 def test_verifier_catches_a_recomputed_hash_through_the_next_link(open_event, hr_a):
-    sign(open_event, open_event.expected.first().employee, officer=hr_a)
+    factories.signature(open_event, open_event.expected.first().employee, officer=hr_a)
     entries = list(AuditEntry.objects.order_by("id"))
     target = entries[-2]
     target.action = "forged"

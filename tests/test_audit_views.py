@@ -1,6 +1,5 @@
 """The auditor's read-only pages and downloads."""
 
-import datetime
 import io
 
 import pdfplumber
@@ -15,10 +14,11 @@ from signings.models import (
     AttendanceStatus,
     AuditEntry,
     Echelon,
+    EventStatus,
 )
 from signings.services import attendance, events, pacts
 from tests import factories
-from tests.pdf_helpers import pdf_text, sign
+from tests.pdf_helpers import pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +27,7 @@ def grow(event, unit, officer, *, signed: int, absent: int, missing: int):
     people = [factories.employee(unit) for _ in range(signed + absent + missing)]
     events.set_expected(event=event, add=people, actor=officer)
     for person in people[:signed]:
-        sign(event, person, officer=officer)
+        factories.signature(event, person, officer=officer)
     for person in people[signed:signed + absent]:
         attendance.record_outcome(event=event, employee=person, status=AttendanceStatus.ABSENT,
                                   reason=AbsenceReason.SICK, actor=officer)
@@ -93,7 +93,7 @@ def test_event_detail_lists_signed_absent_with_reason_and_missing(auditor_client
 
 def test_signature_pdf_download_is_logged_and_rerenders_a_missing_file(
         auditor_client, auditor_a, open_event, hr_a):
-    signature = sign(open_event, open_event.expected.first().employee, officer=hr_a)
+    signature = factories.signature(open_event, open_event.expected.first().employee, officer=hr_a)
     url = reverse("audit:signature_pdf", args=[signature.pk])
     response = auditor_client.get(url)  # never rendered yet: rendered on demand
     data = b"".join(response.streaming_content)
@@ -106,7 +106,7 @@ def test_signature_pdf_download_is_logged_and_rerenders_a_missing_file(
 
 
 def test_other_agency_gets_404_for_the_pdf(client, hr_b, open_event, hr_a):
-    signature = sign(open_event, open_event.expected.first().employee, officer=hr_a)
+    signature = factories.signature(open_event, open_event.expected.first().employee, officer=hr_a)
     client.force_login(hr_b)
     assert client.get(reverse("audit:signature_pdf", args=[signature.pk])).status_code == 404
     assert not AuditEntry.objects.filter(action__startswith="audit.download").exists()
@@ -122,15 +122,12 @@ def test_recap_lists_signatories_in_signing_order_with_absences_and_witnesses(
     sick = factories.employee(unit_a, name="Pegawai Sakit")
     unit_a.head = head
     unit_a.save(update_fields=["head"])
-    event = events.create_event(
-        agency=agency_a, template_version=template_version, title="Apel Besar",
-        date=datetime.date(2024, 1, 17), venue="Halaman", created_by=hr_a,
-        witnesses=["Ketua DPRD Kotim", "Perwakilan Bawaslu"],
-    )
-    event = events.open_event(event=event, actor=hr_a)
+    event = factories.event(agency_a, officer=hr_a, template_version=template_version,
+                            title="Apel Besar", venue="Halaman",
+                            witnesses=["Ketua DPRD Kotim", "Perwakilan Bawaslu"])
     # Signed out of order on purpose.
     for person in (staff, echelon4, echelon2, echelon3, head):
-        sign(event, person, officer=hr_a)
+        factories.signature(event, person, officer=hr_a)
     attendance.record_outcome(event=event, employee=sick, status=AttendanceStatus.ABSENT,
                               reason=AbsenceReason.DUTY_TRAVEL, actor=hr_a)
     response = auditor_client.get(reverse("audit:event_recap", args=[event.pk]))
@@ -165,9 +162,8 @@ def test_compliance_excel_cells_cannot_become_formulas(auditor_client, agency_a,
     evil = Agency.objects.create(code="EVIL", name="=HYPERLINK(\"http://x\")",
                                  kind=AgencyKind.UNIT, city="Sampit", parent=agency_a)
     person = factories.employee(evil)
-    event = events.create_event(agency=agency_a, template_version=template_version,
-                                title="Apel", date=datetime.date(2024, 1, 17), venue="H",
-                                created_by=hr_a, expected=[person])
+    event = factories.event(agency_a, officer=hr_a, template_version=template_version,
+                            status=EventStatus.DRAFT, title="Apel", venue="H", expected=[person])
     assert event.expected.count() == 1
     response = auditor_client.get(reverse("audit:compliance_xlsx", args=[agency_a.pk]))
     sheet = load_workbook(io.BytesIO(response.content)).active
@@ -178,7 +174,8 @@ def test_compliance_excel_cells_cannot_become_formulas(auditor_client, agency_a,
 def test_pdf_render_on_download_is_audited_as_rerender_when_file_lost(
         auditor_client, open_event, hr_a):
     signature = pacts.render_and_store(
-        signature_id=sign(open_event, open_event.expected.first().employee, officer=hr_a).pk)
+        signature_id=factories.signature(open_event, open_event.expected.first().employee,
+                                         officer=hr_a).pk)
     signature.pdf.storage.delete(signature.pdf.name)
     response = auditor_client.get(reverse("audit:signature_pdf", args=[signature.pk]))
     assert response.status_code == 200
@@ -202,7 +199,7 @@ def test_recap_is_rendered_once_per_state_of_the_event(auditor_client, open_even
     # A new signature changes what the recap says, so it is rendered again and shows it.
     newcomer = factories.employee(unit_a, name="Pegawai Terlambat")
     events.set_expected(event=open_event, add=[newcomer], actor=hr_a)
-    sign(open_event, newcomer, officer=hr_a)
+    factories.signature(open_event, newcomer, officer=hr_a)
     third = auditor_client.get(url).content
     assert len(renders) == 2
     assert "Pegawai Terlambat" in pdf_text(third)

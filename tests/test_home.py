@@ -26,13 +26,13 @@ def test_home_query_count_is_constant(client, hr_a, agency_a, template_version, 
                                       django_assert_max_num_queries):
     import datetime
 
-    from signings.services import events as event_service
+    from signings.models import EventStatus
 
     for n in range(events):
         factories.employee(agency_a)
-        event_service.create_event(agency=agency_a, template_version=template_version,
-                                   title=f"Apel {n}", date=datetime.date(2024, 1, 1 + n),
-                                   venue="V", created_by=hr_a)
+        factories.event(agency_a, officer=hr_a, template_version=template_version,
+                        status=EventStatus.DRAFT, title=f"Apel {n}",
+                        date=datetime.date(2024, 1, 1 + n), venue="V")
     client.force_login(hr_a)
     with django_assert_max_num_queries(10):
         assert client.get("/").status_code == 200
@@ -51,12 +51,10 @@ def test_each_event_links_to_the_page_the_user_may_open(client, hr_a, agency_b, 
 
     from django.urls import reverse
 
-    from signings.models import Role, RoleAssignment
-    from signings.services import events as event_service
+    from signings.models import EventStatus, Role, RoleAssignment
 
-    other = event_service.create_event(
-        agency=agency_b, template_version=factories.template_version(agency_b), title="Apel B",
-        date=datetime.date(2024, 2, 1), venue="V", created_by=hr_b)
+    other = factories.event(agency_b, officer=hr_b, status=EventStatus.DRAFT, title="Apel B",
+                            date=datetime.date(2024, 2, 1), venue="V")
     RoleAssignment.objects.create(user=hr_a, agency=agency_b, role=Role.AUDITOR)
     client.force_login(hr_a)
     page = client.get("/").content.decode()

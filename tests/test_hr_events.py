@@ -1,6 +1,5 @@
 """Events: create, adjust expected, open/close/reopen, detail page."""
 
-import datetime
 
 import pytest
 from django.urls import reverse
@@ -28,12 +27,6 @@ def event_post(agency, version, **overrides):
     }
     data.update(overrides)
     return data
-
-
-@pytest.fixture
-def officer(client, hr_a):
-    client.force_login(hr_a)
-    return client
 
 
 def test_officer_creates_an_event_with_active_staff_expected(officer, agency_a, unit_a,
@@ -106,8 +99,8 @@ def test_adjust_expected_refuses_unknown_and_foreign_people(officer, open_event,
 
 
 def test_open_close_and_reopen_with_reason(officer, agency_a, template_version, hr_a):
-    event = events.create_event(agency=agency_a, template_version=template_version, title="X",
-                                date=datetime.date(2024, 1, 17), venue="Aula", created_by=hr_a)
+    event = factories.event(agency_a, officer=hr_a, template_version=template_version,
+                            status=EventStatus.DRAFT, title="X", venue="Aula")
 
     def go(action, **data):
         return officer.post(reverse("hr:event_transition",
@@ -151,18 +144,12 @@ def test_auditor_cannot_close_an_event(client, auditor_a, open_event):
     assert response.status_code == 403
 
 
-def test_event_list_query_count_is_constant(officer, agency_a, template_version, hr_a,
+def test_event_list_query_count_is_constant(officer, draft_events,
                                             django_assert_max_num_queries):
-    def make(n):
-        for _ in range(n):
-            events.create_event(agency=agency_a, template_version=template_version,
-                                title="E", date=datetime.date(2024, 1, 17), venue="Aula",
-                                created_by=hr_a)
-
-    make(2)
+    draft_events(2)
     with django_assert_max_num_queries(10) as small:
         officer.get(reverse("hr:events"))
-    make(20)
+    draft_events(20)
     with django_assert_max_num_queries(len(small.captured_queries)):
         officer.get(reverse("hr:events"))
 
@@ -170,16 +157,9 @@ def test_event_list_query_count_is_constant(officer, agency_a, template_version,
 @pytest.mark.parametrize("name", ["hr:event_detail", "hr:event_expected"])
 def test_event_pages_query_count_is_constant(officer, open_event, unit_a, hr_a, name,
                                              django_assert_max_num_queries):
-    from signings.models import SignatureMethod
-    from signings.services import signatures
-
     def sign(people):
         for employee in people:
-            signatures.record_signature(
-                event=open_event, employee=employee, method=SignatureMethod.OFFICER,
-                image_png=factories.signature_png(), officer=hr_a,
-                template_hash=open_event.template_version.content_hash,
-            )
+            factories.signature(open_event, employee, officer=hr_a)
 
     url = reverse(name, kwargs={"pk": open_event.pk})
     sign([open_event.expected.first().employee])
@@ -194,8 +174,8 @@ def test_event_pages_query_count_is_constant(officer, open_event, unit_a, hr_a, 
 
 def test_officer_corrects_a_draft_event_including_the_template(officer, agency_a,
                                                                template_version, hr_a):
-    event = events.create_event(agency=agency_a, template_version=template_version, title="X",
-                                date=datetime.date(2024, 1, 17), venue="Aula", created_by=hr_a)
+    event = factories.event(agency_a, officer=hr_a, template_version=template_version,
+                            status=EventStatus.DRAFT, title="X", venue="Aula")
     newer = factories.template_version(agency_a, name="Templat Lain")
     url = reverse("hr:event_edit", kwargs={"pk": event.pk})
     assert officer.get(url).context["form"].initial["title"] == "X"
@@ -229,14 +209,8 @@ def test_closed_event_cannot_be_edited(officer, open_event, agency_a, hr_a):
 
 
 def test_event_page_links_to_kiosks_recap_and_each_signed_pact(officer, open_event, hr_a):
-    from signings.models import SignatureMethod
-    from signings.services.signatures import record_signature
-
     employee = open_event.expected.first().employee
-    signature = record_signature(
-        event=open_event, employee=employee, method=SignatureMethod.OFFICER, officer=hr_a,
-        image_png=factories.signature_png(), template_hash=open_event.template_version.content_hash,
-    ).signature
+    signature = factories.signature(open_event, employee, officer=hr_a)
     page = officer.get(reverse("hr:event_detail", args=[open_event.pk])).content.decode()
     assert reverse("kiosk:devices", kwargs={"event_pk": open_event.pk}) in page
     assert reverse("audit:event_detail", args=[open_event.pk]) in page

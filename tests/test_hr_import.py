@@ -49,12 +49,6 @@ def statuses(page):
     return [(row.row, row.status) for row in page.context["plan"].rows]
 
 
-@pytest.fixture
-def officer(client, hr_a):
-    client.force_login(hr_a)
-    return client
-
-
 def test_preview_shows_new_rows_and_writes_nothing(officer, agency_a, unit_a):
     page = preview(officer, agency_a, csv_bytes(
         f"{NIP1};;;Budi;;S.E.;PNS;Analis;III/a;;A-DINKES;ya",

@@ -3,25 +3,11 @@
 import pytest
 from django.urls import reverse
 
-from signings.models import AbsenceReason, AttendanceStatus, EmployeeCategory, SignatureMethod
+from signings.models import AbsenceReason, AttendanceStatus, EmployeeCategory
 from signings.services import attendance, events, signatures
 from tests import factories
 
 pytestmark = pytest.mark.django_db
-
-
-def sign(event, employee, officer):
-    return signatures.record_signature(
-        event=event, employee=employee, method=SignatureMethod.OFFICER,
-        image_png=factories.signature_png(), officer=officer,
-        template_hash=event.template_version.content_hash,
-    ).signature
-
-
-@pytest.fixture
-def officer(client, hr_a):
-    client.force_login(hr_a)
-    return client
 
 
 @pytest.fixture
@@ -31,8 +17,8 @@ def assembly(open_event, agency_a, unit_a, hr_a):
     boss = factories.employee(agency_a, name="Kepala Badan")
     events.set_expected(event=open_event, add=[tkd, boss], actor=hr_a)
     unit_staff = [row.employee for row in open_event.expected.filter(employee__agency=unit_a)]
-    sign(open_event, unit_staff[0], hr_a)
-    sign(open_event, tkd, hr_a)
+    factories.signature(open_event, unit_staff[0], officer=hr_a)
+    factories.signature(open_event, tkd, officer=hr_a)
     attendance.record_outcome(event=open_event, employee=unit_staff[1],
                               status=AttendanceStatus.ABSENT, reason=AbsenceReason.SICK,
                               actor=hr_a)
@@ -92,7 +78,7 @@ def test_live_panel_query_count_is_constant(officer, open_event, unit_a, hr_a,
     more = [factories.employee(unit_a) for _ in range(80)]
     events.set_expected(event=open_event, add=more, actor=hr_a)
     for employee in more[:60]:
-        sign(open_event, employee, hr_a)
+        factories.signature(open_event, employee, officer=hr_a)
     with django_assert_max_num_queries(len(small.captured_queries)):
         response = officer.get(url, {"q": "Pegawai"})
     assert len(response.context["signed"]) == 50 and response.context["signed_total"] == 60

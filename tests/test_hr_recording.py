@@ -46,12 +46,6 @@ def jpeg() -> bytes:
 
 
 @pytest.fixture
-def officer(client, hr_a):
-    client.force_login(hr_a)
-    return client
-
-
-@pytest.fixture
 def person(open_event):
     return open_event.expected.first().employee
 

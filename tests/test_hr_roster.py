@@ -3,8 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from signings.models import AuditEntry, Echelon, Employee, EmployeeCategory, SignatureMethod
-from signings.services import signatures
+from signings.models import AuditEntry, Echelon, Employee, EmployeeCategory
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -170,11 +169,7 @@ def test_deactivate_and_reactivate(client, hr_a, employee_a):
 
 def test_employee_who_signed_cannot_be_deleted(client, hr_a, open_event):
     employee = open_event.expected.first().employee
-    signatures.record_signature(
-        event=open_event, employee=employee, method=SignatureMethod.OFFICER,
-        image_png=factories.signature_png(), officer=hr_a,
-        template_hash=open_event.template_version.content_hash,
-    )
+    factories.signature(open_event, employee, officer=hr_a)
     client.force_login(hr_a)
     response = client.post(reverse("hr:employee_delete", kwargs={"pk": employee.pk}),
                            {"confirm": "1"}, follow=True)

@@ -3,8 +3,11 @@
 import pytest
 from django.urls import reverse
 
-from signings.models import AuditEntry, PactTemplate, PactTemplateVersion, SignatureMethod
-from signings.services import signatures
+from signings.models import (
+    AuditEntry,
+    PactTemplate,
+    PactTemplateVersion,
+)
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -23,12 +26,6 @@ def template_post(agency=None, **overrides):
         data["agency"] = agency.pk
     data.update(overrides)
     return data
-
-
-@pytest.fixture
-def officer(client, hr_a):
-    client.force_login(hr_a)
-    return client
 
 
 def test_officer_creates_a_template_with_points_one_per_line(officer, agency_a):
@@ -63,11 +60,8 @@ def test_unused_version_is_updated_in_place(officer, template_version):
 def test_signed_version_gets_a_new_version_and_keeps_its_text(officer, open_event, hr_a):
     version = open_event.template_version
     old_hash = version.content_hash
-    signatures.record_signature(
-        event=open_event, employee=open_event.expected.first().employee,
-        method=SignatureMethod.OFFICER, image_png=factories.signature_png(), officer=hr_a,
-        template_hash=old_hash,
-    )
+    factories.signature(open_event, open_event.expected.first().employee, officer=hr_a,
+                        template_hash=old_hash)
     url = reverse("hr:template_edit", kwargs={"pk": version.template_id})
     page = officer.get(url)
     assert page.context["frozen"] is True
@@ -130,23 +124,14 @@ def test_template_list_query_count_is_constant(officer, agency_a,
         officer.get(reverse("hr:templates"))
 
 
-def test_template_detail_query_count_is_constant(officer, agency_a, template_version, hr_a,
-                                                 django_assert_max_num_queries):
-    import datetime
-
-    from signings.services import events
-
-    def make_events(n):
-        for _ in range(n):
-            events.create_event(agency=agency_a, template_version=template_version, title="E",
-                                date=datetime.date(2024, 1, 17), venue="Aula", created_by=hr_a)
-
+def test_template_detail_query_count_is_constant(officer, agency_a, template_version,
+                                                 draft_events, django_assert_max_num_queries):
     url = reverse("hr:template_detail", kwargs={"pk": template_version.template_id})
-    make_events(1)
+    draft_events(1)
     with django_assert_max_num_queries(10) as small:
         officer.get(url)
     for _ in range(4):
         factories.template_version(agency_a)
-    make_events(10)
+    draft_events(10)
     with django_assert_max_num_queries(len(small.captured_queries)):
         officer.get(url)

@@ -7,15 +7,10 @@ import re
 import pytest
 from django.urls import reverse
 
-from signings.models import AuditEntry, KioskDevice
+from signings.models import AuditEntry, EventStatus, KioskDevice
 from signings.services import events, kiosk
+from tests import factories
 from tests.kiosk_support import auth, pair, submission, submit
-
-
-@pytest.fixture
-def officer(client, hr_a):
-    client.force_login(hr_a)
-    return client
 
 
 def devices_url(event):
@@ -116,9 +111,9 @@ def test_device_of_another_event_is_404_under_this_event(officer, open_event, hr
                                                          template_version):
     import datetime
 
-    other = events.create_event(agency=agency_a, template_version=template_version,
-                                title="Lain", date=datetime.date(2024, 2, 1), venue="Aula",
-                                created_by=hr_a)
+    other = factories.event(agency_a, officer=hr_a, template_version=template_version,
+                            status=EventStatus.DRAFT, title="Lain",
+                            date=datetime.date(2024, 2, 1), venue="Aula")
     device, _token = pair(other, hr_a)
     url = reverse("kiosk:device_revoke", kwargs={"event_pk": open_event.pk, "pk": device.pk})
     assert officer.post(url).status_code == 404

@@ -50,15 +50,20 @@ def test_birth_date_is_checked_again_by_the_server(client, birth_date_event, tab
     assert right.status_code == 201
 
 
-def test_signing_order_makes_staff_wait_for_the_head(client, open_event, tablet, agency_a,
-                                                     people, hr_a):
-    _device, token = tablet
+@pytest.fixture
+def head(open_event, agency_a, hr_a):
+    """Agency A's head, expected at the open event, which now enforces the signing order."""
     head = factories.employee(agency_a, echelon=Echelon.II)
     agency_a.head = head
     agency_a.save()
     events.set_expected(event=open_event, add=[head], actor=hr_a)
     open_event.enforce_signing_order = True
     open_event.save(update_fields=["enforce_signing_order"])
+    return head
+
+
+def test_signing_order_makes_staff_wait_for_the_head(client, open_event, tablet, head, people):
+    _device, token = tablet
 
     early = submit(client, token, submission(open_event, people[0]))
     assert early.status_code == 409
@@ -71,15 +76,9 @@ def test_signing_order_makes_staff_wait_for_the_head(client, open_event, tablet,
     assert submit(client, token, submission(open_event, people[0])).status_code == 201
 
 
-def test_an_absent_head_does_not_block_the_queue(client, open_event, tablet, agency_a, people,
+def test_an_absent_head_does_not_block_the_queue(client, open_event, tablet, head, people,
                                                  hr_a):
     _device, token = tablet
-    head = factories.employee(agency_a, echelon=Echelon.II)
-    agency_a.head = head
-    agency_a.save()
-    events.set_expected(event=open_event, add=[head], actor=hr_a)
-    open_event.enforce_signing_order = True
-    open_event.save(update_fields=["enforce_signing_order"])
     attendance.record_outcome(event=open_event, employee=head, status=AttendanceStatus.ABSENT,
                               reason="sick", actor=hr_a)
     assert submit(client, token, submission(open_event, people[0])).status_code == 201
@@ -127,9 +126,8 @@ def test_thumbnail_is_made_after_the_request(client, open_event, tablet, people)
 
 def test_draft_event_kiosk_cannot_sign_yet(client, agency_a, template_version, hr_a, unit_a):
     employee = factories.employee(unit_a)
-    event = events.create_event(agency=agency_a, template_version=template_version,
-                                title="Apel", date=datetime.date(2024, 1, 17), venue="Halaman",
-                                created_by=hr_a)
+    event = factories.event(agency_a, officer=hr_a, template_version=template_version,
+                            status=EventStatus.DRAFT, title="Apel", venue="Halaman")
     assert event.status == EventStatus.DRAFT
     _device, token = pair(event, hr_a)
     response = submit(client, token, submission(event, employee))

@@ -1,15 +1,8 @@
 import pytest
 from django.db import IntegrityError, transaction
 
-from signings.models import ImmutableVersionError, PactTemplateVersion, Signature, SignatureMethod
+from signings.models import ImmutableVersionError, PactTemplateVersion
 from tests import factories
-
-
-def sign_once(event, employee, officer):
-    return Signature.objects.create(
-        event=event, employee=employee, method=SignatureMethod.OFFICER, officer=officer,
-        template_hash=event.template_version.content_hash,
-    )
 
 
 @pytest.mark.django_db
@@ -41,7 +34,7 @@ def test_unsigned_version_can_still_be_edited(template_version):
 @pytest.mark.django_db
 def test_signed_version_can_never_change(open_event, hr_a):
     employee = open_event.expected.first().employee
-    sign_once(open_event, employee, hr_a)
+    factories.signature(open_event, employee, officer=hr_a)
     version = PactTemplateVersion.objects.get(pk=open_event.template_version_id)
     version.title = "Diubah"
     with pytest.raises(ImmutableVersionError):

@@ -18,7 +18,6 @@ from tests.pdf_helpers import (
     decode_qr_codes,
     paper_scan_jpeg,
     pdf_text,
-    sign,
 )
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +27,7 @@ pytestmark = pytest.mark.django_db
 def signature(open_event, unit_a, hr_a):
     employee = factories.employee(unit_a, name="Siti Rahmawati", title_suffix="S.E.",
                                   position="Kepala Seksi Perencanaan", echelon=4)
-    return sign(open_event, employee, officer=hr_a)
+    return factories.signature(open_event, employee, officer=hr_a)
 
 
 def rendered(signature):
@@ -144,7 +143,7 @@ def test_date_is_the_calendar_day_in_the_agencys_time_zone(open_event, unit_a, h
 
 def test_signed_date_printed_in_agency_time_zone(open_event, unit_a, hr_a):
     employee = factories.employee(unit_a)
-    signature = sign(open_event, employee, officer=hr_a)
+    signature = factories.signature(open_event, employee, officer=hr_a)
     signature.signed_at = datetime.datetime(2024, 1, 16, 23, 30, tzinfo=datetime.UTC)
     signature.save(update_fields=["signed_at"])
     text = pdf_text(render_pact(signature))
@@ -153,23 +152,24 @@ def test_signed_date_printed_in_agency_time_zone(open_event, unit_a, hr_a):
 
 def test_non_asn_pact_shows_masked_nik(open_event, unit_a, hr_a):
     employee = factories.employee(unit_a, category="TKD", name="Rudi Honorer")
-    text = pdf_text(render_pact(sign(open_event, employee, officer=hr_a)))
+    text = pdf_text(render_pact(factories.signature(open_event, employee, officer=hr_a)))
     assert employee.nik not in text
     assert f"NIK {employee.masked_identity}" in text
 
 
 def test_representative_signature_names_the_group(open_event, unit_a, hr_a):
     employee = factories.employee(unit_a)
-    signature = sign(open_event, employee, officer=hr_a, method=SignatureMethod.REPRESENTATIVE,
-                     represented_group="Seluruh staf Bidang Pelayanan")
+    signature = factories.signature(open_event, employee, officer=hr_a,
+                                    method=SignatureMethod.REPRESENTATIVE,
+                                    represented_group="Seluruh staf Bidang Pelayanan")
     text = pdf_text(render_pact(signature))
     assert "perwakilan dari: Seluruh staf Bidang Pelayanan" in text
 
 
 def test_paper_signature_states_it_and_attaches_the_scan(open_event, unit_a, hr_a):
     employee = factories.employee(unit_a)
-    signature = sign(open_event, employee, officer=hr_a, method=SignatureMethod.PAPER,
-                     paper_scan=paper_scan_jpeg())
+    signature = factories.signature(open_event, employee, officer=hr_a,
+                                    method=SignatureMethod.PAPER, paper_scan=paper_scan_jpeg())
     data = render_pact(signature)
     text = pdf_text(data)
     assert "ditandatangani di atas kertas" in text

@@ -6,7 +6,7 @@ from signings.pdf.fetcher import STATIC_ORIGIN, RefusedURLError, SafeURLFetcher
 from signings.pdf.pact import render_pact
 from signings.pdf.recap import render_recap
 from tests import factories
-from tests.pdf_helpers import pdf_text, sign
+from tests.pdf_helpers import pdf_text
 
 HOSTILE_NAME = "<img src=file:///etc/passwd>"
 HOSTILE_POSITION = "<link href=http://127.0.0.1:9/x rel=stylesheet>"
@@ -15,7 +15,7 @@ HOSTILE_POSITION = "<link href=http://127.0.0.1:9/x rel=stylesheet>"
 @pytest.fixture
 def hostile_signature(open_event, unit_a, hr_a):
     employee = factories.employee(unit_a, name=HOSTILE_NAME, position=HOSTILE_POSITION)
-    return sign(open_event, employee, officer=hr_a)
+    return factories.signature(open_event, employee, officer=hr_a)
 
 
 @pytest.mark.django_db

@@ -7,7 +7,7 @@ from django_tasks_db.models import DBTaskResult
 from signings.models import ArchiveJob, ArchiveStatus, Signature
 from signings.pdf import seal
 from signings.services import archives
-from tests.pdf_helpers import sign
+from tests import factories
 
 IMMEDIATE = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 
@@ -18,7 +18,7 @@ def test_signature_commit_renders_the_pdf_inline_with_the_immediate_backend(
     settings.TASKS = IMMEDIATE
     employee = open_event.expected.first().employee
     with django_capture_on_commit_callbacks(execute=True):
-        signature = sign(open_event, employee, officer=hr_a)
+        signature = factories.signature(open_event, employee, officer=hr_a)
     signature.refresh_from_db()
     assert signature.pdf and signature.pdf_sha256
     assert seal.check_seal(signature.pdf.read()).valid
@@ -29,7 +29,7 @@ def test_nothing_is_rendered_when_the_signature_rolls_back(open_event, hr_a, set
                                                            django_capture_on_commit_callbacks):
     settings.TASKS = IMMEDIATE
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        sign(open_event, open_event.expected.first().employee, officer=hr_a)
+        factories.signature(open_event, open_event.expected.first().employee, officer=hr_a)
     # The render is queued for after commit only, never inside the signing transaction.
     assert len(callbacks) == 1
     assert not Signature.objects.get().pdf
@@ -38,7 +38,8 @@ def test_nothing_is_rendered_when_the_signature_rolls_back(open_event, hr_a, set
 @pytest.mark.django_db(transaction=True)
 def test_database_worker_renders_the_pdf_and_builds_an_archive(open_event, hr_a, auditor_a):
     employee = open_event.expected.first().employee
-    signature = sign(open_event, employee, officer=hr_a)  # commits: the task is enqueued
+    # Commits: the task is enqueued.
+    signature = factories.signature(open_event, employee, officer=hr_a)
     assert DBTaskResult.objects.filter(task_path="signings.tasks.render_signature_pdf").count() == 1
     assert not Signature.objects.get(pk=signature.pk).pdf
 

@@ -38,3 +38,30 @@ def test_indonesian_is_the_default_language(settings):
     assert settings.LANGUAGE_CODE == "id"
     assert settings.TIME_ZONE == "Asia/Jakarta"
     assert "en" in dict(settings.LANGUAGES)
+
+
+def test_unexpected_boolean_stops_startup_naming_the_variable_and_the_accepted_values():
+    result = import_settings({"SECRET_KEY": "x", "DEBUG": "maybe"})
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "DEBUG='maybe'" in result.stderr
+    assert "1/0, true/false, yes/no, on/off" in result.stderr
+
+
+def test_unexpected_boolean_in_any_flag_stops_startup():
+    result = import_settings({"SECRET_KEY": "x", "SECURE_COOKIES": "enabled"})
+    assert result.returncode != 0
+    assert "SECURE_COOKIES='enabled'" in result.stderr
+
+
+def test_boolean_words_are_read_case_insensitively(tmp_path):
+    for word in ("TRUE", "Yes", "on", "1"):
+        result = import_settings({"DEBUG": word, "PAKTA_VAR_DIR": str(tmp_path),
+                                  "DATABASE_URL": f"sqlite:///{tmp_path}/x.sqlite3"})
+        assert result.returncode == 0, (word, result.stderr)
+    for word in ("FALSE", "No", "off", "0"):
+        result = import_settings({"DEBUG": word, "SECRET_KEY": "x"})
+        assert result.returncode == 0, (word, result.stderr)
+        # Off means production: without a key the same value refuses to start.
+        refused = import_settings({"DEBUG": word})
+        assert "SECRET_KEY is not set" in refused.stderr, word

@@ -1,13 +1,11 @@
 """Walk every URL pattern of the project and check it against the permission table."""
 
-import datetime
 import importlib
 from dataclasses import dataclass
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from signings.services import events
 from tests import factories
 from tests.permission_tables import ACTORS, Row
 from tests.permission_tables.kiosk import kiosk_world
@@ -62,11 +60,8 @@ class World:
 @pytest.fixture
 def world(agency_a, unit_a, agency_b, hr_a, hr_b, auditor_a, admin_user, template_version):
     employee = factories.employee(unit_a)
-    event = events.create_event(
-        agency=agency_a, template_version=template_version, title="Apel",
-        date=datetime.date(2024, 1, 17), venue="Halaman", created_by=hr_a,
-    )
-    event = events.open_event(event=event, actor=hr_a)
+    event = factories.event(agency_a, officer=hr_a, template_version=template_version,
+                            title="Apel", venue="Halaman")
     return World(agency=agency_a, unit=unit_a, employee=employee,
                  template_version=template_version, event=event,
                  extra={"users": {"hr_a": hr_a, "hr_b": hr_b, "auditor_a": auditor_a,

@@ -6,7 +6,6 @@ from django.urls import reverse
 
 from signings.services import pacts, signatures
 from tests import factories
-from tests.pdf_helpers import sign
 
 pytestmark = pytest.mark.django_db
 
@@ -14,7 +13,8 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def signature(open_event, unit_a, hr_a):
     employee = factories.employee(unit_a, name="Budi Santoso", title_prefix="Dr.")
-    return pacts.render_and_store(signature_id=sign(open_event, employee, officer=hr_a).pk)
+    signature = factories.signature(open_event, employee, officer=hr_a)
+    return pacts.render_and_store(signature_id=signature.pk)
 
 
 def url(signature):
@@ -59,8 +59,8 @@ def test_unknown_or_malformed_codes_get_the_same_polite_404(client, signature, c
 
 
 def test_codes_are_not_sequential(open_event, unit_a, hr_a):
-    codes = [sign(open_event, factories.employee(unit_a), officer=hr_a).verification_code
-             for _ in range(5)]
+    codes = [factories.signature(open_event, factories.employee(unit_a),
+                                 officer=hr_a).verification_code for _ in range(5)]
     assert len(set(codes)) == 5
     assert sorted(codes) != codes or sorted(codes, reverse=True) != codes
 
@@ -87,7 +87,7 @@ def test_appended_bytes_are_caught(client, signature):
 
 def test_another_pact_is_named_as_such(client, signature, open_event, unit_a, hr_a):
     other = pacts.render_and_store(
-        signature_id=sign(open_event, factories.employee(unit_a), officer=hr_a).pk)
+        signature_id=factories.signature(open_event, factories.employee(unit_a), officer=hr_a).pk)
     page = upload(client, signature, other.pdf.read()).content.decode()
     assert 'data-verdict="other"' in page
 

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from signings.forms.employee import AgencyChoiceField, managed_agencies
 from signings.models import PactTemplate
+from signings.models.template import CONTENT_FIELDS
 
 
 def _lines(text: str) -> list[str]:
@@ -82,5 +83,4 @@ class TemplateForm(forms.Form):
 
     @property
     def content(self) -> dict:
-        return {key: self.cleaned_data[key] for key in (
-            "title", "opening", "points", "closing", "sanctions", "legal_basis", "election")}
+        return {key: self.cleaned_data[key] for key in CONTENT_FIELDS}

@@ -28,16 +28,6 @@ class AgencyQuerySet(models.QuerySet):
         """The agency itself and every agency below it, in one query."""
         return self.filter(path__startswith=agency.path)
 
-    def subtrees_of(self, agencies) -> AgencyQuerySet:
-        """Union of several subtrees (a user may hold roles in several agencies)."""
-        condition = Q(pk__in=[])
-        for agency in agencies:
-            condition |= Q(path__startswith=agency.path)
-        return self.filter(condition)
-
-    def roots(self) -> AgencyQuerySet:
-        return self.filter(parent__isnull=True)
-
 
 class Agency(models.Model):
     code = models.CharField(_("kode"), max_length=32, unique=True)

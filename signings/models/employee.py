@@ -74,17 +74,8 @@ class EmployeeQuerySet(models.QuerySet):
         """Employees of the agency and of every agency below it."""
         return self.filter(agency__path__startswith=agency.path)
 
-    def in_agencies(self, agencies) -> EmployeeQuerySet:
-        condition = Q(pk__in=[])
-        for agency in agencies:
-            condition |= Q(agency__path__startswith=agency.path)
-        return self.filter(condition)
-
     def active(self) -> EmployeeQuerySet:
         return self.filter(is_active=True)
-
-    def asn(self) -> EmployeeQuerySet:
-        return self.filter(category__in=EmployeeCategory.asn())
 
     def search(self, text: str) -> EmployeeQuerySet:
         text = (text or "").strip()
@@ -225,10 +216,6 @@ class Employee(models.Model):
         if self.title_suffix:
             name = f"{name}, {self.title_suffix}"
         return name
-
-    @property
-    def is_asn(self) -> bool:
-        return self.category in EmployeeCategory.asn()
 
     @property
     def grade_label(self) -> str:

@@ -28,12 +28,6 @@ class SigningEventQuerySet(models.QuerySet):
     def in_agency(self, agency) -> SigningEventQuerySet:
         return self.filter(agency__path__startswith=agency.path)
 
-    def in_agencies(self, agencies) -> SigningEventQuerySet:
-        condition = Q(pk__in=[])
-        for agency in agencies:
-            condition |= Q(agency__path__startswith=agency.path)
-        return self.filter(condition)
-
     def open(self) -> SigningEventQuerySet:
         return self.filter(status=EventStatus.OPEN)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -482,7 +482,3 @@ def apply_import(
                      "moved_ids": moved},
         )
     return plan
-
-
-def plan_as_dicts(plan: ImportPlan) -> list[dict]:
-    return [asdict(row) for row in plan.rows]

@@ -18,9 +18,6 @@ from signings.models import (
 )
 from signings.services import audit
 
-CONTENT_FIELDS = ("title", "opening", "points", "closing", "sanctions", "legal_basis",
-                  "election")
-
 
 def version_is_frozen(version: PactTemplateVersion) -> bool:
     """True when the version's text must not change any more."""

@@ -8,9 +8,9 @@ from django.http import HttpRequest
 PAGE_SIZE = 50
 
 
-def paginate(request: HttpRequest, queryset, per_page: int = PAGE_SIZE):
+def paginate(request: HttpRequest, queryset):
     """A page of `queryset`; out-of-range or junk page numbers fall back to a valid page."""
-    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
 def query_without_page(request: HttpRequest) -> str:

@@ -2,8 +2,7 @@
 
 from django.core.files.base import ContentFile
 
-from signings.models import ArchiveJob, ArchiveStatus, SignatureMethod
-from signings.services import signatures
+from signings.models import ArchiveJob, ArchiveStatus
 from tests import factories
 from tests.permission_tables import READ_LIST_PAGE, READ_OBJECT_PAGE, Row, login_then
 
@@ -14,12 +13,8 @@ READ_OBJECT_POST = login_then(hr_a=302, hr_b=404, auditor_a=302, admin=302)
 def _signature(world):
     """Created on first use so the shared world stays unsigned for the other tables."""
     if "audit_signature" not in world.extra:
-        world.extra["audit_signature"] = signatures.record_signature(
-            event=world.event, employee=world.employee, method=SignatureMethod.OFFICER,
-            image_png=factories.signature_png(),
-            template_hash=world.template_version.content_hash,
-            officer=world.extra["users"]["hr_a"],
-        ).signature
+        world.extra["audit_signature"] = factories.signature(
+            world.event, world.employee, officer=world.extra["users"]["hr_a"])
     return world.extra["audit_signature"]
 
 

@@ -46,16 +46,11 @@ def event_employee(world):
 
 def signature(world):
     """A signature in the world's event, made here so the shared world fixture stays small."""
-    from signings.models import SignatureMethod
-    from signings.services import signatures
     from tests import factories
 
     if "hr_signature" not in world.extra:
-        world.extra["hr_signature"] = signatures.record_signature(
-            event=world.event, employee=world.employee, method=SignatureMethod.OFFICER,
-            image_png=factories.signature_png(), officer=world.extra["users"]["hr_a"],
-            template_hash=world.event.template_version.content_hash,
-        ).signature
+        world.extra["hr_signature"] = factories.signature(
+            world.event, world.employee, officer=world.extra["users"]["hr_a"])
     return {"pk": world.extra["hr_signature"].pk}
 
 

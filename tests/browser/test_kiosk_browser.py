@@ -5,8 +5,6 @@ Run with `pytest -m browser`. Each test drives the real web app served by live_s
 
 from __future__ import annotations
 
-import datetime
-import os
 import re
 
 import pytest
@@ -16,37 +14,13 @@ from signings.models import Signature
 from signings.services import events, kiosk
 from tests import factories
 
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update"]
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium",
-                                             args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def tablet_context(chromium):
-    contexts = []
-
-    def make():
-        context = chromium.new_context(viewport={"width": 1024, "height": 768}, locale="id-ID")
-        context.set_default_timeout(15000)
-        contexts.append(context)
-        return context
-
-    yield make
-    for context in contexts:
-        context.close()
+def tablet_context(new_context):
+    """A landscape tablet's browser context (call once per tablet)."""
+    return lambda: new_context(viewport={"width": 1024, "height": 768}, timeout=15_000)
 
 
 @pytest.fixture
@@ -54,11 +28,7 @@ def assembly(agency_a, unit_a, template_version, hr_a):
     """An open event with a few named people, as at a morning assembly."""
     names = ["Siti Rahmawati", "Budi Santoso", "Agus Salim", "Dewi Lestari", "Rudi Hartono"]
     people = [factories.employee(unit_a, name=name) for name in names]
-    event = events.create_event(
-        agency=agency_a, template_version=template_version, title="Apel Pakta Integritas",
-        date=datetime.date(2024, 1, 17), venue="Halaman Kantor", created_by=hr_a,
-    )
-    event = events.open_event(event=event, actor=hr_a)
+    event = factories.event(agency_a, officer=hr_a, template_version=template_version)
     return event, {p.name: p for p in people}
 
 

@@ -2,7 +2,6 @@
 the PDF leads to its verification page; an altered PDF is caught there."""
 
 import io
-import os
 import zipfile
 from pathlib import Path
 
@@ -11,33 +10,11 @@ import pytest
 from signings.models import ArchiveJob, ArchiveStatus
 from signings.services import pacts
 from tests import factories
-from tests.pdf_helpers import decode_qr_codes, pdf_text, sign
+from tests.pdf_helpers import decode_qr_codes, pdf_text
 
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = pytest.mark.django_db(transaction=True)
 
 IMMEDIATE = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
-
-
-@pytest.fixture
-def browser_page():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=[
-            "--no-sandbox", "--disable-background-networking", "--disable-component-update"])
-        context = browser.new_context(accept_downloads=True)
-        yield context.new_page()
-        browser.close()
-
-
-def login(page, base, username):
-    page.goto(f"{base}/masuk/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", factories.PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
 
 
 def download(page, action) -> bytes:
@@ -47,14 +24,13 @@ def download(page, action) -> bytes:
 
 
 def test_auditor_downloads_pdf_recap_and_archive_and_verifies(
-        live_server, browser_page, settings, open_event, unit_a, hr_a, auditor_a, tmp_path):
+        live_server, page, log_in, settings, open_event, unit_a, hr_a, auditor_a, tmp_path):
     settings.TASKS = IMMEDIATE
     settings.PAKTA_PUBLIC_BASE_URL = live_server.url
     employee = factories.employee(unit_a, name="Rina Kartika")
     signature = pacts.render_and_store(
-        signature_id=sign(open_event, employee, officer=hr_a).pk)
-    page = browser_page
-    login(page, live_server.url, auditor_a.username)
+        signature_id=factories.signature(open_event, employee, officer=hr_a).pk)
+    log_in(page, auditor_a.username)
 
     page.click("text=Audit")
     page.click(f"text={open_event.title}")
@@ -94,14 +70,13 @@ def test_auditor_downloads_pdf_recap_and_archive_and_verifies(
 
 
 def test_archive_page_polls_and_offers_the_file_when_the_worker_finishes(
-        live_server, browser_page, open_event, auditor_a):
+        live_server, page, log_in, open_event, auditor_a):
     from django.core.files.base import ContentFile
 
     job = ArchiveJob.objects.create(agency=open_event.agency, event=open_event,
                                     requested_by=auditor_a, status=ArchiveStatus.RUNNING,
                                     total=4, done=1)
-    page = browser_page
-    login(page, live_server.url, auditor_a.username)
+    log_in(page, auditor_a.username)
     page.goto(f"{live_server.url}/audit/arsip/{job.pk}/")
     assert "1 / 4" in page.inner_text("#archive-progress")
     assert page.locator("#archive-download").count() == 0

@@ -1,54 +1,17 @@
 """The officer console in a real browser (Playwright driving Debian's chromium)."""
 
-import datetime
-import os
-
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from signings.models import EventStatus, SignatureMethod
-from signings.services import events, signatures
+from signings.services import events
 from tests import factories
 
-# Playwright's sync API runs an event loop in this thread; the ORM calls below are plain
-# synchronous calls made between browser steps.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture(scope="module")
-def chromium_browser():
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium",
-            args=["--no-sandbox", "--disable-background-networking",
-                  "--disable-component-update"],
-        )
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def page(chromium_browser):
-    context = chromium_browser.new_context(locale="id-ID")
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    yield page
-    context.close()
-
-
-def log_in(page, live_server, username):
-    page.goto(f"{live_server.url}/masuk/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", factories.PASSWORD)
-    page.click("main button[type=submit]")
-    # Wait for the redirect so the session cookie is set before the next navigation.
-    page.wait_for_url(f"{live_server.url}/")
-
-
-def test_officer_logs_in(page, live_server, hr_a):
-    log_in(page, live_server, "hr_a")
+def test_officer_logs_in(page, log_in, live_server, hr_a):
+    log_in(page, "hr_a")
     expect(page.locator("nav")).to_contain_text("Pegawai")
     expect(page.locator("h1")).to_have_text("Beranda")
 
@@ -62,13 +25,13 @@ def test_wrong_password_stays_on_login(page, live_server, hr_a):
     expect(page.locator("nav")).not_to_contain_text("Pegawai")
 
 
-def test_import_csv_with_a_bad_row_shows_the_preview(page, live_server, hr_a, agency_a):
+def test_import_csv_with_a_bad_row_shows_the_preview(page, log_in, live_server, hr_a, agency_a):
     csv = (
         "NIP;Nama;Kategori;Jabatan;Golongan\r\n"
         f"{factories.pns_nip(11)};Budi Santoso;PNS;Analis;III/a\r\n"
         "1.98001E+17;Nip Rusak;PNS;Analis;III/a\r\n"
     ).encode("cp1252")
-    log_in(page, live_server, "hr_a")
+    log_in(page, "hr_a")
     page.goto(f"{live_server.url}/sdm/impor/")
     page.select_option("select[name=agency]", str(agency_a.pk))
     page.set_input_files("input[name=file]", files=[
@@ -88,14 +51,12 @@ def test_import_csv_with_a_bad_row_shows_the_preview(page, live_server, hr_a, ag
 def draft_event(agency_a, unit_a, template_version, hr_a):
     for _ in range(3):
         factories.employee(unit_a)
-    return events.create_event(
-        agency=agency_a, template_version=template_version, title="Apel Pakta Integritas",
-        date=datetime.date(2024, 1, 17), venue="Halaman Kantor", created_by=hr_a,
-    )
+    return factories.event(agency_a, officer=hr_a, template_version=template_version,
+                           status=EventStatus.DRAFT)
 
 
-def test_officer_opens_an_event(page, live_server, draft_event):
-    log_in(page, live_server, "hr_a")
+def test_officer_opens_an_event(page, log_in, live_server, draft_event):
+    log_in(page, "hr_a")
     page.goto(f"{live_server.url}/sdm/acara/{draft_event.pk}/")
     expect(page.locator("#event-status")).to_have_text("Draf")
     page.click("#open-event")
@@ -104,31 +65,27 @@ def test_officer_opens_an_event(page, live_server, draft_event):
     assert draft_event.status == EventStatus.OPEN
 
 
-def test_live_view_updates_when_a_signature_is_recorded_elsewhere(page, live_server,
+def test_live_view_updates_when_a_signature_is_recorded_elsewhere(page, log_in, live_server,
                                                                    draft_event, hr_a):
     event = events.open_event(event=draft_event, actor=hr_a)
-    log_in(page, live_server, "hr_a")
+    log_in(page, "hr_a")
     page.goto(f"{live_server.url}/sdm/acara/{event.pk}/langsung/")
     expect(page.locator("#total-signed")).to_have_text("0")
     expect(page.locator("#total-missing")).to_have_text("3")
     # A marker on the window survives only if the page is not reloaded.
     page.evaluate("window.__stillSamePage = true")
     employee = event.expected.first().employee
-    signatures.record_signature(
-        event=event, employee=employee, method=SignatureMethod.OFFICER,
-        image_png=factories.signature_png(), officer=hr_a,
-        template_hash=event.template_version.content_hash,
-    )
+    factories.signature(event, employee, officer=hr_a)
     expect(page.locator("#total-signed")).to_have_text("1")
     expect(page.locator("#total-missing")).to_have_text("2")
     expect(page.locator("#signed-list")).to_contain_text(employee.display_name)
     assert page.evaluate("window.__stillSamePage") is True
 
 
-def test_officer_signs_on_screen_with_the_pad(page, live_server, draft_event, hr_a):
+def test_officer_signs_on_screen_with_the_pad(page, log_in, live_server, draft_event, hr_a):
     event = events.open_event(event=draft_event, actor=hr_a)
     employee = event.expected.first().employee
-    log_in(page, live_server, "hr_a")
+    log_in(page, "hr_a")
     page.goto(f"{live_server.url}/sdm/acara/{event.pk}/pegawai/{employee.pk}/tanda-tangan/")
     canvas = page.locator("[data-signature-pad] canvas")
     box = canvas.bounding_box()
@@ -144,9 +101,10 @@ def test_officer_signs_on_screen_with_the_pad(page, live_server, draft_event, hr
                                            method=SignatureMethod.OFFICER).exists()
 
 
-def test_officer_records_an_absence_and_closes_the_event(page, live_server, draft_event, hr_a):
+def test_officer_records_an_absence_and_closes_the_event(page, log_in, live_server, draft_event,
+                                                         hr_a):
     event = events.open_event(event=draft_event, actor=hr_a)
-    log_in(page, live_server, "hr_a")
+    log_in(page, "hr_a")
     page.goto(f"{live_server.url}/sdm/acara/{event.pk}/langsung/")
     page.locator("#unsigned-list a[title='Catat tidak hadir']").first.click()
     page.select_option("select[name=reason]", "sick")

@@ -1,0 +1,75 @@
+"""The one real-browser set-up: Playwright driving Debian's chromium against live_server.
+
+Every test in this folder is marked `browser` here (run them with `pytest -m browser`).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests import factories
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls the tests make between
+# browser steps are plain synchronous calls, which Django would otherwise refuse.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update"]
+HERE = Path(__file__).resolve().parent
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if HERE in Path(str(item.path)).resolve().parents:
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    """One browser per test module; each test gets fresh contexts (cookies, storage)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def new_context(chromium):
+    """Make browser contexts (one per person or tablet); all are closed after the test."""
+    contexts = []
+
+    def make(*, timeout: int | None = None, **options):
+        options.setdefault("locale", "id-ID")
+        context = chromium.new_context(**options)
+        if timeout is not None:  # else Playwright's default (30 s)
+            context.set_default_timeout(timeout)
+        contexts.append(context)
+        return context
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_context):
+    """One page in its own context, downloads allowed."""
+    return new_context(accept_downloads=True).new_page()
+
+
+@pytest.fixture
+def log_in(live_server):
+    def log_in(page, username: str):
+        page.goto(f"{live_server.url}/masuk/")
+        page.fill("input[name=username]", username)
+        page.fill("input[name=password]", factories.PASSWORD)
+        page.click("main button[type=submit]")
+        # Wait for the redirect so the session cookie is set before the next navigation.
+        page.wait_for_url(f"{live_server.url}/")
+
+    return log_in
