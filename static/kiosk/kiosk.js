@@ -561,7 +561,8 @@ async function start() {
   $("pad-done").addEventListener("click", onSignDone);
   for (const button of document.querySelectorAll("[data-action=home]")) button.addEventListener("click", home);
   window.addEventListener("resize", () => { if (document.body.dataset.screen === "sign") resizePad(); });
-  window.addEventListener("online", () => { setOnline(true); renderStatusBar(); outbox.flush(); poll(); });
+  // Regaining a network proves nothing about the server: the next request decides.
+  window.addEventListener("online", () => { outbox.flush(); poll(); });
   window.addEventListener("offline", () => { setOnline(false); renderStatusBar(); });
   document.addEventListener("visibilitychange", () => {
     if (document.visibilityState === "visible") { outbox.flush(); poll(); }
