@@ -14,15 +14,13 @@ from django.urls import reverse
 
 from signings.models import Signature
 from tests import factories
-from tests.test_kiosk_browser import (  # noqa: F401  (fixtures)
-    CHROMIUM_ARGS,
-    assembly,
-    draw_signature,
-    read_pact,
-    wait_pending,
-)
+from tests import test_kiosk_browser as kiosk_browser
+from tests.test_kiosk_browser import CHROMIUM_ARGS, draw_signature, read_pact, wait_pending
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+# The browser fixtures of the main kiosk test module, shared.
+assembly = kiosk_browser.assembly
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
