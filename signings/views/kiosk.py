@@ -39,6 +39,7 @@ APP_ASSETS = [
     "kiosk/pad.js",
     "kiosk/compat.js",
     "kiosk/idle.js",
+    "kiosk/screens.js",
     "kiosk/icon-192.png",
     "kiosk/icon-512.png",
     "vendor/idb/idb.js",

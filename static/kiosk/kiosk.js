@@ -4,7 +4,10 @@
 
 import { fmt, secure, uuid } from "pakta-kiosk/compat";
 import { IdleGuard } from "pakta-kiosk/idle";
-import { recoveryItem, renderPact, resultItem } from "pakta-kiosk/pact";
+import {
+  awaitedNow, birthIso, formatBirthInput, renderAwaitedBox, renderBar, signedWhen,
+} from "pakta-kiosk/screens";
+import { renderPact, resultItem } from "pakta-kiosk/pact";
 import { compactStrokes, exportSignature, fitCanvas, guardPad, inkBox } from "pakta-kiosk/pad";
 import * as roster from "pakta-kiosk/roster";
 import {
@@ -118,28 +121,11 @@ function refreshBanner() {
 
 async function renderStatusBar() {
   const items = await outboxItems();
-  const pending = items.filter((i) => i.state === "pending");
-  const refused = items.filter((i) => i.state === "refused");
-  $("pending-count").textContent = String(pending.length);
-  $("pending-state").dataset.pending = String(pending.length);
-  $("pending-state").className = `badge rounded-pill ${pending.length ? "text-bg-warning" : "text-bg-light"}`;
-  const net = $("net-state");
-  net.dataset.online = state.online ? "1" : "0";
-  net.textContent = state.online ? T.online : T.offline;
-  net.className = `badge rounded-pill ${state.online ? "text-bg-success" : "text-bg-danger"}`;
-  $("device-name").textContent = state.device ? state.device.name : "";
-  $("event-title").textContent = state.event ? state.event.title : "Pakta";
-  // The officer's recovery list: refused signatures always; unsent ones once revoked.
-  const shown = state.revoked ? items : refused;
-  const box = $("recovery");
-  box.classList.toggle("d-none", shown.length === 0);
-  $("recovery-h").textContent = state.revoked ? T.recovery_revoked : T.recovery_refused;
-  $("recovery-list").replaceChildren(...shown.map((item) => recoveryItem(item, T, async () => {
+  renderBar({ items, state, T, onDismiss: async (item) => {
     await removeItem(item.submission_id);
     await renderStatusBar();
-  })));
+  } });
 }
-
 
 // --- talking to the server ---------------------------------------------------------------
 
@@ -262,30 +248,8 @@ async function pair(code) {
 
 // --- step 1: search --------------------------------------------------------------------------
 
-function signedIds() {
-  const ids = new Set(state.signed.keys());
-  for (const id of (state.localSigned || new Map()).keys()) ids.add(id);
-  return ids;
-}
-
 function renderAwaited() {
-  const box = $("awaited");
-  if (!state.event || !state.event.enforce_signing_order) {
-    box.classList.add("d-none");
-    return;
-  }
-  const rank = roster.awaitedRank(state.prepared, signedIds());
-  const waiting = state.prepared.filter(
-    (e) => e.rank === rank && !e.excused && !signedIds().has(e.id),
-  );
-  if (rank === null || rank === 9 || waiting.length === 0) {
-    box.classList.add("d-none");
-    return;
-  }
-  box.classList.remove("d-none");
-  box.textContent = fmt(T.awaited, {
-    names: waiting.slice(0, 8).map((e) => e.name).join(", "),
-  });
+  renderAwaitedBox(state, T);
 }
 
 async function onSearch() {
@@ -304,10 +268,6 @@ async function onSearch() {
 }
 
 
-function whenText(iso) {
-  return new Date(iso).toLocaleTimeString("id-ID", { hour: "2-digit", minute: "2-digit" });
-}
-
 function choose(employeeId) {
   const entry = state.byId.get(employeeId);
   if (!entry || state.revoked || state.closed) return;
@@ -315,16 +275,15 @@ function choose(employeeId) {
   if (signed) {
     $("notice-text").textContent = fmt(T.already_signed, {
       name: entry.name,
-      time: `${new Date(signed.signed_at).toLocaleDateString("id-ID")} ${whenText(signed.signed_at)}`,
+      time: signedWhen(signed.signed_at),
       where: signed.where || T.elsewhere,
     });
     show("notice");
     return;
   }
   if (state.event.enforce_signing_order) {
-    const rank = roster.awaitedRank(state.prepared, signedIds());
+    const { rank, waiting } = awaitedNow(state);
     if (rank !== null && entry.rank > rank) {
-      const waiting = state.prepared.filter((e) => e.rank === rank && !e.excused && !signedIds().has(e.id));
       $("notice-text").textContent = fmt(T.order_wait, {
         names: waiting.slice(0, 5).map((e) => e.name).join(", "),
       });
@@ -375,24 +334,6 @@ async function onIdentity(event) {
     return;
   }
   $("identity-error").textContent = T.birth_mismatch;
-}
-
-// DDMMYYYY typed on a numeric keypad, shown as DD-MM-YYYY while typing.
-function formatBirthInput() {
-  const input = $("birth-date");
-  const digits = input.value.replace(/\D/g, "").slice(0, 8);
-  const parts = [digits.slice(0, 2), digits.slice(2, 4), digits.slice(4)].filter(Boolean);
-  input.value = parts.join("-");
-  $("identity-error").textContent = "";
-}
-
-function birthIso(text) {
-  const digits = text.replace(/\D/g, "");
-  if (digits.length !== 8) return null;
-  const [d, m, y] = [digits.slice(0, 2), digits.slice(2, 4), digits.slice(4)];
-  const date = new Date(Date.UTC(Number(y), Number(m) - 1, Number(d)));
-  if (date.getUTCDate() !== Number(d) || date.getUTCMonth() !== Number(m) - 1) return null;
-  return `${y}-${m}-${d}`;
 }
 
 // Only where the browser cannot check here (plain HTTP): null when the server is unreachable.
@@ -552,7 +493,10 @@ async function start() {
   $("pair-form").addEventListener("submit", (e) => { e.preventDefault(); pair($("pair-code").value); });
   $("search-input").addEventListener("input", onSearch);
   $("identity-form").addEventListener("submit", onIdentity);
-  $("birth-date").addEventListener("input", formatBirthInput);
+  $("birth-date").addEventListener("input", () => {
+    formatBirthInput($("birth-date"));
+    $("identity-error").textContent = "";
+  });
   $("pact").addEventListener("scroll", checkPactRead, { passive: true });
   window.addEventListener("resize", () => { if (document.body.dataset.screen === "pact") checkPactRead(); });
   $("agree").addEventListener("change", () => { $("to-sign").disabled = !$("agree").checked; });
