@@ -6,6 +6,7 @@ HTTP origin: no crypto.subtle, no crypto.randomUUID, no service worker.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from urllib.parse import urlsplit
 
@@ -84,6 +85,18 @@ def test_plain_http_intranet_pairs_checks_birth_date_and_signs(
     kiosk_page.fill("#pair-code", code)
     kiosk_page.click("#pair-submit")
     kiosk_page.wait_for_selector("#screen-search:not(.d-none)")
+
+    # A fully typed NIP is found by its salted hash, computed without crypto.subtle.
+    kiosk_page.fill("#search-input", person.nip)
+    kiosk_page.wait_for_selector("#results button:has-text('Dewi Lestari')")
+    assert kiosk_page.locator("#results button").count() == 1
+    compat_url = kiosk_page.evaluate("JSON.parse(document.querySelector('script[type=importmap]')"
+                                     ".textContent).imports['pakta-kiosk/compat']")
+    samples = ["", "abc", "x" * 55, "y" * 64, "salt:n:199001012020121001"]
+    digests = kiosk_page.evaluate(
+        "async ([url, texts]) => { const m = await import(url); "
+        "return Promise.all(texts.map((t) => m.sha256Hex(t))); }", [compat_url, samples])
+    assert digests == [hashlib.sha256(t.encode()).hexdigest() for t in samples]
 
     kiosk_page.fill("#search-input", "dewi")
     kiosk_page.click("#results button:has-text('Dewi Lestari')")

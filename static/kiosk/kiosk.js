@@ -38,7 +38,8 @@ const state = {
   awaited: [],
   revoked: false,
   closed: false,
-  online: navigator.onLine,
+  // Unknown until a request has reached the server: the badge never claims more than it knows.
+  online: false,
   // The person at the tablet right now; wiped when the kiosk returns to step 1.
   current: null,
 };
@@ -184,6 +185,7 @@ function applyRoster(data) {
 async function loadRoster() {
   const { status, body } = await api("roster");
   if (status !== 200) return false;
+  setOnline(true);
   await setConfig("roster", body);
   applyRoster(body);
   return true;
