@@ -62,6 +62,7 @@ def test_walk_away_wipes_the_signer_and_returns_to_search(
     page.clock.fast_forward(46_000)
     page.wait_for_selector("#idle-warning:not(.d-none)")
     assert 1 <= int(page.text_content("#idle-count")) <= 15
+    page.screenshot(path="/tmp/kiosk-idle-warning.png")
     assert page.is_visible("#screen-sign")
 
     page.clock.fast_forward(15_000)
