@@ -23,6 +23,8 @@ from ninja.security import APIKeyHeader
 
 from signings.api.schemas import (
     ErrorOut,
+    IdentityCheckIn,
+    IdentityCheckOut,
     PairIn,
     PairOut,
     RosterOut,
@@ -174,6 +176,7 @@ def event_out(event: SigningEvent) -> dict:
         "status": event.status,
         "identity_check": event.identity_check,
         "enforce_signing_order": event.enforce_signing_order,
+        "kiosk_idle_seconds": event.kiosk_idle_seconds,
         "template": {
             "hash": version.content_hash,
             "title": version.title,
@@ -233,6 +236,24 @@ def roster(request):
 @decorate_view(gzip_page)
 def status(request):
     return status_out(request.auth)
+
+
+@api.post("/identity", response={200: IdentityCheckOut, 401: ErrorOut, 403: ErrorOut,
+                                 422: ErrorOut},
+          url_name="identity", summary="Check a typed birth date (tablets that cannot hash)")
+def identity(request, payload: IdentityCheckIn):
+    """For tablets on plain HTTP, where the browser has no crypto.subtle to check offline.
+
+    Answers only for people expected at the device's event; the signature is checked again
+    when it is submitted.
+    """
+    device: KioskDevice = request.auth
+    employee = (Employee.objects.filter(pk=payload.employee_id, expected_at__event=device.event)
+                .only("pk", "birth_date").first())
+    if employee is None:
+        raise SigningError("employee.not_expected",
+                           _("Pegawai ini tidak terdaftar sebagai peserta acara ini."))
+    return {"match": employee.birth_date is None or employee.birth_date == payload.birth_date}
 
 
 @api.post(

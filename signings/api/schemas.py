@@ -46,6 +46,7 @@ class EventOut(Schema):
     status: Literal["draft", "open", "closed"]
     identity_check: Literal["supervised", "birth_date"]
     enforce_signing_order: bool
+    kiosk_idle_seconds: int = Field(description="Return to search after this long untouched")
     template: TemplateOut
 
 
@@ -135,3 +136,12 @@ class SubmissionOut(Schema):
     signed_at: datetime.datetime
     received_at: datetime.datetime
     clock_suspect: bool
+
+
+class IdentityCheckIn(Schema):
+    employee_id: int
+    birth_date: datetime.date = Field(description="Typed by the signer")
+
+
+class IdentityCheckOut(Schema):
+    match: bool

@@ -18,6 +18,7 @@ from signings.models import (
     IdentityCheck,
     PactTemplateVersion,
 )
+from signings.models.event import KIOSK_IDLE_MAX, KIOSK_IDLE_MIN
 
 
 class VersionChoiceField(forms.ModelChoiceField):
@@ -62,6 +63,14 @@ class EventForm(forms.Form):
         help_text=_("Kepala instansi lebih dulu, lalu eselon II, III, IV, kemudian staf."),
     )
 
+    kiosk_idle_seconds = forms.IntegerField(
+        label=_("Batas diam di tablet (detik)"), initial=60, required=False,
+        min_value=KIOSK_IDLE_MIN, max_value=KIOSK_IDLE_MAX,
+        help_text=_("Bila tablet tidak disentuh selama ini setelah seseorang memilih namanya, "
+                    "tablet kembali ke pencarian dan menghapus datanya. 15 detik terakhir "
+                    "ditampilkan hitung mundur."),
+    )
+
     def __init__(self, *args, user, event=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["agency"].queryset = managed_agencies(user)
@@ -82,7 +91,13 @@ class EventForm(forms.Form):
             "kind": event.kind, "date": event.date, "venue": event.venue,
             "witnesses": "\n".join(event.witnesses), "identity_check": event.identity_check,
             "enforce_signing_order": event.enforce_signing_order,
+            "kiosk_idle_seconds": event.kiosk_idle_seconds,
         }
+
+    def clean_kiosk_idle_seconds(self):
+        # Left empty means the default, as for an event made before the setting existed.
+        value = self.cleaned_data["kiosk_idle_seconds"]
+        return 60 if value is None else value
 
     def clean_witnesses(self):
         lines = [line.strip() for line in self.cleaned_data["witnesses"].splitlines()]

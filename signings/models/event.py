@@ -24,6 +24,12 @@ class IdentityCheck(models.TextChoices):
     BIRTH_DATE = "birth_date", _("Tanggal lahir pegawai")
 
 
+# How long a tablet may sit untouched with a person chosen (seconds): long enough to read a
+# pact, short enough that the next person in the queue does not find the last one's screen.
+KIOSK_IDLE_MIN = 20
+KIOSK_IDLE_MAX = 600
+
+
 class SigningEventQuerySet(models.QuerySet):
     def in_agency(self, agency) -> SigningEventQuerySet:
         return self.filter(agency__path__startswith=agency.path)
@@ -81,6 +87,12 @@ class SigningEvent(models.Model):
         default=False,
         help_text=_("Kepala instansi menandatangani lebih dulu, lalu eselon II, III, IV, staf."),
     )
+    kiosk_idle_seconds = models.PositiveSmallIntegerField(
+        _("batas diam di tablet (detik)"),
+        default=60,
+        help_text=_("Tablet kembali ke pencarian dan menghapus data penanda tangan bila tidak "
+                    "disentuh selama ini (20–600 detik)."),
+    )
     pledge_read = models.BooleanField(_("ikrar telah dibacakan"), default=False)
     witnesses = models.JSONField(
         _("saksi dan tamu"),
@@ -118,6 +130,11 @@ class SigningEvent(models.Model):
             models.CheckConstraint(
                 condition=~Q(status=EventStatus.CLOSED) | Q(closed_at__isnull=False),
                 name="event_closed_has_closed_at",
+            ),
+            models.CheckConstraint(
+                condition=Q(kiosk_idle_seconds__gte=KIOSK_IDLE_MIN)
+                & Q(kiosk_idle_seconds__lte=KIOSK_IDLE_MAX),
+                name="event_kiosk_idle_seconds_range",
             ),
         ]
 

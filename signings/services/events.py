@@ -43,6 +43,7 @@ def create_event(
     witnesses: Iterable[str] = (),
     identity_check: str = IdentityCheck.SUPERVISED,
     enforce_signing_order: bool = False,
+    kiosk_idle_seconds: int = 60,
     expected: Iterable[Employee] | None = None,
     request=None,
 ) -> SigningEvent:
@@ -57,6 +58,7 @@ def create_event(
         witnesses=[w.strip() for w in witnesses if w and w.strip()],
         identity_check=identity_check,
         enforce_signing_order=enforce_signing_order,
+        kiosk_idle_seconds=kiosk_idle_seconds,
         created_by=created_by,
     )
     if expected is None:
@@ -187,7 +189,7 @@ def reopen_event(*, event: SigningEvent, actor, reason: str, request=None) -> Si
 # Details an officer may correct after creating the event. The template version only while
 # the event is a draft: once opened, people may be reading or signing that exact text.
 EDITABLE_EVENT_FIELDS = ("title", "kind", "date", "venue", "witnesses", "identity_check",
-                         "enforce_signing_order")
+                         "enforce_signing_order", "kiosk_idle_seconds")
 
 
 @transaction.atomic

@@ -46,7 +46,8 @@ def event_create(request):
             agency=data["agency"], template_version=data["template_version"], kind=data["kind"],
             title=data["title"], date=data["date"], venue=data["venue"],
             witnesses=data["witnesses"], identity_check=data["identity_check"],
-            enforce_signing_order=data["enforce_signing_order"], created_by=request.user,
+            enforce_signing_order=data["enforce_signing_order"],
+            kiosk_idle_seconds=data["kiosk_idle_seconds"], created_by=request.user,
             request=request,
         )
         messages.success(request, _("Acara %(title)s dibuat sebagai draf.") % {"title": event})

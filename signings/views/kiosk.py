@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from urllib.parse import urlsplit
 
 import segno
 from django.contrib import messages
@@ -36,6 +37,9 @@ APP_ASSETS = [
     "kiosk/outbox.js",
     "kiosk/pact.js",
     "kiosk/pad.js",
+    "kiosk/compat.js",
+    "kiosk/idle.js",
+    "kiosk/screens.js",
     "kiosk/icon-192.png",
     "kiosk/icon-512.png",
     "vendor/idb/idb.js",
@@ -77,6 +81,18 @@ def devices(request, event_pk: int):
     return _devices_page(request, event, DeviceForm())
 
 
+# Browsers treat these as secure contexts even over plain HTTP.
+LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "::1"}
+
+
+def offline_mode_available(url: str) -> bool:
+    """Service workers (the kiosk's offline mode) need HTTPS, or localhost on the tablet."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    return (parts.scheme == "https" or host in LOOPBACK_HOSTS
+            or host.endswith(".localhost"))
+
+
 def _pairing_page(request, event: SigningEvent, pairing: PairingCode):
     app_url = request.build_absolute_uri(reverse("kiosk:app"))
     # The code travels in the fragment: browsers never send it to the server or its logs.
@@ -86,7 +102,8 @@ def _pairing_page(request, event: SigningEvent, pairing: PairingCode):
         request, "kiosk/pairing.html",
         {"event": event, "device": pairing.device, "code": pairing.display, "app_url": app_url,
          "qr_svg": qr.svg_inline(scale=6, dark="#000", light="#fff"),
-         "ttl_minutes": int(kiosk_service.PAIRING_TTL.total_seconds() // 60)},
+         "ttl_minutes": int(kiosk_service.PAIRING_TTL.total_seconds() // 60),
+         "offline_available": offline_mode_available(app_url)},
     )
     # The code is a secret that works once: keep it out of caches and the back button.
     response["Cache-Control"] = "no-store"
@@ -180,8 +197,11 @@ def _texts() -> dict[str, str]:
         "elsewhere": _("tablet lain"),
         "no_birth_date": _("Tanggal lahir Anda tidak tercatat. Petugas memastikan identitas "
                            "Anda; tekan Lanjut."),
-        "birth_invalid": _("Isi tanggal, bulan, dan tahun lahir dengan angka."),
+        "birth_invalid": _("Ketik tanggal lahir lengkap sebagai 8 angka: HHBBTTTT, misalnya "
+                           "17081985."),
         "birth_mismatch": _("Tanggal lahir tidak cocok. Periksa kembali."),
+        "identity_unreachable": _("Tanggal lahir tidak dapat diperiksa karena tablet tidak "
+                                  "terhubung ke server. Coba lagi atau minta bantuan petugas."),
         "identity_locked": _("Tanggal lahir tidak cocok. Silakan minta bantuan petugas."),
         "declare": _("dengan ini menyatakan bahwa saya akan:"),
         "f_name": _("Nama"),

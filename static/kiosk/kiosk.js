@@ -2,8 +2,13 @@
 // and the outbox that delivers signatures whenever the network allows.
 // Texts come translated from the page (kiosk-config), never hard-coded here.
 
-import { recoveryItem, renderPact, resultItem } from "pakta-kiosk/pact";
-import { compactStrokes, exportSignature, fitCanvas, inkBox } from "pakta-kiosk/pad";
+import { fmt, secure, uuid } from "pakta-kiosk/compat";
+import { IdleGuard } from "pakta-kiosk/idle";
+import {
+  awaitedNow, birthIso, formatBirthInput, renderAwaitedBox, renderBar, signedWhen,
+} from "pakta-kiosk/screens";
+import { renderPact, resultItem } from "pakta-kiosk/pact";
+import { compactStrokes, exportSignature, fitCanvas, guardPad, inkBox } from "pakta-kiosk/pad";
 import * as roster from "pakta-kiosk/roster";
 import {
   Outbox, addToOutbox, deleteConfig, getConfig, outboxItems, removeItem, setConfig,
@@ -17,8 +22,10 @@ const SEND_MS = 10000;
 const DONE_RETURN_MS = 6000;
 const MAX_IDENTITY_TRIES = 3;
 
+// Screens that show a chosen person: the idle guard runs while one of them is up.
+const PERSONAL_SCREENS = new Set(["identity", "pact", "sign", "notice"]);
+
 const $ = (id) => document.getElementById(id);
-const fmt = (text, values) => text.replace(/%\((\w+)\)s/g, (_, k) => values[k] ?? "");
 
 const state = {
   token: null,
@@ -31,7 +38,8 @@ const state = {
   awaited: [],
   revoked: false,
   closed: false,
-  online: navigator.onLine,
+  // Unknown until a request has reached the server: the badge never claims more than it knows.
+  online: false,
   // The person at the tablet right now; wiped when the kiosk returns to step 1.
   current: null,
 };
@@ -39,6 +47,7 @@ const state = {
 let pad = null;
 let doneTimer = null;
 let outbox = null;
+let idle = null;
 
 // --- screens -----------------------------------------------------------------------------
 
@@ -48,6 +57,20 @@ function show(name) {
   }
   document.body.dataset.screen = name;
   window.scrollTo(0, 0);
+  if (!idle) return;
+  if (PERSONAL_SCREENS.has(name)) {
+    if (!idle.running) idle.start(state.event && state.event.kiosk_idle_seconds);
+  } else {
+    idle.stop();
+  }
+}
+
+// Nobody touched the tablet with a person chosen: everything about them goes, the kiosk
+// returns to the search, and the browser history gains nothing that leads back.
+function idleTimeout() {
+  home();
+  history.replaceState(null, "", window.location.pathname);
+  document.body.dataset.idleReturns = String(Number(document.body.dataset.idleReturns || 0) + 1);
 }
 
 function resetPerson() {
@@ -58,10 +81,11 @@ function resetPerson() {
   $("results").replaceChildren();
   $("search-hint").textContent = "";
   $("identity-name").textContent = "";
-  for (const id of ["birth-day", "birth-month", "birth-year"]) $(id).value = "";
+  $("birth-date").value = "";
   $("identity-error").textContent = "";
   $("pact").replaceChildren();
   $("agree").checked = false;
+  $("agree").disabled = true;
   $("to-sign").disabled = true;
   $("sign-name").textContent = "";
   $("sign-error").textContent = "";
@@ -98,28 +122,11 @@ function refreshBanner() {
 
 async function renderStatusBar() {
   const items = await outboxItems();
-  const pending = items.filter((i) => i.state === "pending");
-  const refused = items.filter((i) => i.state === "refused");
-  $("pending-count").textContent = String(pending.length);
-  $("pending-state").dataset.pending = String(pending.length);
-  $("pending-state").className = `badge rounded-pill ${pending.length ? "text-bg-warning" : "text-bg-light"}`;
-  const net = $("net-state");
-  net.dataset.online = state.online ? "1" : "0";
-  net.textContent = state.online ? T.online : T.offline;
-  net.className = `badge rounded-pill ${state.online ? "text-bg-success" : "text-bg-danger"}`;
-  $("device-name").textContent = state.device ? state.device.name : "";
-  $("event-title").textContent = state.event ? state.event.title : "Pakta";
-  // The officer's recovery list: refused signatures always; unsent ones once revoked.
-  const shown = state.revoked ? items : refused;
-  const box = $("recovery");
-  box.classList.toggle("d-none", shown.length === 0);
-  $("recovery-h").textContent = state.revoked ? T.recovery_revoked : T.recovery_refused;
-  $("recovery-list").replaceChildren(...shown.map((item) => recoveryItem(item, T, async () => {
+  renderBar({ items, state, T, onDismiss: async (item) => {
     await removeItem(item.submission_id);
     await renderStatusBar();
-  })));
+  } });
 }
-
 
 // --- talking to the server ---------------------------------------------------------------
 
@@ -178,6 +185,7 @@ function applyRoster(data) {
 async function loadRoster() {
   const { status, body } = await api("roster");
   if (status !== 200) return false;
+  setOnline(true);
   await setConfig("roster", body);
   applyRoster(body);
   return true;
@@ -201,8 +209,9 @@ async function poll() {
   await renderStatusBar();
 }
 
+// "Online" means the last real request reached the server and the browser has a network.
 function setOnline(value) {
-  state.online = value;
+  state.online = Boolean(value) && navigator.onLine !== false;
 }
 
 // --- pairing -------------------------------------------------------------------------------
@@ -241,30 +250,8 @@ async function pair(code) {
 
 // --- step 1: search --------------------------------------------------------------------------
 
-function signedIds() {
-  const ids = new Set(state.signed.keys());
-  for (const id of (state.localSigned || new Map()).keys()) ids.add(id);
-  return ids;
-}
-
 function renderAwaited() {
-  const box = $("awaited");
-  if (!state.event || !state.event.enforce_signing_order) {
-    box.classList.add("d-none");
-    return;
-  }
-  const rank = roster.awaitedRank(state.prepared, signedIds());
-  const waiting = state.prepared.filter(
-    (e) => e.rank === rank && !e.excused && !signedIds().has(e.id),
-  );
-  if (rank === null || rank === 9 || waiting.length === 0) {
-    box.classList.add("d-none");
-    return;
-  }
-  box.classList.remove("d-none");
-  box.textContent = fmt(T.awaited, {
-    names: waiting.slice(0, 8).map((e) => e.name).join(", "),
-  });
+  renderAwaitedBox(state, T);
 }
 
 async function onSearch() {
@@ -283,10 +270,6 @@ async function onSearch() {
 }
 
 
-function whenText(iso) {
-  return new Date(iso).toLocaleTimeString("id-ID", { hour: "2-digit", minute: "2-digit" });
-}
-
 function choose(employeeId) {
   const entry = state.byId.get(employeeId);
   if (!entry || state.revoked || state.closed) return;
@@ -294,16 +277,15 @@ function choose(employeeId) {
   if (signed) {
     $("notice-text").textContent = fmt(T.already_signed, {
       name: entry.name,
-      time: `${new Date(signed.signed_at).toLocaleDateString("id-ID")} ${whenText(signed.signed_at)}`,
+      time: signedWhen(signed.signed_at),
       where: signed.where || T.elsewhere,
     });
     show("notice");
     return;
   }
   if (state.event.enforce_signing_order) {
-    const rank = roster.awaitedRank(state.prepared, signedIds());
+    const { rank, waiting } = awaitedNow(state);
     if (rank !== null && entry.rank > rank) {
-      const waiting = state.prepared.filter((e) => e.rank === rank && !e.excused && !signedIds().has(e.id));
       $("notice-text").textContent = fmt(T.order_wait, {
         names: waiting.slice(0, 5).map((e) => e.name).join(", "),
       });
@@ -316,7 +298,7 @@ function choose(employeeId) {
     $("identity-name").textContent = `${entry.name} · ${entry.masked}`;
     $("identity-error").textContent = entry.birth_hash ? "" : T.no_birth_date;
     show("identity");
-    $("birth-day").focus();
+    $("birth-date").focus();
   } else {
     showPact();
   }
@@ -329,15 +311,19 @@ async function onIdentity(event) {
   const person = state.current;
   if (!person) return home();
   if (!person.entry.birth_hash) return showPact();
-  const d = $("birth-day").value.trim().padStart(2, "0");
-  const m = $("birth-month").value.trim().padStart(2, "0");
-  const y = $("birth-year").value.trim();
-  const iso = `${y}-${m}-${d}`;
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(iso) || Number.isNaN(Date.parse(iso))) {
+  const iso = birthIso($("birth-date").value);
+  if (!iso) {
     $("identity-error").textContent = T.birth_invalid;
     return;
   }
-  if (await roster.birthDateMatches(state.salt, person.entry, iso)) {
+  let matches = await roster.birthDateMatches(state.salt, person.entry, iso);
+  if (matches === null) matches = await askServerBirthDate(person.entry.id, iso);
+  if (state.current !== person) return; // timed out or cancelled while waiting
+  if (matches === null) {
+    $("identity-error").textContent = T.identity_unreachable;
+    return;
+  }
+  if (matches) {
     person.birthDate = iso;
     showPact();
     return;
@@ -352,11 +338,42 @@ async function onIdentity(event) {
   $("identity-error").textContent = T.birth_mismatch;
 }
 
+// Only where the browser cannot check here (plain HTTP): null when the server is unreachable.
+async function askServerBirthDate(employeeId, iso) {
+  try {
+    const { status, body } = await api("identity", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ employee_id: employeeId, birth_date: iso }),
+    });
+    setOnline(true);
+    if (status !== 200 || !body) return null;
+    return Boolean(body.match);
+  } catch (error) {
+    setOnline(false);
+    await renderStatusBar();
+    return null;
+  }
+}
+
 // --- step 3: the pact ------------------------------------------------------------------------
 
 function showPact() {
   renderPact($("pact"), state.event, state.current.entry, T);
+  $("agree").checked = false;
+  $("agree").disabled = true;
+  $("to-sign").disabled = true;
   show("pact");
+  $("pact").scrollTop = 0;
+  checkPactRead();
+}
+
+// Consent only once the whole pact has been on screen: scrolled to its end, or short enough.
+function checkPactRead() {
+  const pact = $("pact");
+  const atEnd = pact.scrollTop + pact.clientHeight >= pact.scrollHeight - 8;
+  if (atEnd && state.current) $("agree").disabled = false;
+  $("agree-hint").classList.toggle("d-none", !$("agree").disabled);
 }
 
 // --- step 4: sign ----------------------------------------------------------------------------
@@ -386,7 +403,7 @@ async function onSignDone() {
   $("pad-done").disabled = true;
   const now = new Date();
   const record = {
-    submission_id: crypto.randomUUID(),
+    submission_id: uuid(),
     employee_id: person.entry.id,
     employee_name: person.entry.name,
     image: exportSignature($("pad"), box),
@@ -405,11 +422,17 @@ async function onSignDone() {
   state.localSigned.set(record.employee_id, { signed_at: record.client_signed_at, where: state.device.name });
   showDone(person.entry.name, now);
   await renderStatusBar();
-  outbox.flush();
+  await outbox.flush();
+  // The network may have gone since the last request: the signer learns it from this send.
+  const stillHere = (await outboxItems()).some((i) => i.submission_id === record.submission_id);
+  if (stillHere && document.body.dataset.screen === "done" && $("done-text").textContent) {
+    $("done-sub").textContent = T.done_offline;
+  }
 }
 
 function showDone(name, when) {
   $("done-text").textContent = fmt(T.done, { name, time: when.toLocaleTimeString("id-ID") });
+  setOnline(state.online);
   $("done-sub").textContent = state.online ? T.done_sub : T.done_offline;
   state.current = null;
   if (pad) pad.clear();
@@ -448,10 +471,16 @@ async function start() {
   if (navigator.storage && navigator.storage.persist) {
     navigator.storage.persist().then((granted) => { document.body.dataset.persisted = String(granted); });
   }
-  if ("serviceWorker" in navigator) {
+  // No service worker outside a secure context (plain HTTP): the kiosk then works online only.
+  if (secure && "serviceWorker" in navigator) {
     navigator.serviceWorker.register(config.swUrl, { scope: config.appUrl }).catch(() => {});
   }
+  document.body.dataset.secure = secure ? "1" : "0";
+  idle = new IdleGuard({
+    box: $("idle-warning"), count: $("idle-count"), stay: $("idle-stay"), onTimeout: idleTimeout,
+  });
   pad = new window.SignaturePad($("pad"), { minWidth: 1.2, maxWidth: 3.2, penColor: "#0a1a4a" });
+  guardPad($("pad"));
   outbox = new Outbox({
     apiRoot: API,
     authHeaders,
@@ -466,13 +495,20 @@ async function start() {
   $("pair-form").addEventListener("submit", (e) => { e.preventDefault(); pair($("pair-code").value); });
   $("search-input").addEventListener("input", onSearch);
   $("identity-form").addEventListener("submit", onIdentity);
+  $("birth-date").addEventListener("input", () => {
+    formatBirthInput($("birth-date"));
+    $("identity-error").textContent = "";
+  });
+  $("pact").addEventListener("scroll", checkPactRead, { passive: true });
+  window.addEventListener("resize", () => { if (document.body.dataset.screen === "pact") checkPactRead(); });
   $("agree").addEventListener("change", () => { $("to-sign").disabled = !$("agree").checked; });
   $("to-sign").addEventListener("click", showSign);
   $("pad-clear").addEventListener("click", () => { pad.clear(); $("sign-error").textContent = ""; });
   $("pad-done").addEventListener("click", onSignDone);
   for (const button of document.querySelectorAll("[data-action=home]")) button.addEventListener("click", home);
   window.addEventListener("resize", () => { if (document.body.dataset.screen === "sign") resizePad(); });
-  window.addEventListener("online", () => { setOnline(true); renderStatusBar(); outbox.flush(); poll(); });
+  // Regaining a network proves nothing about the server: the next request decides.
+  window.addEventListener("online", () => { outbox.flush(); poll(); });
   window.addEventListener("offline", () => { setOnline(false); renderStatusBar(); });
   document.addEventListener("visibilitychange", () => {
     if (document.visibilityState === "visible") { outbox.flush(); poll(); }

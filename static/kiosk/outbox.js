@@ -97,6 +97,8 @@ export class Outbox {
 
   async _flush() {
     const items = (await outboxItems()).filter((i) => i.state === "pending");
+    // Nothing sent, nothing learnt: an empty outbox says nothing about the network.
+    if (!items.length) return;
     for (const item of items) {
       let response;
       let body = null;

@@ -50,3 +50,28 @@ export function compactStrokes(strokes) {
     ]),
   );
 }
+
+// The first tap on "Simpan tanda tangan" right after drawing must count (signature_pad
+// issues #635/#723: on Android Chrome a fast stroke can leave the finger's pointer captured
+// by the canvas, so the next tap elsewhere is swallowed). Touches on the canvas are handled
+// with non-passive listeners that stop scrolling and compatibility mouse events, and the
+// pointer is released the moment the stroke ends.
+export function guardPad(canvas) {
+  const stop = (event) => { if (event.cancelable) event.preventDefault(); };
+  for (const kind of ["touchstart", "touchmove", "touchend"]) {
+    canvas.addEventListener(kind, stop, { passive: false });
+  }
+  const release = (event) => {
+    if (canvas.hasPointerCapture && canvas.hasPointerCapture(event.pointerId)) {
+      canvas.releasePointerCapture(event.pointerId);
+    }
+  };
+  canvas.addEventListener("pointerup", release);
+  canvas.addEventListener("pointercancel", release);
+  canvas.addEventListener("gotpointercapture", (event) => {
+    // Implicit touch capture is released on pointerup by the browser; an explicit one
+    // taken while drawing must not outlive the stroke.
+    if (event.pointerType !== "touch") return;
+    window.addEventListener("pointerup", () => release(event), { once: true, capture: true });
+  });
+}

@@ -2,6 +2,8 @@
 // Names are matched by letters; numbers by the digits a masked NIP/NIK shows, or exactly by a
 // salted hash when the whole number is typed (the roster never holds full NIP/NIK).
 
+import { sha256Hex } from "pakta-kiosk/compat";
+
 const COMBINING = /[\u0300-\u036f]/g;
 
 export function normalize(text) {
@@ -73,21 +75,25 @@ export function search(prepared, query, limit = 12) {
   return out;
 }
 
-export async function sha256Hex(text) {
-  const data = new TextEncoder().encode(text);
-  const digest = await crypto.subtle.digest("SHA-256", data);
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
-}
-
 export async function findByNumber(prepared, salt, digits) {
   if (digits.length !== 16 && digits.length !== 18) return null;
   const hash = (await sha256Hex(`${salt}:n:${digits}`)).slice(0, 24);
   return prepared.find((e) => e.number_hash === hash) || null;
 }
 
+// THE one place the tablet hashes a typed birth date (issue 9, item 3 replaces its body with
+// a vendored memory-hard KDF). Returns null when this browser cannot hash here (no
+// crypto.subtle outside a secure context): the caller then asks the server instead.
+export async function hashBirthDate(salt, entryId, isoDate) {
+  if (!(globalThis.crypto && crypto.subtle && crypto.subtle.digest)) return null;
+  return (await sha256Hex(`${salt}:${entryId}:${isoDate}`)).slice(0, 24);
+}
+
+// true / false, or null when only the server can tell (see hashBirthDate).
 export async function birthDateMatches(salt, entry, isoDate) {
   if (!entry.birth_hash) return true;
-  const hash = (await sha256Hex(`${salt}:${entry.id}:${isoDate}`)).slice(0, 24);
+  const hash = await hashBirthDate(salt, entry.id, isoDate);
+  if (hash === null) return null;
   return hash === entry.birth_hash;
 }
 

@@ -57,10 +57,17 @@ def draw_signature(page):
     page.mouse.up()
 
 
+def read_pact(page):
+    """Scroll the pact to its end, as a signer does: consent is enabled only then."""
+    page.eval_on_selector("#pact", "el => el.scrollTo(0, el.scrollHeight)")
+    page.wait_for_selector("#agree:enabled")
+
+
 def sign(page, query: str, name: str):
     page.fill("#search-input", query)
     page.click(f"#results button:has-text('{name}')")
     page.wait_for_selector("#screen-pact:not(.d-none)")
+    read_pact(page)
     page.check("#agree")
     page.click("#to-sign")
     page.wait_for_selector("#screen-sign:not(.d-none)")
@@ -125,6 +132,7 @@ def test_one_person_signs_by_drawing_with_the_mouse(tablet_context, live_server,
     assert event.template_version.title in pact
     assert all(point in pact for point in event.template_version.points)
     assert page.is_disabled("#to-sign")
+    read_pact(page)
     page.check("#agree")
     page.click("#to-sign")
     page.click("#pad-done")  # nothing drawn yet
@@ -276,19 +284,16 @@ def test_birth_date_check_happens_on_the_tablet_and_again_on_the_server(
     page.click("#results button:has-text('Dewi Lestari')")
     page.wait_for_selector("#screen-identity:not(.d-none)")
     wrong = person.birth_date.replace(day=person.birth_date.day % 28 + 1)
-    page.fill("#birth-day", str(wrong.day))
-    page.fill("#birth-month", str(wrong.month))
-    page.fill("#birth-year", str(wrong.year))
+    page.fill("#birth-date", f"{wrong:%d%m%Y}")
     page.click("#identity-form button[type=submit]")
     page.wait_for_function("document.querySelector('#identity-error').textContent.length > 0")
     assert "tidak cocok" in page.text_content("#identity-error")
     assert page.is_visible("#screen-identity")
 
-    page.fill("#birth-day", str(person.birth_date.day))
-    page.fill("#birth-month", str(person.birth_date.month))
-    page.fill("#birth-year", str(person.birth_date.year))
+    page.fill("#birth-date", f"{person.birth_date:%d%m%Y}")
     page.click("#identity-form button[type=submit]")
     page.wait_for_selector("#screen-pact:not(.d-none)")
+    read_pact(page)
     page.check("#agree")
     page.click("#to-sign")
     draw_signature(page)

@@ -1,0 +1,138 @@
+"""The kiosk on a plain-HTTP intranet name: no secure context, and it still signs.
+
+Chromium resolves `pakta.intranet` to the live server, so the page is a real non-localhost
+HTTP origin: no crypto.subtle, no crypto.randomUUID, no service worker.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from urllib.parse import urlsplit
+
+import pytest
+from django.urls import reverse
+
+from signings.models import Signature
+from tests import factories
+from tests import test_kiosk_browser as kiosk_browser
+from tests.test_kiosk_browser import CHROMIUM_ARGS, draw_signature, read_pact, wait_pending
+
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+# The browser fixtures of the main kiosk test module, shared.
+assembly = kiosk_browser.assembly
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+HOST = "pakta.intranet"
+
+
+@pytest.fixture
+def intranet_browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            args=[*CHROMIUM_ARGS, f"--host-resolver-rules=MAP {HOST} 127.0.0.1"],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def intranet_url(live_server, settings):
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, HOST]
+    return f"http://{HOST}:{urlsplit(live_server.url).port}"
+
+
+def test_plain_http_intranet_pairs_checks_birth_date_and_signs(
+    intranet_browser, intranet_url, assembly, hr_a
+):
+    event, people = assembly
+    event.identity_check = "birth_date"
+    event.save(update_fields=["identity_check"])
+    person = people["Dewi Lestari"]
+    officer = intranet_browser.new_context(locale="id-ID")
+    officer.set_default_timeout(15000)
+    page = officer.new_page()
+    page.goto(f"{intranet_url}{reverse('login')}")
+    page.fill("input[name=username]", hr_a.username)
+    page.fill("input[name=password]", factories.PASSWORD)
+    page.click("button[type=submit]")
+    page.goto(f"{intranet_url}{reverse('kiosk:devices', kwargs={'event_pk': event.pk})}")
+    page.fill("input[name=name]", "Tablet HTTP")
+    page.click("form[action$='tambah/'] button[type=submit]")
+    # The officer learns that this address gives no offline mode, and where to read more.
+    warning = page.text_content("#offline-unavailable")
+    assert "Mode luring tidak tersedia" in warning and "HTTPS di intranet" in warning
+    code = page.text_content("#pairing-code").strip()
+
+    tablet = intranet_browser.new_context(locale="id-ID", viewport={"width": 1280, "height": 800})
+    tablet.set_default_timeout(15000)
+    kiosk_page = tablet.new_page()
+    errors = []
+    kiosk_page.on("pageerror", lambda exc: errors.append(str(exc)))
+    kiosk_page.goto(f"{intranet_url}{reverse('kiosk:app')}")
+    kiosk_page.wait_for_selector("body[data-ready='1']")
+    context_facts = kiosk_page.evaluate("""() => ({
+        secure: window.isSecureContext, subtle: Boolean(crypto.subtle),
+        uuid: typeof crypto.randomUUID, sw: 'serviceWorker' in navigator,
+        flag: document.body.dataset.secure})""")
+    assert context_facts == {"secure": False, "subtle": False, "uuid": "undefined",
+                             "sw": False, "flag": "0"}
+    kiosk_page.fill("#pair-code", code)
+    kiosk_page.click("#pair-submit")
+    kiosk_page.wait_for_selector("#screen-search:not(.d-none)")
+
+    # A fully typed NIP is found by its salted hash, computed without crypto.subtle.
+    kiosk_page.fill("#search-input", person.nip)
+    kiosk_page.wait_for_selector("#results button:has-text('Dewi Lestari')")
+    assert kiosk_page.locator("#results button").count() == 1
+    compat_url = kiosk_page.evaluate("JSON.parse(document.querySelector('script[type=importmap]')"
+                                     ".textContent).imports['pakta-kiosk/compat']")
+    samples = ["", "abc", "x" * 55, "y" * 64, "salt:n:199001012020121001"]
+    digests = kiosk_page.evaluate(
+        "async ([url, texts]) => { const m = await import(url); "
+        "return Promise.all(texts.map((t) => m.sha256Hex(t))); }", [compat_url, samples])
+    assert digests == [hashlib.sha256(t.encode()).hexdigest() for t in samples]
+
+    kiosk_page.fill("#search-input", "dewi")
+    kiosk_page.click("#results button:has-text('Dewi Lestari')")
+    kiosk_page.wait_for_selector("#screen-identity:not(.d-none)")
+    wrong = person.birth_date.replace(year=person.birth_date.year - 1)
+    kiosk_page.fill("#birth-date", f"{wrong:%d%m%Y}")
+    kiosk_page.click("#identity-form button[type=submit]")
+    kiosk_page.wait_for_function(
+        "document.querySelector('#identity-error').textContent.includes('tidak cocok')")
+    kiosk_page.fill("#birth-date", f"{person.birth_date:%d%m%Y}")
+    kiosk_page.click("#identity-form button[type=submit]")
+    kiosk_page.wait_for_selector("#screen-pact:not(.d-none)")
+    read_pact(kiosk_page)
+    kiosk_page.check("#agree")
+    kiosk_page.click("#to-sign")
+    kiosk_page.wait_for_selector("#screen-sign:not(.d-none)")
+    draw_signature(kiosk_page)
+    kiosk_page.click("#pad-done")
+    kiosk_page.wait_for_selector("#screen-done:not(.d-none)")
+    wait_pending(kiosk_page, 0)
+    signature = Signature.objects.get()
+    assert signature.employee == person
+    assert signature.device.name == "Tablet HTTP"
+    assert len(str(signature.submission_id)) == 36
+    assert errors == []
+    tablet.close()
+    officer.close()
+
+
+def test_https_or_localhost_pairing_page_has_no_http_warning(client, assembly, hr_a):
+    event, _people = assembly
+    client.force_login(hr_a)
+    url = reverse("kiosk:device_add", kwargs={"event_pk": event.pk})
+    plain = client.post(url, {"name": "Tablet A"})
+    assert b'id="offline-unavailable"' in plain.content
+    secure = client.post(url, {"name": "Tablet B"}, secure=True)
+    assert b'id="offline-unavailable"' not in secure.content
+    local = client.post(url, {"name": "Tablet C"}, headers={"host": "localhost"})
+    assert b'id="offline-unavailable"' not in local.content
