@@ -29,7 +29,6 @@ from signings.models import (
 )
 from signings.services import attendance, kiosk
 from tests import factories
-from tests.pdf_helpers import sign
 
 
 @dataclass
@@ -104,7 +103,8 @@ def _outcome(world):
 
 
 def _signature(world):
-    return sign(world.event, world.event.expected.last().employee, officer=world.admin)
+    return factories.signature(world.event, world.event.expected.last().employee,
+                               officer=world.admin)
 
 
 def _archive_job(world):

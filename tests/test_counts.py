@@ -23,7 +23,7 @@ from signings.pdf.recap import recap_context
 from signings.readmodels import compliance, live
 from signings.services import attendance, events, representation, signatures
 from tests import factories
-from tests.pdf_helpers import pdf_text, sign
+from tests.pdf_helpers import pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -42,8 +42,8 @@ def mixed_event(agency_a, unit_a, template_version, hr_a):
         expected=list(people.values()),
     )
     event = events.open_event(event=event, actor=hr_a)
-    sign(event, people["signed"], officer=hr_a)
-    voided = sign(event, people["voided"], officer=hr_a)
+    factories.signature(event, people["signed"], officer=hr_a)
+    voided = factories.signature(event, people["voided"], officer=hr_a)
     signatures.void_signature(signature=voided, actor=hr_a, reason="Salah orang")
     attendance.record_outcome(event=event, employee=people["absent"],
                               status=AttendanceStatus.ABSENT, reason=AbsenceReason.SICK,
@@ -51,7 +51,7 @@ def mixed_event(agency_a, unit_a, template_version, hr_a):
     attendance.record_outcome(event=event, employee=people["absent_then_signed"],
                               status=AttendanceStatus.ABSENT, reason=AbsenceReason.LEAVE,
                               actor=hr_a)
-    sign(event, people["absent_then_signed"], officer=hr_a)
+    factories.signature(event, people["absent_then_signed"], officer=hr_a)
     attendance.record_outcome(event=event, employee=people["sign_later"],
                               status=AttendanceStatus.SIGN_LATER, note="Sedang dinas pagi",
                               actor=hr_a)

@@ -9,7 +9,6 @@ from django.urls import reverse
 from signings.models import Agency, AgencyKind, AuditEntry, IndonesianTimeZone, Role
 from signings.services import events, roster, signatures
 from tests import factories
-from tests.pdf_helpers import sign
 
 pytestmark = pytest.mark.django_db
 
@@ -49,7 +48,7 @@ def test_officer_reads_the_history_of_an_employee(client, hr_a, employee_a):
 
 def test_signature_page_shows_its_history_to_officers_and_auditors(client, hr_a, auditor_a,
                                                                    open_event):
-    signature = sign(open_event, open_event.expected.first().employee, officer=hr_a)
+    signature = factories.signature(open_event, open_event.expected.first().employee, officer=hr_a)
     signatures.void_signature(signature=signature, actor=hr_a, reason="Salah orang")
     url = reverse("audit:signature_detail", kwargs={"pk": signature.pk})
     for user in (hr_a, auditor_a):
@@ -63,7 +62,7 @@ def test_signature_page_shows_its_history_to_officers_and_auditors(client, hr_a,
 
 def test_another_agencys_officer_gets_404_on_every_page_with_a_history(client, hr_b, hr_a,
                                                                        open_event, employee_a):
-    signature = sign(open_event, open_event.expected.first().employee, officer=hr_a)
+    signature = factories.signature(open_event, open_event.expected.first().employee, officer=hr_a)
     client.force_login(hr_b)
     for name, pk in [("hr:event_detail", open_event.pk), ("hr:employee_edit", employee_a.pk),
                      ("audit:signature_detail", signature.pk)]:

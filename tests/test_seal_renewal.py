@@ -13,7 +13,6 @@ from signings.models import AuditEntry, SealCertificate
 from signings.pdf import seal
 from signings.services import pacts, seal_certificates, verification
 from tests import factories
-from tests.pdf_helpers import sign
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +29,7 @@ def seal_cert_of(data: bytes):
 
 
 def issue(event, unit, officer):
-    signature = sign(event, factories.employee(unit), officer=officer)
+    signature = factories.signature(event, factories.employee(unit), officer=officer)
     return pacts.render_and_store(signature_id=signature.pk)
 
 

@@ -15,8 +15,9 @@ from django.urls import reverse
 
 from signings.models import Signature
 from tests import factories
-from tests import test_kiosk_browser as kiosk_browser
-from tests.test_kiosk_browser import CHROMIUM_ARGS, draw_signature, read_pact, wait_pending
+from tests.browser import test_kiosk_browser as kiosk_browser
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.browser.test_kiosk_browser import draw_signature, read_pact, wait_pending
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
@@ -34,7 +35,7 @@ def intranet_browser():
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium",
+            executable_path=CHROMIUM,
             args=[*CHROMIUM_ARGS, f"--host-resolver-rules=MAP {HOST} 127.0.0.1"],
         )
         yield browser

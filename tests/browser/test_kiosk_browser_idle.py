@@ -11,14 +11,13 @@ import pytest
 from django.urls import reverse
 
 from signings.services import kiosk
-from tests import test_kiosk_browser as kiosk_browser
-from tests.test_kiosk_browser import draw_signature, read_pact
+from tests.browser import test_kiosk_browser as kiosk_browser
+from tests.browser.test_kiosk_browser import draw_signature, read_pact
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 # The browser fixtures of the main kiosk test module, shared.
 assembly = kiosk_browser.assembly
-chromium = kiosk_browser.chromium
 tablet_context = kiosk_browser.tablet_context
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

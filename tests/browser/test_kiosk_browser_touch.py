@@ -15,14 +15,13 @@ from django.urls import reverse
 from signings.models import Signature
 from signings.services import events, kiosk
 from tests import factories
-from tests import test_kiosk_browser as kiosk_browser
-from tests.test_kiosk_browser import wait_pending
+from tests.browser import test_kiosk_browser as kiosk_browser
+from tests.browser.test_kiosk_browser import wait_pending
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 # The browser fixtures of the main kiosk test module, shared.
 assembly = kiosk_browser.assembly
-chromium = kiosk_browser.chromium
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('signings', '0005_archive_job'),
+        ('signings', '0006_seal_certificate_register'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
