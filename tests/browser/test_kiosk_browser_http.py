@@ -7,7 +7,6 @@ HTTP origin: no crypto.subtle, no crypto.randomUUID, no service worker.
 from __future__ import annotations
 
 import hashlib
-import os
 from urllib.parse import urlsplit
 
 import pytest
@@ -18,8 +17,6 @@ from tests import factories
 from tests.browser import test_kiosk_browser as kiosk_browser
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.browser.test_kiosk_browser import draw_signature, read_pact, wait_pending
-
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 # The browser fixtures of the main kiosk test module, shared.
 assembly = kiosk_browser.assembly

@@ -5,16 +5,12 @@ Time is Playwright's fake clock, so a minute passes in milliseconds.
 
 from __future__ import annotations
 
-import os
-
 import pytest
 from django.urls import reverse
 
 from signings.services import kiosk
 from tests.browser import test_kiosk_browser as kiosk_browser
 from tests.browser.test_kiosk_browser import draw_signature, read_pact
-
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 # The browser fixtures of the main kiosk test module, shared.
 assembly = kiosk_browser.assembly

@@ -7,8 +7,6 @@ Screenshots of every step land in /tmp/kiosk-<orientation>-<step>.png for a huma
 
 from __future__ import annotations
 
-import os
-
 import pytest
 from django.urls import reverse
 
@@ -17,8 +15,6 @@ from signings.services import events, kiosk
 from tests import factories
 from tests.browser import test_kiosk_browser as kiosk_browser
 from tests.browser.test_kiosk_browser import wait_pending
-
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 # The browser fixtures of the main kiosk test module, shared.
 assembly = kiosk_browser.assembly
