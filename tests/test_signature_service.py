@@ -82,7 +82,12 @@ def test_already_signed_is_a_conflict_carrying_the_original(open_event, hr_a):
         sign(open_event, employee, hr_a)
     assert excinfo.value.code == "signature.already_signed"
     assert excinfo.value.status == 409
-    assert excinfo.value.existing == first
+    assert excinfo.value.detail == {
+        "employee_id": first.employee_id,
+        "signed_at": first.signed_at.isoformat(),
+        "where": "",
+        "method": first.method,
+    }
 
 
 @pytest.mark.django_db

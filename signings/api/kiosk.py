@@ -30,10 +30,10 @@ from signings.api.schemas import (
     SubmissionIn,
     SubmissionOut,
 )
+from signings.errors import PaktaError
 from signings.models import Agency, Employee, KioskDevice, SignatureMethod, SigningEvent
 from signings.services import kiosk, signatures
-from signings.services.kiosk import KioskError
-from signings.services.signature_image import SignatureImageError, decode_data_url
+from signings.services.signature_image import decode_data_url
 from signings.services.signatures import SigningError
 
 # Room for the largest accepted image as base64 plus stroke data and the other fields.
@@ -92,28 +92,9 @@ def error(request, code: str, message, *, status: int, detail: dict | None = Non
     )
 
 
-@api.exception_handler(KioskError)
-def _kiosk_error(request, exc: KioskError):
-    return error(request, exc.code, exc.message, status=exc.status)
-
-
-@api.exception_handler(SignatureImageError)
-def _image_error(request, exc: SignatureImageError):
-    return error(request, exc.code, exc.message, status=exc.status)
-
-
-@api.exception_handler(SigningError)
-def _signing_error(request, exc: SigningError):
-    detail = None
-    if exc.existing is not None:
-        existing = exc.existing
-        detail = {
-            "employee_id": existing.employee_id,
-            "signed_at": existing.signed_at.isoformat(),
-            "where": existing.device.name if existing.device_id else "",
-            "method": existing.method,
-        }
-    return error(request, exc.code, exc.message, status=exc.status, detail=detail)
+@api.exception_handler(PaktaError)
+def _refused(request, exc: PaktaError):
+    return error(request, exc.code, exc.message, status=exc.status, detail=exc.detail)
 
 
 @api.exception_handler(AuthenticationError)

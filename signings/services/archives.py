@@ -24,6 +24,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from zipstream import ZIP_STORED, ZipStream
 
+from signings.errors import PaktaError
 from signings.models import Agency, ArchiveJob, ArchiveStatus, Signature, SigningEvent
 from signings.pdf import dates
 from signings.pdf.recap import cached_recap
@@ -37,11 +38,8 @@ MANIFEST_COLUMNS = ["pegawai", "nip", "nik_tersamar", "unit", "acara", "waktu", 
                     "kode_verifikasi", "berkas", "sha256"]
 
 
-class ArchiveError(Exception):
-    def __init__(self, code: str, message):
-        super().__init__(str(message))
-        self.code = code
-        self.message = message
+class ArchiveError(PaktaError):
+    """A refused archive request."""
 
 
 def archive_signatures(job: ArchiveJob) -> QuerySet[Signature]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from signings.errors import PaktaError
 from signings.models import (
     AbsenceReason,
     AttendanceOutcome,
@@ -16,11 +17,8 @@ from signings.models import (
 from signings.services import audit
 
 
-class AttendanceError(Exception):
-    def __init__(self, code: str, message):
-        super().__init__(str(message))
-        self.code = code
-        self.message = message
+class AttendanceError(PaktaError):
+    """A refused attendance note."""
 
 
 @transaction.atomic

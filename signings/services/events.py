@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from signings.errors import PaktaError
 from signings.models import (
     Agency,
     Employee,
@@ -23,11 +24,8 @@ from signings.models import (
 from signings.services import audit
 
 
-class EventError(Exception):
-    def __init__(self, code: str, message):
-        super().__init__(str(message))
-        self.code = code
-        self.message = message
+class EventError(PaktaError):
+    """A refused change to an event."""
 
 
 @transaction.atomic

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
+from signings.errors import PaktaError
 from signings.models import (
     AttendanceOutcome,
     Employee,
@@ -40,12 +41,8 @@ TOKEN_SCHEME = "Device"  # noqa: S105 (the Authorization scheme name, not a secr
 DEFAULT_MAX_CLOCK_SKEW = 300
 
 
-class KioskError(Exception):
-    def __init__(self, code: str, message, *, status: int = 422):
-        super().__init__(str(message))
-        self.code = code
-        self.message = message
-        self.status = status
+class KioskError(PaktaError):
+    """A refused pairing, tablet change or tablet request."""
 
 
 def hash_secret(value: str) -> str:

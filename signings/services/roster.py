@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
+from signings.errors import PaktaError
 from signings.models import Employee
 from signings.services import audit
 
@@ -19,11 +20,8 @@ EDITABLE_FIELDS = (
 )
 
 
-class RosterError(Exception):
-    def __init__(self, code: str, message):
-        super().__init__(str(message))
-        self.code = code
-        self.message = message
+class RosterError(PaktaError):
+    """A refused roster change."""
 
 
 def _snapshot(employee: Employee) -> dict:

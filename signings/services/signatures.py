@@ -18,6 +18,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from signings.errors import PaktaError
 from signings.models import (
     AttendanceOutcome,
     Employee,
@@ -35,15 +36,8 @@ from signings.services.context import client_ip
 from signings.services.signature_image import clean_signature_png
 
 
-class SigningError(Exception):
-    """A refused signature. `status` is the HTTP status an API should answer with."""
-
-    def __init__(self, code: str, message, *, status: int = 422, existing: Signature | None = None):
-        super().__init__(str(message))
-        self.code = code
-        self.message = message
-        self.status = status
-        self.existing = existing
+class SigningError(PaktaError):
+    """A refused signature; on 409 `detail` describes the standing signature."""
 
 
 @dataclass(frozen=True)
@@ -76,7 +70,12 @@ def _already_signed_error(existing: Signature) -> SigningError:
         _("%(name)s sudah menandatangani pada %(time)s (%(where)s).")
         % {"name": existing.employee, "time": local.strftime("%d-%m-%Y %H:%M"), "where": where},
         status=409,
-        existing=existing,
+        detail={
+            "employee_id": existing.employee_id,
+            "signed_at": existing.signed_at.isoformat(),
+            "where": existing.device.name if existing.device_id else "",
+            "method": existing.method,
+        },
     )
 
 

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from signings import access
 from signings.access import Ability
+from signings.errors import PaktaError
 from signings.forms.recording import (
     AbsenceForm,
     PaperScanForm,
@@ -122,7 +123,7 @@ def record_sign(request, pk, employee_pk):
                     image_png=png, template_hash=event.template_version.content_hash,
                     officer=request.user, request=request,
                 )
-            except (signatures.SigningError, SignatureImageError) as error:
+            except PaktaError as error:
                 form.add_error(None, error.message)
             else:
                 messages.success(request, _("Tanda tangan %(name)s tersimpan.")
@@ -178,7 +179,7 @@ def record_representative(request, pk):
                     covers=form.cleaned_data["covers"], officer=request.user,
                     request=request,
                 )
-            except (signatures.SigningError, SignatureImageError) as error:
+            except PaktaError as error:
                 form.add_error(None, error.message)
             else:
                 messages.success(request, _("Tanda tangan perwakilan %(name)s tersimpan.")
