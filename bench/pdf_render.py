@@ -21,6 +21,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from signings.services.context import AuditContext
+from signings.services.signatures import Submission
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
 
@@ -58,15 +61,25 @@ def make_data(n: int):
         people.append(factories.employee(units[i % 10], name=f"Pegawai Uji {i:04d}",
                                          echelon=echelon))
     version = factories.template_version(agency)
-    event = events.create_event(agency=agency, template_version=version, title="Apel Akbar",
-                                date=datetime.date(2024, 1, 17), venue="Stadion",
-                                created_by=officer, witnesses=["Ketua DPRD"])
-    event = events.open_event(event=event, actor=officer)
+    event = events.create_event(
+        agency=agency,
+        template_version=version,
+        title="Apel Akbar",
+        date=datetime.date(2024, 1, 17),
+        venue="Stadion",
+        witnesses=["Ketua DPRD"],
+        context=AuditContext.for_user(officer),
+    )
+    event = events.open_event(event=event, context=AuditContext.for_user(officer))
     png_variants = [factories.signature_png(560 + 8 * k, 190) for k in range(8)]
     for i, person in enumerate(people):
-        signatures.record_signature(event=event, employee=person, method="officer",
-                                    image_png=png_variants[i % 8],
-                                    template_hash=version.content_hash, officer=officer)
+        signatures.record_signature(
+            event=event,
+            employee=person,
+            submission=Submission(method="officer", image_png=png_variants[i % 8],
+                                  template_hash=version.content_hash),
+            context=AuditContext.for_user(officer),
+        )
     del get_user_model
     return event, auditor
 
@@ -84,7 +97,7 @@ def _archive_child(job_id: int, queue, with_recap: bool) -> None:
 
     before = current_rss_mb()
     start = time.perf_counter()
-    job = archives.build_archive(job_id=job_id)
+    job = archives.build_archive(job_id=job_id, context=AuditContext.system("test"))
     elapsed = time.perf_counter() - start
     queue.put((elapsed, before, rss_mb(), job.file_size, job.total))
 
@@ -140,7 +153,7 @@ def main() -> None:
 
         start = time.perf_counter()
         for pk in Signature.objects.values_list("pk", flat=True):
-            pacts.render_and_store(signature_id=pk)
+            pacts.render_and_store(signature_id=pk, context=AuditContext.system("test"))
         elapsed = time.perf_counter() - start
         print(f"Render+seal+store all {args.signatures} pacts: {elapsed:.1f} s "
               f"({elapsed * 1000 / args.signatures:.1f} ms each)")

@@ -36,6 +36,7 @@ from signings.models import (
     SigningEvent,
 )
 from signings.services import attendance, events, signatures
+from signings.services.context import AuditContext
 
 DEMO_PASSWORD = "pakta-demo-2024"  # noqa: S105 (printed in the README on purpose)
 DEMO_USERS = [
@@ -317,18 +318,20 @@ def _ensure_users() -> dict[str, object]:
 
 
 def _ensure_event(*, agency: Agency, version, title: str, kind: str, date, venue: str,
-                  witnesses: list[str], actor) -> tuple[SigningEvent, bool]:
+                  witnesses: list[str],
+                  context: AuditContext) -> tuple[SigningEvent, bool]:
     event = SigningEvent.objects.filter(agency=agency, title=title).first()
     if event is not None:
         return event, False
     event = events.create_event(
         agency=agency, template_version=version, kind=kind, title=title, date=date, venue=venue,
-        witnesses=witnesses, created_by=actor,
+        witnesses=witnesses, context=context,
     )
     return event, True
 
 
-def _sign_many(event: SigningEvent, *, share: float, actor, rng: random.Random) -> None:
+def _sign_many(event: SigningEvent, *, share: float, context: AuditContext,
+               rng: random.Random) -> None:
     """Sign a share of the expected, in the seeds' order, and record reasons for some others."""
     expected = list(
         Employee.objects.filter(expected_at__event=event).in_signing_order()
@@ -339,9 +342,12 @@ def _sign_many(event: SigningEvent, *, share: float, actor, rng: random.Random) 
     for i, employee in enumerate(expected[:cutoff]):
         when = base + datetime.timedelta(seconds=40 * i)
         result = signatures.record_signature(
-            event=event, employee=employee, method=SignatureMethod.OFFICER,
-            image_png=_signature_png(rng), strokes=[], officer=actor,
-            template_hash=event.template_version.content_hash, client_signed_at=when,
+            event=event, employee=employee,
+            submission=signatures.Submission(
+                method=SignatureMethod.OFFICER, image_png=_signature_png(rng), strokes=[],
+                template_hash=event.template_version.content_hash, client_signed_at=when,
+            ),
+            context=context,
         )
         if backdate:
             # Demo events from the seeds happened in the past: show them signed at the
@@ -353,11 +359,12 @@ def _sign_many(event: SigningEvent, *, share: float, actor, rng: random.Random) 
         if i < 3:
             attendance.record_outcome(
                 event=event, employee=employee, status=AttendanceStatus.ABSENT,
-                reason=reasons[i], actor=actor,
+                reason=reasons[i], context=context,
             )
         else:
             attendance.record_outcome(event=event, employee=employee,
-                                      status=AttendanceStatus.SIGN_LATER, actor=actor)
+                                      status=AttendanceStatus.SIGN_LATER,
+                                      context=context)
 
 
 def load(*, stdout=None) -> dict[str, int]:
@@ -381,6 +388,7 @@ def load(*, stdout=None) -> dict[str, int]:
         users = _ensure_users()
 
     admin, hr = users["admin"], users["hr.kotim"]
+    as_admin, as_hr = AuditContext.for_user(admin), AuditContext.for_user(hr)
     pemilu_name = "Pakta Integritas Netralitas ASN – Pemilu 2024"
     pilkada_name = "Ikrar Netralitas ASN dan TKD – Pilkada 2024"
     pemilu = {code: _ensure_template(agencies[code], pemilu_name, PEMILU_2024, admin)
@@ -394,47 +402,47 @@ def load(*, stdout=None) -> dict[str, int]:
         agency=agencies["KOTIM"], version=pemilu["KOTIM"], kind=EventKind.UPACARA,
         title="Upacara Ikrar dan Penandatanganan Pakta Integritas Netralitas ASN Pemilu 2024",
         date=datetime.date(2024, 1, 17), venue="Pelataran Kantor Bupati Kotawaringin Timur",
-        witnesses=kotim_witnesses, actor=hr,
+        witnesses=kotim_witnesses, context=as_hr,
     )
     if created:
-        events.open_event(event=closed, actor=hr)
-        _sign_many(closed, share=0.85, actor=hr, rng=rng)
-        events.close_event(event=closed, actor=hr)
+        events.open_event(event=closed, context=as_hr)
+        _sign_many(closed, share=0.85, context=as_hr, rng=rng)
+        events.close_event(event=closed, context=as_hr)
 
     opened, created = _ensure_event(
         agency=agencies["KOTIM-DINKES"], version=pilkada["KOTIM"], kind=EventKind.APEL,
         title="Apel Pagi Ikrar Netralitas ASN Pilkada 2024 – Dinas Kesehatan",
         date=timezone.localdate(), venue="Halaman Kantor Dinas Kesehatan Kotim",
-        witnesses=["Perwakilan Bawaslu Kabupaten Kotawaringin Timur"], actor=hr,
+        witnesses=["Perwakilan Bawaslu Kabupaten Kotawaringin Timur"], context=as_hr,
     )
     if created:
-        events.open_event(event=opened, actor=hr)
-        _sign_many(opened, share=0.3, actor=hr, rng=rng)
+        events.open_event(event=opened, context=as_hr)
+        _sign_many(opened, share=0.3, context=as_hr, rng=rng)
 
     _ensure_event(
         agency=agencies["KOTIM-DISDIK"], version=pilkada["KOTIM"], kind=EventKind.APEL,
         title="Apel Ikrar Netralitas ASN Pilkada 2024 – Dinas Pendidikan",
         date=timezone.localdate() + datetime.timedelta(days=7),
-        venue="Aula Dinas Pendidikan Kotim", witnesses=[], actor=hr,
+        venue="Aula Dinas Pendidikan Kotim", witnesses=[], context=as_hr,
     )
 
     bappeda, created = _ensure_event(
         agency=agencies["KALTENG-BAPPEDALITBANG"], version=pemilu["KALTENG"],
         kind=EventKind.APEL, title="Apel Pagi Penandatanganan Pakta Integritas Bappedalitbang",
         date=datetime.date(2023, 9, 25), venue="Halaman Kantor Bappedalitbang Prov. Kalteng",
-        witnesses=[], actor=admin,
+        witnesses=[], context=as_admin,
     )
     if created:
-        events.open_event(event=bappeda, actor=admin)
-        _sign_many(bappeda, share=0.9, actor=admin, rng=rng)
-        events.close_event(event=bappeda, actor=admin)
+        events.open_event(event=bappeda, context=as_admin)
+        _sign_many(bappeda, share=0.9, context=as_admin, rng=rng)
+        events.close_event(event=bappeda, context=as_admin)
 
     _ensure_event(
         agency=agencies["SERUYAN"], version=pilkada["SERUYAN"], kind=EventKind.SEMINAR,
         title="Seminar dan Ikrar Netralitas ASN Menuju Pilkada 2024",
         date=datetime.date(2024, 11, 4), venue="Lapangan Tenis Indoor Kuala Pembuang",
         witnesses=["Kepala Kejaksaan Negeri Seruyan", "Wakil Ketua I DPRD Kabupaten Seruyan"],
-        actor=admin,
+        context=as_admin,
     )
     return {
         "agencies": Agency.objects.count(),

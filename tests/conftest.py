@@ -14,6 +14,7 @@ from signings.models import (
     Role,
 )
 from signings.services import events
+from signings.services.context import AuditContext
 from tests import factories
 
 
@@ -84,9 +85,13 @@ def open_event(agency_a, unit_a, template_version, hr_a):
     for _ in range(3):
         factories.employee(unit_a)
     event = events.create_event(
-        agency=agency_a, template_version=template_version, title="Apel Pakta Integritas",
-        date=datetime.date(2024, 1, 17), venue="Halaman Kantor", created_by=hr_a,
+        agency=agency_a,
+        template_version=template_version,
+        title="Apel Pakta Integritas",
+        date=datetime.date(2024, 1, 17),
+        venue="Halaman Kantor",
+        context=AuditContext.for_user(hr_a),
     )
-    return events.open_event(event=event, actor=hr_a)
+    return events.open_event(event=event, context=AuditContext.for_user(hr_a))
 
 

@@ -14,6 +14,8 @@ from PIL import Image
 
 from signings.models import ExpectedSigner, SignatureMethod
 from signings.services import signatures
+from signings.services.context import AuditContext
+from signings.services.signatures import Submission
 from tests import factories
 
 
@@ -21,8 +23,11 @@ def sign(event, employee, *, officer, method=SignatureMethod.OFFICER, **extra):
     ExpectedSigner.objects.get_or_create(event=event, employee=employee)
     image = None if method == SignatureMethod.PAPER else factories.signature_png()
     result = signatures.record_signature(
-        event=event, employee=employee, method=method, image_png=image,
-        template_hash=event.template_version.content_hash, officer=officer, **extra,
+        event=event,
+        employee=employee,
+        submission=Submission(method=method, image_png=image,
+                              template_hash=event.template_version.content_hash, **extra),
+        context=AuditContext.for_user(officer),
     )
     return result.signature
 

@@ -17,6 +17,7 @@ from signings.models import (
     Echelon,
 )
 from signings.services import attendance, events, pacts
+from signings.services.context import AuditContext
 from tests import factories
 from tests.pdf_helpers import pdf_text, sign
 
@@ -25,12 +26,17 @@ pytestmark = pytest.mark.django_db
 
 def grow(event, unit, officer, *, signed: int, absent: int, missing: int):
     people = [factories.employee(unit) for _ in range(signed + absent + missing)]
-    events.set_expected(event=event, add=people, actor=officer)
+    events.set_expected(event=event, add=people, context=AuditContext.for_user(officer))
     for person in people[:signed]:
         sign(event, person, officer=officer)
     for person in people[signed:signed + absent]:
-        attendance.record_outcome(event=event, employee=person, status=AttendanceStatus.ABSENT,
-                                  reason=AbsenceReason.SICK, actor=officer)
+        attendance.record_outcome(
+            event=event,
+            employee=person,
+            status=AttendanceStatus.ABSENT,
+            reason=AbsenceReason.SICK,
+            context=AuditContext.for_user(officer),
+        )
     return people
 
 
@@ -123,16 +129,25 @@ def test_recap_lists_signatories_in_signing_order_with_absences_and_witnesses(
     unit_a.head = head
     unit_a.save(update_fields=["head"])
     event = events.create_event(
-        agency=agency_a, template_version=template_version, title="Apel Besar",
-        date=datetime.date(2024, 1, 17), venue="Halaman", created_by=hr_a,
+        agency=agency_a,
+        template_version=template_version,
+        title="Apel Besar",
+        date=datetime.date(2024, 1, 17),
+        venue="Halaman",
         witnesses=["Ketua DPRD Kotim", "Perwakilan Bawaslu"],
+        context=AuditContext.for_user(hr_a),
     )
-    event = events.open_event(event=event, actor=hr_a)
+    event = events.open_event(event=event, context=AuditContext.for_user(hr_a))
     # Signed out of order on purpose.
     for person in (staff, echelon4, echelon2, echelon3, head):
         sign(event, person, officer=hr_a)
-    attendance.record_outcome(event=event, employee=sick, status=AttendanceStatus.ABSENT,
-                              reason=AbsenceReason.DUTY_TRAVEL, actor=hr_a)
+    attendance.record_outcome(
+        event=event,
+        employee=sick,
+        status=AttendanceStatus.ABSENT,
+        reason=AbsenceReason.DUTY_TRAVEL,
+        context=AuditContext.for_user(hr_a),
+    )
     response = auditor_client.get(reverse("audit:event_recap", args=[event.pk]))
     assert response.status_code == 200
     text = pdf_text(response.content)
@@ -165,9 +180,15 @@ def test_compliance_excel_cells_cannot_become_formulas(auditor_client, agency_a,
     evil = Agency.objects.create(code="EVIL", name="=HYPERLINK(\"http://x\")",
                                  kind=AgencyKind.UNIT, city="Sampit", parent=agency_a)
     person = factories.employee(evil)
-    event = events.create_event(agency=agency_a, template_version=template_version,
-                                title="Apel", date=datetime.date(2024, 1, 17), venue="H",
-                                created_by=hr_a, expected=[person])
+    event = events.create_event(
+        agency=agency_a,
+        template_version=template_version,
+        title="Apel",
+        date=datetime.date(2024, 1, 17),
+        venue="H",
+        expected=[person],
+        context=AuditContext.for_user(hr_a),
+    )
     assert event.expected.count() == 1
     response = auditor_client.get(reverse("audit:compliance_xlsx", args=[agency_a.pk]))
     sheet = load_workbook(io.BytesIO(response.content)).active
@@ -178,7 +199,9 @@ def test_compliance_excel_cells_cannot_become_formulas(auditor_client, agency_a,
 def test_pdf_render_on_download_is_audited_as_rerender_when_file_lost(
         auditor_client, open_event, hr_a):
     signature = pacts.render_and_store(
-        signature_id=sign(open_event, open_event.expected.first().employee, officer=hr_a).pk)
+        signature_id=sign(open_event, open_event.expected.first().employee, officer=hr_a).pk,
+        context=AuditContext.system("test"),
+    )
     signature.pdf.storage.delete(signature.pdf.name)
     response = auditor_client.get(reverse("audit:signature_pdf", args=[signature.pk]))
     assert response.status_code == 200
@@ -201,7 +224,7 @@ def test_recap_is_rendered_once_per_state_of_the_event(auditor_client, open_even
     assert len(renders) == 1 and first == second
     # A new signature changes what the recap says, so it is rendered again and shows it.
     newcomer = factories.employee(unit_a, name="Pegawai Terlambat")
-    events.set_expected(event=open_event, add=[newcomer], actor=hr_a)
+    events.set_expected(event=open_event, add=[newcomer], context=AuditContext.for_user(hr_a))
     sign(open_event, newcomer, officer=hr_a)
     third = auditor_client.get(url).content
     assert len(renders) == 2

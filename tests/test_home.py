@@ -1,5 +1,6 @@
 import pytest
 
+from signings.services.context import AuditContext
 from tests import factories
 
 
@@ -30,9 +31,14 @@ def test_home_query_count_is_constant(client, hr_a, agency_a, template_version, 
 
     for n in range(events):
         factories.employee(agency_a)
-        event_service.create_event(agency=agency_a, template_version=template_version,
-                                   title=f"Apel {n}", date=datetime.date(2024, 1, 1 + n),
-                                   venue="V", created_by=hr_a)
+        event_service.create_event(
+            agency=agency_a,
+            template_version=template_version,
+            title=f"Apel {n}",
+            date=datetime.date(2024, 1, 1 + n),
+            venue="V",
+            context=AuditContext.for_user(hr_a),
+        )
     client.force_login(hr_a)
     with django_assert_max_num_queries(10):
         assert client.get("/").status_code == 200
@@ -55,8 +61,13 @@ def test_each_event_links_to_the_page_the_user_may_open(client, hr_a, agency_b, 
     from signings.services import events as event_service
 
     other = event_service.create_event(
-        agency=agency_b, template_version=factories.template_version(agency_b), title="Apel B",
-        date=datetime.date(2024, 2, 1), venue="V", created_by=hr_b)
+        agency=agency_b,
+        template_version=factories.template_version(agency_b),
+        title="Apel B",
+        date=datetime.date(2024, 2, 1),
+        venue="V",
+        context=AuditContext.for_user(hr_b),
+    )
     RoleAssignment.objects.create(user=hr_a, agency=agency_b, role=Role.AUDITOR)
     client.force_login(hr_a)
     page = client.get("/").content.decode()

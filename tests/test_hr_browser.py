@@ -8,6 +8,8 @@ from playwright.sync_api import expect, sync_playwright
 
 from signings.models import EventStatus, SignatureMethod
 from signings.services import events, signatures
+from signings.services.context import AuditContext
+from signings.services.signatures import Submission
 from tests import factories
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls below are plain
@@ -89,8 +91,12 @@ def draft_event(agency_a, unit_a, template_version, hr_a):
     for _ in range(3):
         factories.employee(unit_a)
     return events.create_event(
-        agency=agency_a, template_version=template_version, title="Apel Pakta Integritas",
-        date=datetime.date(2024, 1, 17), venue="Halaman Kantor", created_by=hr_a,
+        agency=agency_a,
+        template_version=template_version,
+        title="Apel Pakta Integritas",
+        date=datetime.date(2024, 1, 17),
+        venue="Halaman Kantor",
+        context=AuditContext.for_user(hr_a),
     )
 
 
@@ -106,7 +112,7 @@ def test_officer_opens_an_event(page, live_server, draft_event):
 
 def test_live_view_updates_when_a_signature_is_recorded_elsewhere(page, live_server,
                                                                    draft_event, hr_a):
-    event = events.open_event(event=draft_event, actor=hr_a)
+    event = events.open_event(event=draft_event, context=AuditContext.for_user(hr_a))
     log_in(page, live_server, "hr_a")
     page.goto(f"{live_server.url}/sdm/acara/{event.pk}/langsung/")
     expect(page.locator("#total-signed")).to_have_text("0")
@@ -115,9 +121,14 @@ def test_live_view_updates_when_a_signature_is_recorded_elsewhere(page, live_ser
     page.evaluate("window.__stillSamePage = true")
     employee = event.expected.first().employee
     signatures.record_signature(
-        event=event, employee=employee, method=SignatureMethod.OFFICER,
-        image_png=factories.signature_png(), officer=hr_a,
-        template_hash=event.template_version.content_hash,
+        event=event,
+        employee=employee,
+        submission=Submission(
+            method=SignatureMethod.OFFICER,
+            image_png=factories.signature_png(),
+            template_hash=event.template_version.content_hash,
+        ),
+        context=AuditContext.for_user(hr_a),
     )
     expect(page.locator("#total-signed")).to_have_text("1")
     expect(page.locator("#total-remaining")).to_have_text("2")
@@ -126,7 +137,7 @@ def test_live_view_updates_when_a_signature_is_recorded_elsewhere(page, live_ser
 
 
 def test_officer_signs_on_screen_with_the_pad(page, live_server, draft_event, hr_a):
-    event = events.open_event(event=draft_event, actor=hr_a)
+    event = events.open_event(event=draft_event, context=AuditContext.for_user(hr_a))
     employee = event.expected.first().employee
     log_in(page, live_server, "hr_a")
     page.goto(f"{live_server.url}/sdm/acara/{event.pk}/pegawai/{employee.pk}/tanda-tangan/")
@@ -145,7 +156,7 @@ def test_officer_signs_on_screen_with_the_pad(page, live_server, draft_event, hr
 
 
 def test_officer_records_an_absence_and_closes_the_event(page, live_server, draft_event, hr_a):
-    event = events.open_event(event=draft_event, actor=hr_a)
+    event = events.open_event(event=draft_event, context=AuditContext.for_user(hr_a))
     log_in(page, live_server, "hr_a")
     page.goto(f"{live_server.url}/sdm/acara/{event.pk}/langsung/")
     page.locator("#unsigned-list a[title='Catat tidak hadir']").first.click()

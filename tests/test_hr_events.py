@@ -14,6 +14,8 @@ from signings.models import (
     SigningEvent,
 )
 from signings.services import events
+from signings.services.context import AuditContext
+from signings.services.signatures import Submission
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -106,8 +108,14 @@ def test_adjust_expected_refuses_unknown_and_foreign_people(officer, open_event,
 
 
 def test_open_close_and_reopen_with_reason(officer, agency_a, template_version, hr_a):
-    event = events.create_event(agency=agency_a, template_version=template_version, title="X",
-                                date=datetime.date(2024, 1, 17), venue="Aula", created_by=hr_a)
+    event = events.create_event(
+        agency=agency_a,
+        template_version=template_version,
+        title="X",
+        date=datetime.date(2024, 1, 17),
+        venue="Aula",
+        context=AuditContext.for_user(hr_a),
+    )
 
     def go(action, **data):
         return officer.post(reverse("hr:event_transition",
@@ -155,9 +163,14 @@ def test_event_list_query_count_is_constant(officer, agency_a, template_version,
                                             django_assert_max_num_queries):
     def make(n):
         for _ in range(n):
-            events.create_event(agency=agency_a, template_version=template_version,
-                                title="E", date=datetime.date(2024, 1, 17), venue="Aula",
-                                created_by=hr_a)
+            events.create_event(
+                agency=agency_a,
+                template_version=template_version,
+                title="E",
+                date=datetime.date(2024, 1, 17),
+                venue="Aula",
+                context=AuditContext.for_user(hr_a),
+            )
 
     make(2)
     with django_assert_max_num_queries(10) as small:
@@ -176,9 +189,14 @@ def test_event_pages_query_count_is_constant(officer, open_event, unit_a, hr_a, 
     def sign(people):
         for employee in people:
             signatures.record_signature(
-                event=open_event, employee=employee, method=SignatureMethod.OFFICER,
-                image_png=factories.signature_png(), officer=hr_a,
-                template_hash=open_event.template_version.content_hash,
+                event=open_event,
+                employee=employee,
+                submission=Submission(
+                    method=SignatureMethod.OFFICER,
+                    image_png=factories.signature_png(),
+                    template_hash=open_event.template_version.content_hash,
+                ),
+                context=AuditContext.for_user(hr_a),
             )
 
     url = reverse(name, kwargs={"pk": open_event.pk})
@@ -186,7 +204,7 @@ def test_event_pages_query_count_is_constant(officer, open_event, unit_a, hr_a, 
     with django_assert_max_num_queries(20) as small:
         officer.get(url)
     more = [factories.employee(unit_a) for _ in range(60)]
-    events.set_expected(event=open_event, add=more, actor=hr_a)
+    events.set_expected(event=open_event, add=more, context=AuditContext.for_user(hr_a))
     sign(more[:55])
     with django_assert_max_num_queries(len(small.captured_queries)):
         officer.get(url)
@@ -194,8 +212,14 @@ def test_event_pages_query_count_is_constant(officer, open_event, unit_a, hr_a, 
 
 def test_officer_corrects_a_draft_event_including_the_template(officer, agency_a,
                                                                template_version, hr_a):
-    event = events.create_event(agency=agency_a, template_version=template_version, title="X",
-                                date=datetime.date(2024, 1, 17), venue="Aula", created_by=hr_a)
+    event = events.create_event(
+        agency=agency_a,
+        template_version=template_version,
+        title="X",
+        date=datetime.date(2024, 1, 17),
+        venue="Aula",
+        context=AuditContext.for_user(hr_a),
+    )
     newer = factories.template_version(agency_a, name="Templat Lain")
     url = reverse("hr:event_edit", kwargs={"pk": event.pk})
     assert officer.get(url).context["form"].initial["title"] == "X"
@@ -218,7 +242,7 @@ def test_template_of_an_open_event_cannot_be_swapped(officer, open_event, agency
 
 
 def test_closed_event_cannot_be_edited(officer, open_event, agency_a, hr_a):
-    events.close_event(event=open_event, actor=hr_a)
+    events.close_event(event=open_event, context=AuditContext.for_user(hr_a))
     url = reverse("hr:event_edit", kwargs={"pk": open_event.pk})
     response = officer.post(url, event_post(agency_a, open_event.template_version,
                                             title="Terlambat"))
@@ -234,8 +258,14 @@ def test_event_page_links_to_kiosks_recap_and_each_signed_pact(officer, open_eve
 
     employee = open_event.expected.first().employee
     signature = record_signature(
-        event=open_event, employee=employee, method=SignatureMethod.OFFICER, officer=hr_a,
-        image_png=factories.signature_png(), template_hash=open_event.template_version.content_hash,
+        event=open_event,
+        employee=employee,
+        submission=Submission(
+            method=SignatureMethod.OFFICER,
+            image_png=factories.signature_png(),
+            template_hash=open_event.template_version.content_hash,
+        ),
+        context=AuditContext.for_user(hr_a),
     ).signature
     page = officer.get(reverse("hr:event_detail", args=[open_event.pk])).content.decode()
     assert reverse("kiosk:devices", kwargs={"event_pk": open_event.pk}) in page

@@ -5,6 +5,8 @@ from django.urls import reverse
 
 from signings.models import AuditEntry, Echelon, Employee, EmployeeCategory, SignatureMethod
 from signings.services import signatures
+from signings.services.context import AuditContext
+from signings.services.signatures import Submission
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -171,9 +173,14 @@ def test_deactivate_and_reactivate(client, hr_a, employee_a):
 def test_employee_who_signed_cannot_be_deleted(client, hr_a, open_event):
     employee = open_event.expected.first().employee
     signatures.record_signature(
-        event=open_event, employee=employee, method=SignatureMethod.OFFICER,
-        image_png=factories.signature_png(), officer=hr_a,
-        template_hash=open_event.template_version.content_hash,
+        event=open_event,
+        employee=employee,
+        submission=Submission(
+            method=SignatureMethod.OFFICER,
+            image_png=factories.signature_png(),
+            template_hash=open_event.template_version.content_hash,
+        ),
+        context=AuditContext.for_user(hr_a),
     )
     client.force_login(hr_a)
     response = client.post(reverse("hr:employee_delete", kwargs={"pk": employee.pk}),
@@ -230,6 +237,6 @@ def test_nip_saved_by_someone_else_meanwhile_is_a_sentence_not_a_500(hr_a, unit_
     twin = Employee(name="Kembar", category=EmployeeCategory.PNS, nip="198001012005011001",
                     position="Analis", agency=unit_a)
     with pytest.raises(roster.RosterError) as caught:
-        roster.create_employee(employee=twin, actor=hr_a)
+        roster.create_employee(employee=twin, context=AuditContext.for_user(hr_a))
     assert "baru saja didaftarkan" in str(caught.value.message)
     assert not AuditEntry.objects.filter(action="roster.employee.created").exists()

@@ -5,6 +5,8 @@ from django.urls import reverse
 
 from signings.models import AuditEntry, PactTemplate, PactTemplateVersion, SignatureMethod
 from signings.services import signatures
+from signings.services.context import AuditContext
+from signings.services.signatures import Submission
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -64,9 +66,14 @@ def test_signed_version_gets_a_new_version_and_keeps_its_text(officer, open_even
     version = open_event.template_version
     old_hash = version.content_hash
     signatures.record_signature(
-        event=open_event, employee=open_event.expected.first().employee,
-        method=SignatureMethod.OFFICER, image_png=factories.signature_png(), officer=hr_a,
-        template_hash=old_hash,
+        event=open_event,
+        employee=open_event.expected.first().employee,
+        submission=Submission(
+            method=SignatureMethod.OFFICER,
+            image_png=factories.signature_png(),
+            template_hash=old_hash,
+        ),
+        context=AuditContext.for_user(hr_a),
     )
     url = reverse("hr:template_edit", kwargs={"pk": version.template_id})
     page = officer.get(url)
@@ -138,8 +145,14 @@ def test_template_detail_query_count_is_constant(officer, agency_a, template_ver
 
     def make_events(n):
         for _ in range(n):
-            events.create_event(agency=agency_a, template_version=template_version, title="E",
-                                date=datetime.date(2024, 1, 17), venue="Aula", created_by=hr_a)
+            events.create_event(
+                agency=agency_a,
+                template_version=template_version,
+                title="E",
+                date=datetime.date(2024, 1, 17),
+                venue="Aula",
+                context=AuditContext.for_user(hr_a),
+            )
 
     url = reverse("hr:template_detail", kwargs={"pk": template_version.template_id})
     make_events(1)

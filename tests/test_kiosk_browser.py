@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from signings.models import Signature
 from signings.services import events, kiosk
+from signings.services.context import AuditContext
 from tests import factories
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -55,10 +56,14 @@ def assembly(agency_a, unit_a, template_version, hr_a):
     names = ["Siti Rahmawati", "Budi Santoso", "Agus Salim", "Dewi Lestari", "Rudi Hartono"]
     people = [factories.employee(unit_a, name=name) for name in names]
     event = events.create_event(
-        agency=agency_a, template_version=template_version, title="Apel Pakta Integritas",
-        date=datetime.date(2024, 1, 17), venue="Halaman Kantor", created_by=hr_a,
+        agency=agency_a,
+        template_version=template_version,
+        title="Apel Pakta Integritas",
+        date=datetime.date(2024, 1, 17),
+        venue="Halaman Kantor",
+        context=AuditContext.for_user(hr_a),
     )
-    event = events.open_event(event=event, actor=hr_a)
+    event = events.open_event(event=event, context=AuditContext.for_user(hr_a))
     return event, {p.name: p for p in people}
 
 
@@ -73,7 +78,7 @@ def open_kiosk(context, live_server, code: str):
 
 
 def paired_kiosk(context, live_server, event, actor, name):
-    code = kiosk.add_device(event=event, name=name, actor=actor).code
+    code = kiosk.add_device(event=event, name=name, context=AuditContext.for_user(actor)).code
     return open_kiosk(context, live_server, code)
 
 
@@ -242,7 +247,7 @@ def test_revoked_tablet_keeps_unsent_signatures_on_screen(
     device = event.kiosks.get(name="Tablet 1")
     context.set_offline(True)
     sign(page, "Agus", "Agus Salim")
-    kiosk.revoke_device(device=device, actor=hr_a)
+    kiosk.revoke_device(device=device, context=AuditContext.for_user(hr_a))
     context.set_offline(False)
     page.wait_for_selector("#banner:not(.d-none)")
     assert "dicabut" in page.text_content("#banner")
@@ -335,7 +340,7 @@ def test_kiosk_says_who_is_still_awaited_when_order_is_on(
     head = factories.employee(agency_a, name="Halikinnor Kepala")
     agency_a.head = head
     agency_a.save()
-    events.set_expected(event=event, add=[head], actor=hr_a)
+    events.set_expected(event=event, add=[head], context=AuditContext.for_user(hr_a))
     event.enforce_signing_order = True
     event.save(update_fields=["enforce_signing_order"])
     page = paired_kiosk(tablet_context(), live_server, event, hr_a, "Tablet 1")

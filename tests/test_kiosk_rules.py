@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from signings.models import AttendanceStatus, Echelon, EventStatus, IdentityCheck, Signature
 from signings.services import attendance, events
+from signings.services.context import AuditContext
 from tests import factories
 from tests.kiosk_support import auth, minutes_ago, pair, submission, submit
 
@@ -56,7 +57,7 @@ def test_signing_order_makes_staff_wait_for_the_head(client, open_event, tablet,
     head = factories.employee(agency_a, echelon=Echelon.II)
     agency_a.head = head
     agency_a.save()
-    events.set_expected(event=open_event, add=[head], actor=hr_a)
+    events.set_expected(event=open_event, add=[head], context=AuditContext.for_user(hr_a))
     open_event.enforce_signing_order = True
     open_event.save(update_fields=["enforce_signing_order"])
 
@@ -77,11 +78,16 @@ def test_an_absent_head_does_not_block_the_queue(client, open_event, tablet, age
     head = factories.employee(agency_a, echelon=Echelon.II)
     agency_a.head = head
     agency_a.save()
-    events.set_expected(event=open_event, add=[head], actor=hr_a)
+    events.set_expected(event=open_event, add=[head], context=AuditContext.for_user(hr_a))
     open_event.enforce_signing_order = True
     open_event.save(update_fields=["enforce_signing_order"])
-    attendance.record_outcome(event=open_event, employee=head, status=AttendanceStatus.ABSENT,
-                              reason="sick", actor=hr_a)
+    attendance.record_outcome(
+        event=open_event,
+        employee=head,
+        status=AttendanceStatus.ABSENT,
+        reason="sick",
+        context=AuditContext.for_user(hr_a),
+    )
     assert submit(client, token, submission(open_event, people[0])).status_code == 201
 
 
@@ -127,9 +133,14 @@ def test_thumbnail_is_made_after_the_request(client, open_event, tablet, people)
 
 def test_draft_event_kiosk_cannot_sign_yet(client, agency_a, template_version, hr_a, unit_a):
     employee = factories.employee(unit_a)
-    event = events.create_event(agency=agency_a, template_version=template_version,
-                                title="Apel", date=datetime.date(2024, 1, 17), venue="Halaman",
-                                created_by=hr_a)
+    event = events.create_event(
+        agency=agency_a,
+        template_version=template_version,
+        title="Apel",
+        date=datetime.date(2024, 1, 17),
+        venue="Halaman",
+        context=AuditContext.for_user(hr_a),
+    )
     assert event.status == EventStatus.DRAFT
     _device, token = pair(event, hr_a)
     response = submit(client, token, submission(event, employee))

@@ -8,7 +8,8 @@ from django.db import IntegrityError, transaction
 from signings import tasks
 from signings.models import AuditEntry, Signature, SignatureMethod
 from signings.services import events
-from signings.services.signatures import SigningError, record_signature, void_signature
+from signings.services.context import AuditContext
+from signings.services.signatures import SigningError, Submission, record_signature, void_signature
 from tests import factories
 
 
@@ -17,10 +18,12 @@ def sign(event, employee, officer, **kwargs):
         "method": SignatureMethod.OFFICER,
         "image_png": factories.signature_png(),
         "template_hash": event.template_version.content_hash,
-        "officer": officer,
     }
     defaults.update(kwargs)
-    return record_signature(event=event, employee=employee, **defaults)
+    return record_signature(
+        event=event, employee=employee, submission=Submission(**defaults),
+        context=AuditContext.for_user(officer),
+    )
 
 
 @pytest.mark.django_db
@@ -101,7 +104,7 @@ def test_unexpected_employee_is_refused(open_event, hr_a, agency_b):
 
 @pytest.mark.django_db
 def test_closed_event_refuses_signatures(open_event, hr_a):
-    events.close_event(event=open_event, actor=hr_a)
+    events.close_event(event=open_event, context=AuditContext.for_user(hr_a))
     employee = open_event.expected.first().employee
     with pytest.raises(SigningError) as excinfo:
         sign(open_event, employee, hr_a)
@@ -136,8 +139,8 @@ def test_void_keeps_the_record_and_frees_the_slot(open_event, hr_a):
     employee = open_event.expected.first().employee
     first = sign(open_event, employee, hr_a).signature
     with pytest.raises(SigningError):
-        void_signature(signature=first, actor=hr_a, reason=" ")
-    void_signature(signature=first, actor=hr_a, reason="Salah orang")
+        void_signature(signature=first, reason=" ", context=AuditContext.for_user(hr_a))
+    void_signature(signature=first, reason="Salah orang", context=AuditContext.for_user(hr_a))
     second = sign(open_event, employee, hr_a).signature
     assert Signature.objects.filter(employee=employee).count() == 2
     assert Signature.objects.valid().get(employee=employee) == second
@@ -149,9 +152,21 @@ def test_void_keeps_the_record_and_frees_the_slot(open_event, hr_a):
 def test_closed_event_freezes_signatures_against_voiding(open_event, hr_a):
     employee = open_event.expected.first().employee
     signature = sign(open_event, employee, hr_a).signature
-    events.close_event(event=open_event, actor=hr_a)
+    events.close_event(event=open_event, context=AuditContext.for_user(hr_a))
     with pytest.raises(SigningError) as excinfo:
-        void_signature(signature=signature, actor=hr_a, reason="Salah orang")
+        void_signature(
+            signature=signature,
+            reason="Salah orang",
+            context=AuditContext.for_user(hr_a),
+        )
     assert excinfo.value.code == "event.closed"
-    events.reopen_event(event=open_event, actor=hr_a, reason="Koreksi data")
-    assert void_signature(signature=signature, actor=hr_a, reason="Salah orang").is_void
+    events.reopen_event(
+        event=open_event,
+        reason="Koreksi data",
+        context=AuditContext.for_user(hr_a),
+    )
+    assert void_signature(
+        signature=signature,
+        reason="Salah orang",
+        context=AuditContext.for_user(hr_a),
+    ).is_void

@@ -8,6 +8,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from signings.services import events
+from signings.services.context import AuditContext
 from tests import factories
 from tests.permission_tables import ACTORS, Row
 from tests.permission_tables.kiosk import kiosk_world
@@ -63,10 +64,14 @@ class World:
 def world(agency_a, unit_a, agency_b, hr_a, hr_b, auditor_a, admin_user, template_version):
     employee = factories.employee(unit_a)
     event = events.create_event(
-        agency=agency_a, template_version=template_version, title="Apel",
-        date=datetime.date(2024, 1, 17), venue="Halaman", created_by=hr_a,
+        agency=agency_a,
+        template_version=template_version,
+        title="Apel",
+        date=datetime.date(2024, 1, 17),
+        venue="Halaman",
+        context=AuditContext.for_user(hr_a),
     )
-    event = events.open_event(event=event, actor=hr_a)
+    event = events.open_event(event=event, context=AuditContext.for_user(hr_a))
     return World(agency=agency_a, unit=unit_a, employee=employee,
                  template_version=template_version, event=event,
                  extra={"users": {"hr_a": hr_a, "hr_b": hr_b, "auditor_a": auditor_a,

@@ -5,6 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from signings.services import pacts, signatures
+from signings.services.context import AuditContext
 from tests import factories
 from tests.pdf_helpers import sign
 
@@ -14,7 +15,10 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def signature(open_event, unit_a, hr_a):
     employee = factories.employee(unit_a, name="Budi Santoso", title_prefix="Dr.")
-    return pacts.render_and_store(signature_id=sign(open_event, employee, officer=hr_a).pk)
+    return pacts.render_and_store(
+        signature_id=sign(open_event, employee, officer=hr_a).pk,
+        context=AuditContext.system("test"),
+    )
 
 
 def url(signature):
@@ -44,7 +48,11 @@ def test_lowercase_code_from_hand_typing_still_finds_the_pact(client, signature)
 
 
 def test_voided_pact_says_so(client, signature, hr_a):
-    signatures.void_signature(signature=signature, actor=hr_a, reason="Salah orang")
+    signatures.void_signature(
+        signature=signature,
+        reason="Salah orang",
+        context=AuditContext.for_user(hr_a),
+    )
     page = client.get(url(signature)).content.decode()
     assert 'data-status="voided"' in page and "DIBATALKAN" in page
 
@@ -87,7 +95,9 @@ def test_appended_bytes_are_caught(client, signature):
 
 def test_another_pact_is_named_as_such(client, signature, open_event, unit_a, hr_a):
     other = pacts.render_and_store(
-        signature_id=sign(open_event, factories.employee(unit_a), officer=hr_a).pk)
+        signature_id=sign(open_event, factories.employee(unit_a), officer=hr_a).pk,
+        context=AuditContext.system("test"),
+    )
     page = upload(client, signature, other.pdf.read()).content.decode()
     assert 'data-verdict="other"' in page
 

@@ -33,6 +33,7 @@ from signings.api.schemas import (
 from signings.errors import PaktaError
 from signings.models import Agency, Employee, KioskDevice, SignatureMethod, SigningEvent
 from signings.services import kiosk, signatures
+from signings.services.context import AuditContext
 from signings.services.signature_image import decode_data_url
 from signings.services.signatures import SigningError
 
@@ -190,7 +191,7 @@ def pair(request, payload: PairIn):
     device, token = kiosk.pair_device(
         code=payload.code,
         user_agent=payload.user_agent or request.headers.get("User-Agent", ""),
-        request=request,
+        context=AuditContext.from_request(request),
     )
     return {"token": token, "device": {"id": device.pk, "name": device.name},
             "event": event_out(device.event)}
@@ -244,16 +245,17 @@ def submit(request, payload: SubmissionIn):
     result = signatures.record_signature(
         event=device.event,
         employee=employee,
-        method=SignatureMethod.TABLET,
-        image_png=image,
-        strokes=[list(map(list, stroke)) for stroke in payload.strokes],
-        template_hash=payload.template_hash,
-        submission_id=payload.submission_id,
-        client_signed_at=payload.client_signed_at,
-        client_sent_at=payload.client_sent_at,
-        birth_date_claim=payload.birth_date,
-        device=device,
-        request=request,
+        submission=signatures.Submission(
+            method=SignatureMethod.TABLET,
+            image_png=image,
+            strokes=[list(map(list, stroke)) for stroke in payload.strokes],
+            template_hash=payload.template_hash,
+            submission_id=payload.submission_id,
+            client_signed_at=payload.client_signed_at,
+            client_sent_at=payload.client_sent_at,
+            birth_date_claim=payload.birth_date,
+        ),
+        context=AuditContext.from_request(request, device=device),
     )
     signature = result.signature
     body = {

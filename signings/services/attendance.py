@@ -15,6 +15,7 @@ from signings.models import (
     SigningEvent,
 )
 from signings.services import audit
+from signings.services.context import AuditContext
 
 
 class AttendanceError(PaktaError):
@@ -24,7 +25,7 @@ class AttendanceError(PaktaError):
 @transaction.atomic
 def record_outcome(
     *, event: SigningEvent, employee: Employee, status: str, reason: str = "", note: str = "",
-    actor, request=None,
+    context: AuditContext,
 ) -> AttendanceOutcome:
     if event.status == EventStatus.CLOSED:
         raise AttendanceError(
@@ -45,22 +46,23 @@ def record_outcome(
     outcome, created = AttendanceOutcome.objects.update_or_create(
         event=event,
         employee=employee,
-        defaults={"status": status, "reason": reason, "note": note.strip(), "recorded_by": actor},
+        defaults={"status": status, "reason": reason, "note": note.strip(),
+                  "recorded_by": context.actor},
     )
     audit.record(
         action="signing.attendance.recorded",
         obj=outcome,
-        actor=actor,
         agency=employee.agency,
-        request=request,
         details={"event": event.pk, "employee": employee.pk, "status": status, "reason": reason,
                  "created": created},
+        context=context,
     )
     return outcome
 
 
 @transaction.atomic
-def clear_outcome(*, event: SigningEvent, employee: Employee, actor, request=None) -> None:
+def clear_outcome(*, event: SigningEvent, employee: Employee,
+                  context: AuditContext) -> None:
     if event.status == EventStatus.CLOSED:
         # A closed event is frozen: its absence notes are part of the record.
         raise AttendanceError(
@@ -70,7 +72,7 @@ def clear_outcome(*, event: SigningEvent, employee: Employee, actor, request=Non
     if outcome is None:
         return
     audit.record(
-        action="signing.attendance.cleared", obj=outcome, actor=actor, agency=employee.agency,
-        request=request, details={"event": event.pk, "employee": employee.pk},
+        action="signing.attendance.cleared", obj=outcome, agency=employee.agency, context=context,
+        details={"event": event.pk, "employee": employee.pk},
     )
     outcome.delete()

@@ -22,6 +22,7 @@ from signings.models import (
     SigningEvent,
 )
 from signings.services import audit
+from signings.services.context import AuditContext
 
 
 class EventError(PaktaError):
@@ -37,12 +38,11 @@ def create_event(
     title: str,
     date: datetime.date,
     venue: str,
-    created_by,
+    context: AuditContext,
     witnesses: Iterable[str] = (),
     identity_check: str = IdentityCheck.SUPERVISED,
     enforce_signing_order: bool = False,
     expected: Iterable[Employee] | None = None,
-    request=None,
 ) -> SigningEvent:
     """Create a draft event; by default the active staff of the agency's subtree is expected."""
     event = SigningEvent.objects.create(
@@ -55,7 +55,7 @@ def create_event(
         witnesses=[w.strip() for w in witnesses if w and w.strip()],
         identity_check=identity_check,
         enforce_signing_order=enforce_signing_order,
-        created_by=created_by,
+        created_by=context.actor,
     )
     if expected is None:
         employee_ids = Employee.objects.in_agency(agency).active().values_list("pk", flat=True)
@@ -67,11 +67,10 @@ def create_event(
     audit.record(
         action="signing.event.created",
         obj=event,
-        actor=created_by,
         agency=agency,
-        request=request,
         details={"expected": event.expected.count(), "template_hash":
                  template_version.content_hash},
+        context=context,
     )
     return event
 
@@ -79,7 +78,7 @@ def create_event(
 @transaction.atomic
 def set_expected(
     *, event: SigningEvent, add: Iterable[Employee] = (), remove: Iterable[Employee] = (),
-    actor, request=None,
+    context: AuditContext,
 ) -> tuple[int, int]:
     """Adjust who is expected. Employees outside the event's subtree are refused."""
     event = SigningEvent.objects.select_for_update().get(pk=event.pk)
@@ -114,16 +113,15 @@ def set_expected(
     audit.record(
         action="signing.event.expected_changed",
         obj=event,
-        actor=actor,
         agency=event.agency,
-        request=request,
         details={"added": [e.pk for e in to_add], "removed": remove_ids},
+        context=context,
     )
     return len(to_add), removed
 
 
 def _transition(
-    *, event: SigningEvent, to_status: str, actor, reason: str, request
+    *, event: SigningEvent, to_status: str, reason: str, context: AuditContext
 ) -> SigningEvent:
     event = SigningEvent.objects.select_for_update().get(pk=event.pk)
     allowed = {
@@ -144,42 +142,40 @@ def _transition(
     now = timezone.now()
     event.status = to_status
     if to_status == EventStatus.OPEN:
-        event.opened_at, event.opened_by = now, actor
+        event.opened_at, event.opened_by = now, context.actor
     else:
-        event.closed_at, event.closed_by = now, actor
+        event.closed_at, event.closed_by = now, context.actor
     event.save(update_fields=["status", "opened_at", "opened_by", "closed_at", "closed_by"])
     EventStatusChange.objects.create(
         event=event, from_status=from_status, to_status=to_status, reason=reason.strip(),
-        changed_by=actor,
+        changed_by=context.actor,
     )
     action = {
         EventStatus.OPEN: "signing.event.reopened" if reopening else "signing.event.opened",
         EventStatus.CLOSED: "signing.event.closed",
     }[to_status]
     audit.record(
-        action=action, obj=event, actor=actor, agency=event.agency, request=request,
+        action=action, obj=event, agency=event.agency, context=context,
         details={"from": from_status, "to": to_status, "reason": reason.strip()},
     )
     return event
 
 
 @transaction.atomic
-def open_event(*, event: SigningEvent, actor, request=None) -> SigningEvent:
-    return _transition(event=event, to_status=EventStatus.OPEN, actor=actor, reason="",
-                       request=request)
+def open_event(*, event: SigningEvent, context: AuditContext) -> SigningEvent:
+    return _transition(event=event, to_status=EventStatus.OPEN, reason="", context=context)
 
 
 @transaction.atomic
-def close_event(*, event: SigningEvent, actor, request=None) -> SigningEvent:
-    return _transition(event=event, to_status=EventStatus.CLOSED, actor=actor, reason="",
-                       request=request)
+def close_event(*, event: SigningEvent, context: AuditContext) -> SigningEvent:
+    return _transition(event=event, to_status=EventStatus.CLOSED, reason="", context=context)
 
 
 @transaction.atomic
-def reopen_event(*, event: SigningEvent, actor, reason: str, request=None) -> SigningEvent:
+def reopen_event(*, event: SigningEvent, reason: str, context: AuditContext) -> SigningEvent:
     """Late signing after closing is allowed only through this explicit, logged reopen."""
-    return _transition(event=event, to_status=EventStatus.OPEN, actor=actor, reason=reason,
-                       request=request)
+    return _transition(event=event, to_status=EventStatus.OPEN, reason=reason,
+                       context=context)
 
 
 # Details an officer may correct after creating the event. The template version only while
@@ -190,7 +186,7 @@ EDITABLE_EVENT_FIELDS = ("title", "kind", "date", "venue", "witnesses", "identit
 
 @transaction.atomic
 def update_event(
-    *, event: SigningEvent, actor, changes: dict, request=None,
+    *, event: SigningEvent, changes: dict, context: AuditContext,
 ) -> SigningEvent:
     """Correct an event's details; a closed event is frozen."""
     event = SigningEvent.objects.select_for_update().get(pk=event.pk)
@@ -223,7 +219,7 @@ def update_event(
     if diff:
         event.save()
         audit.record(
-            action="signing.event.updated", obj=event, actor=actor, agency=event.agency,
-            request=request, details={"changes": diff},
+            action="signing.event.updated", obj=event, agency=event.agency,
+            context=context, details={"changes": diff},
         )
     return event

@@ -30,6 +30,7 @@ from signings.models import (
     EmployeeCategory,
 )
 from signings.services import audit
+from signings.services.context import AuditContext
 from signings.services.import_files import (  # noqa: F401 (re-exported for the views)
     FORMULA_STARTS,
     ImportFileError,
@@ -425,14 +426,15 @@ class StalePlanError(ImportFileError):
 
 
 def apply_import(
-    *, rows: list[list[str]], agency: Agency, user, fingerprint: str, filename: str = "",
-    file_sha256: str = "", request=None,
+    *, rows: list[list[str]], agency: Agency, fingerprint: str, filename: str = "",
+    file_sha256: str = "", context: AuditContext,
 ) -> ImportPlan:
     """Write the plan in one transaction with one audit entry.
 
     The plan is recomputed here; if it differs from the preview the user confirmed
     (`fingerprint`), nothing is written and StalePlanError asks them to look again.
     """
+    user = context.actor
     access.check(user, Ability.MANAGE, agency)
     with transaction.atomic():
         plan = plan_import(rows=rows, agency=agency, user=user)
@@ -475,8 +477,7 @@ def apply_import(
                   "ulang berkasnya."),
             ) from None
         audit.record(
-            action="roster.import.confirmed", obj=None, actor=user, agency=agency,
-            request=request,
+            action="roster.import.confirmed", obj=None, agency=agency, context=context,
             details={"filename": filename, "sha256": file_sha256, **plan.counts,
                      "created_ids": [e.pk for e in new], "updated_ids": [e.pk for e in changed],
                      "moved_ids": moved},

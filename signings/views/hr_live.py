@@ -23,7 +23,9 @@ from signings.forms.recording import (
 )
 from signings.models import AttendanceStatus, EventStatus, Signature, SignatureMethod
 from signings.services import attendance, live, representation, signatures
+from signings.services.context import AuditContext
 from signings.services.signature_image import SignatureImageError, decode_data_url
+from signings.services.signatures import Submission
 from signings.views.hr_events import get_event
 
 
@@ -72,7 +74,7 @@ def record_absent(request, pk, employee_pk):
             attendance.record_outcome(
                 event=event, employee=employee, status=AttendanceStatus.ABSENT,
                 reason=form.cleaned_data["reason"], note=form.cleaned_data["note"],
-                actor=request.user, request=request,
+                context=AuditContext.from_request(request),
             )
         except attendance.AttendanceError as error:
             form.add_error(None, error.message)
@@ -92,8 +94,8 @@ def clear_absent(request, pk, employee_pk):
     event = get_event(request, pk)
     employee = _expected_employee(event, employee_pk)
     try:
-        attendance.clear_outcome(event=event, employee=employee, actor=request.user,
-                                 request=request)
+        attendance.clear_outcome(event=event, employee=employee,
+                                 context=AuditContext.from_request(request))
     except attendance.AttendanceError as error:
         messages.error(request, error.message)
         return redirect("hr:record_absent", pk=event.pk, employee_pk=employee.pk)
@@ -119,9 +121,12 @@ def record_sign(request, pk, employee_pk):
         if png is not None:
             try:
                 signatures.record_signature(
-                    event=event, employee=employee, method=SignatureMethod.OFFICER,
-                    image_png=png, template_hash=event.template_version.content_hash,
-                    officer=request.user, request=request,
+                    event=event, employee=employee,
+                    submission=Submission(
+                        method=SignatureMethod.OFFICER, image_png=png,
+                        template_hash=event.template_version.content_hash,
+                    ),
+                    context=AuditContext.from_request(request),
                 )
             except PaktaError as error:
                 form.add_error(None, error.message)
@@ -144,10 +149,13 @@ def record_paper(request, pk, employee_pk):
         data, extension = form.cleaned_data["scan"]
         try:
             signatures.record_signature(
-                event=event, employee=employee, method=SignatureMethod.PAPER,
-                template_hash=event.template_version.content_hash, officer=request.user,
-                paper_scan=ContentFile(data, name=f"pindaian.{extension}"),
-                request=request,
+                event=event, employee=employee,
+                submission=Submission(
+                    method=SignatureMethod.PAPER,
+                    template_hash=event.template_version.content_hash,
+                    paper_scan=ContentFile(data, name=f"pindaian.{extension}"),
+                ),
+                context=AuditContext.from_request(request),
             )
         except signatures.SigningError as error:
             form.add_error(None, error.message)
@@ -174,10 +182,14 @@ def record_representative(request, pk):
         if png is not None:
             try:
                 representation.record_representative(
-                    event=event, employee=employee, image_png=png,
-                    represented_group=form.cleaned_data["represented_group"],
-                    covers=form.cleaned_data["covers"], officer=request.user,
-                    request=request,
+                    event=event, employee=employee,
+                    submission=Submission(
+                        method=SignatureMethod.REPRESENTATIVE, image_png=png,
+                        template_hash=event.template_version.content_hash,
+                        represented_group=form.cleaned_data["represented_group"],
+                    ),
+                    covers=form.cleaned_data["covers"],
+                    context=AuditContext.from_request(request),
                 )
             except PaktaError as error:
                 form.add_error(None, error.message)
@@ -199,8 +211,8 @@ def signature_void(request, pk):
     form = VoidForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            signatures.void_signature(signature=signature, actor=request.user,
-                                      reason=form.cleaned_data["reason"], request=request)
+            signatures.void_signature(signature=signature, reason=form.cleaned_data["reason"],
+                                      context=AuditContext.from_request(request))
         except signatures.SigningError as error:
             form.add_error(None, error.message)
         else:

@@ -5,6 +5,8 @@ from django.core.files.base import ContentFile
 
 from signings.models import ArchiveJob, ArchiveStatus, SignatureMethod
 from signings.services import signatures
+from signings.services.context import AuditContext
+from signings.services.signatures import Submission
 from tests import factories
 from tests.permission_tables import READ_LIST_PAGE, READ_OBJECT_PAGE, Row, everyone, login_then
 
@@ -16,10 +18,14 @@ def _signature(world):
     """Created on first use so the shared world stays unsigned for the other tables."""
     if "audit_signature" not in world.extra:
         world.extra["audit_signature"] = signatures.record_signature(
-            event=world.event, employee=world.employee, method=SignatureMethod.OFFICER,
-            image_png=factories.signature_png(),
-            template_hash=world.template_version.content_hash,
-            officer=world.extra["users"]["hr_a"],
+            event=world.event,
+            employee=world.employee,
+            submission=Submission(
+                method=SignatureMethod.OFFICER,
+                image_png=factories.signature_png(),
+                template_hash=world.template_version.content_hash,
+            ),
+            context=AuditContext.for_user(world.extra["users"]["hr_a"]),
         ).signature
     return world.extra["audit_signature"]
 

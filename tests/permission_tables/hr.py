@@ -1,5 +1,7 @@
 """Permission rows of the officer console (signings/urls/hr.py)."""
 
+from signings.services.context import AuditContext
+from signings.services.signatures import Submission
 from tests.permission_tables import HR_LIST_PAGE, HR_OBJECT_PAGE, Row, login_then
 
 # A POST without a body: HR of A gets a redirect with an error message, never a 500.
@@ -52,9 +54,14 @@ def signature(world):
 
     if "hr_signature" not in world.extra:
         world.extra["hr_signature"] = signatures.record_signature(
-            event=world.event, employee=world.employee, method=SignatureMethod.OFFICER,
-            image_png=factories.signature_png(), officer=world.extra["users"]["hr_a"],
-            template_hash=world.event.template_version.content_hash,
+            event=world.event,
+            employee=world.employee,
+            submission=Submission(
+                method=SignatureMethod.OFFICER,
+                image_png=factories.signature_png(),
+                template_hash=world.event.template_version.content_hash,
+            ),
+            context=AuditContext.for_user(world.extra["users"]["hr_a"]),
         ).signature
     return {"pk": world.extra["hr_signature"].pk}
 
