@@ -23,6 +23,7 @@ from urllib.parse import urlparse, urlunparse
 import psycopg2
 
 from signings.services.context import AuditContext
+from signings.services.events import NewEvent
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -108,10 +109,12 @@ def run(args) -> None:
     started = time.perf_counter()
     event = events.create_event(
         agency=root,
-        template_version=version,
-        title="Apel Bench",
-        date=datetime.date(2024, 1, 17),
-        venue="Halaman",
+        details=NewEvent(
+            template_version=version,
+            title="Apel Bench",
+            date=datetime.date(2024, 1, 17),
+            venue="Halaman",
+        ),
         context=AuditContext.for_user(officer),
     )
     event = events.open_event(event=event, context=AuditContext.for_user(officer))

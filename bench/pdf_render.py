@@ -22,6 +22,7 @@ import time
 from pathlib import Path
 
 from signings.services.context import AuditContext
+from signings.services.events import NewEvent
 from signings.services.signatures import Submission
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -63,11 +64,13 @@ def make_data(n: int):
     version = factories.template_version(agency)
     event = events.create_event(
         agency=agency,
-        template_version=version,
-        title="Apel Akbar",
-        date=datetime.date(2024, 1, 17),
-        venue="Stadion",
-        witnesses=["Ketua DPRD"],
+        details=NewEvent(
+            template_version=version,
+            title="Apel Akbar",
+            date=datetime.date(2024, 1, 17),
+            venue="Stadion",
+            witnesses=["Ketua DPRD"],
+        ),
         context=AuditContext.for_user(officer),
     )
     event = events.open_event(event=event, context=AuditContext.for_user(officer))

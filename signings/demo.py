@@ -37,6 +37,7 @@ from signings.models import (
 )
 from signings.services import attendance, events, signatures
 from signings.services.context import AuditContext
+from signings.services.events import NewEvent
 
 DEMO_PASSWORD = "pakta-demo-2024"  # noqa: S105 (printed in the README on purpose)
 DEMO_USERS = [
@@ -317,16 +318,12 @@ def _ensure_users() -> dict[str, object]:
     return users
 
 
-def _ensure_event(*, agency: Agency, version, title: str, kind: str, date, venue: str,
-                  witnesses: list[str],
+def _ensure_event(*, agency: Agency, details: NewEvent,
                   context: AuditContext) -> tuple[SigningEvent, bool]:
-    event = SigningEvent.objects.filter(agency=agency, title=title).first()
+    event = SigningEvent.objects.filter(agency=agency, title=details.title).first()
     if event is not None:
         return event, False
-    event = events.create_event(
-        agency=agency, template_version=version, kind=kind, title=title, date=date, venue=venue,
-        witnesses=witnesses, context=context,
-    )
+    event = events.create_event(agency=agency, details=details, context=context)
     return event, True
 
 
@@ -358,13 +355,17 @@ def _sign_many(event: SigningEvent, *, share: float, context: AuditContext,
     for i, employee in enumerate(expected[cutoff:cutoff + 6]):
         if i < 3:
             attendance.record_outcome(
-                event=event, employee=employee, status=AttendanceStatus.ABSENT,
-                reason=reasons[i], context=context,
+                event=event, employee=employee,
+                outcome=attendance.OutcomeNote(status=AttendanceStatus.ABSENT,
+                                               reason=reasons[i]),
+                context=context,
             )
         else:
-            attendance.record_outcome(event=event, employee=employee,
-                                      status=AttendanceStatus.SIGN_LATER,
-                                      context=context)
+            attendance.record_outcome(
+                event=event, employee=employee,
+                outcome=attendance.OutcomeNote(status=AttendanceStatus.SIGN_LATER),
+                context=context,
+            )
 
 
 def load(*, stdout=None) -> dict[str, int]:
@@ -399,10 +400,12 @@ def load(*, stdout=None) -> dict[str, int]:
     kotim_witnesses = ["Rinie Anderson — Ketua DPRD Kotim", "Letkol Inf Muhammad Tandri Subrata — "
                        "Dandim 1015/Sampit", "Perwakilan Polres Kotim", "Perwakilan Kejari Kotim"]
     closed, created = _ensure_event(
-        agency=agencies["KOTIM"], version=pemilu["KOTIM"], kind=EventKind.UPACARA,
-        title="Upacara Ikrar dan Penandatanganan Pakta Integritas Netralitas ASN Pemilu 2024",
-        date=datetime.date(2024, 1, 17), venue="Pelataran Kantor Bupati Kotawaringin Timur",
-        witnesses=kotim_witnesses, context=as_hr,
+        agency=agencies["KOTIM"], context=as_hr, details=NewEvent(
+            template_version=pemilu["KOTIM"], kind=EventKind.UPACARA,
+            title="Upacara Ikrar dan Penandatanganan Pakta Integritas Netralitas ASN Pemilu 2024",
+            date=datetime.date(2024, 1, 17), venue="Pelataran Kantor Bupati Kotawaringin Timur",
+            witnesses=kotim_witnesses,
+        ),
     )
     if created:
         events.open_event(event=closed, context=as_hr)
@@ -410,27 +413,33 @@ def load(*, stdout=None) -> dict[str, int]:
         events.close_event(event=closed, context=as_hr)
 
     opened, created = _ensure_event(
-        agency=agencies["KOTIM-DINKES"], version=pilkada["KOTIM"], kind=EventKind.APEL,
-        title="Apel Pagi Ikrar Netralitas ASN Pilkada 2024 – Dinas Kesehatan",
-        date=timezone.localdate(), venue="Halaman Kantor Dinas Kesehatan Kotim",
-        witnesses=["Perwakilan Bawaslu Kabupaten Kotawaringin Timur"], context=as_hr,
+        agency=agencies["KOTIM-DINKES"], context=as_hr, details=NewEvent(
+            template_version=pilkada["KOTIM"], kind=EventKind.APEL,
+            title="Apel Pagi Ikrar Netralitas ASN Pilkada 2024 – Dinas Kesehatan",
+            date=timezone.localdate(), venue="Halaman Kantor Dinas Kesehatan Kotim",
+            witnesses=["Perwakilan Bawaslu Kabupaten Kotawaringin Timur"],
+        ),
     )
     if created:
         events.open_event(event=opened, context=as_hr)
         _sign_many(opened, share=0.3, context=as_hr, rng=rng)
 
     _ensure_event(
-        agency=agencies["KOTIM-DISDIK"], version=pilkada["KOTIM"], kind=EventKind.APEL,
-        title="Apel Ikrar Netralitas ASN Pilkada 2024 – Dinas Pendidikan",
-        date=timezone.localdate() + datetime.timedelta(days=7),
-        venue="Aula Dinas Pendidikan Kotim", witnesses=[], context=as_hr,
+        agency=agencies["KOTIM-DISDIK"], context=as_hr, details=NewEvent(
+            template_version=pilkada["KOTIM"], kind=EventKind.APEL,
+            title="Apel Ikrar Netralitas ASN Pilkada 2024 – Dinas Pendidikan",
+            date=timezone.localdate() + datetime.timedelta(days=7),
+            venue="Aula Dinas Pendidikan Kotim", witnesses=[],
+        ),
     )
 
     bappeda, created = _ensure_event(
-        agency=agencies["KALTENG-BAPPEDALITBANG"], version=pemilu["KALTENG"],
-        kind=EventKind.APEL, title="Apel Pagi Penandatanganan Pakta Integritas Bappedalitbang",
-        date=datetime.date(2023, 9, 25), venue="Halaman Kantor Bappedalitbang Prov. Kalteng",
-        witnesses=[], context=as_admin,
+        agency=agencies["KALTENG-BAPPEDALITBANG"], context=as_admin, details=NewEvent(
+            template_version=pemilu["KALTENG"],
+            kind=EventKind.APEL, title="Apel Pagi Penandatanganan Pakta Integritas Bappedalitbang",
+            date=datetime.date(2023, 9, 25), venue="Halaman Kantor Bappedalitbang Prov. Kalteng",
+            witnesses=[],
+        ),
     )
     if created:
         events.open_event(event=bappeda, context=as_admin)
@@ -438,11 +447,12 @@ def load(*, stdout=None) -> dict[str, int]:
         events.close_event(event=bappeda, context=as_admin)
 
     _ensure_event(
-        agency=agencies["SERUYAN"], version=pilkada["SERUYAN"], kind=EventKind.SEMINAR,
-        title="Seminar dan Ikrar Netralitas ASN Menuju Pilkada 2024",
-        date=datetime.date(2024, 11, 4), venue="Lapangan Tenis Indoor Kuala Pembuang",
-        witnesses=["Kepala Kejaksaan Negeri Seruyan", "Wakil Ketua I DPRD Kabupaten Seruyan"],
-        context=as_admin,
+        agency=agencies["SERUYAN"], context=as_admin, details=NewEvent(
+            template_version=pilkada["SERUYAN"], kind=EventKind.SEMINAR,
+            title="Seminar dan Ikrar Netralitas ASN Menuju Pilkada 2024",
+            date=datetime.date(2024, 11, 4), venue="Lapangan Tenis Indoor Kuala Pembuang",
+            witnesses=["Kepala Kejaksaan Negeri Seruyan", "Wakil Ketua I DPRD Kabupaten Seruyan"],
+        ),
     )
     return {
         "agencies": Agency.objects.count(),

@@ -15,6 +15,7 @@ from signings.models import (
 )
 from signings.services import events
 from signings.services.context import AuditContext
+from signings.services.events import NewEvent
 from tests import factories
 
 
@@ -86,10 +87,12 @@ def open_event(agency_a, unit_a, template_version, hr_a):
         factories.employee(unit_a)
     event = events.create_event(
         agency=agency_a,
-        template_version=template_version,
-        title="Apel Pakta Integritas",
-        date=datetime.date(2024, 1, 17),
-        venue="Halaman Kantor",
+        details=NewEvent(
+            template_version=template_version,
+            title="Apel Pakta Integritas",
+            date=datetime.date(2024, 1, 17),
+            venue="Halaman Kantor",
+        ),
         context=AuditContext.for_user(hr_a),
     )
     return events.open_event(event=event, context=AuditContext.for_user(hr_a))

@@ -14,6 +14,7 @@ from django.utils import timezone
 from signings.models import ArchiveJob, ArchiveStatus, AuditEntry
 from signings.services import archives, events
 from signings.services.context import AuditContext
+from signings.services.events import NewEvent
 from tests import factories
 from tests.pdf_helpers import sign
 
@@ -74,10 +75,12 @@ def test_agency_archive_covers_the_subtree_only(signed_event, agency_b, auditor_
     employee_b = factories.employee(agency_b, name="Pegawai Kabupaten B")
     event_b = events.create_event(
         agency=agency_b,
-        template_version=version_b,
-        title="Apel B",
-        date=datetime.date(2024, 1, 18),
-        venue="Aula",
+        details=NewEvent(
+            template_version=version_b,
+            title="Apel B",
+            date=datetime.date(2024, 1, 18),
+            venue="Aula",
+        ),
         context=AuditContext.for_user(hr_b),
     )
     event_b = events.open_event(event=event_b, context=AuditContext.for_user(hr_b))

@@ -18,6 +18,7 @@ from signings.models import (
 )
 from signings.services import attendance, events, pacts
 from signings.services.context import AuditContext
+from signings.services.events import NewEvent
 from tests import factories
 from tests.pdf_helpers import pdf_text, sign
 
@@ -31,10 +32,11 @@ def grow(event, unit, officer, *, signed: int, absent: int, missing: int):
         sign(event, person, officer=officer)
     for person in people[signed:signed + absent]:
         attendance.record_outcome(
-            event=event,
-            employee=person,
-            status=AttendanceStatus.ABSENT,
-            reason=AbsenceReason.SICK,
+            event=event, employee=person,
+            outcome=attendance.OutcomeNote(
+                status=AttendanceStatus.ABSENT,
+                reason=AbsenceReason.SICK,
+            ),
             context=AuditContext.for_user(officer),
         )
     return people
@@ -130,11 +132,13 @@ def test_recap_lists_signatories_in_signing_order_with_absences_and_witnesses(
     unit_a.save(update_fields=["head"])
     event = events.create_event(
         agency=agency_a,
-        template_version=template_version,
-        title="Apel Besar",
-        date=datetime.date(2024, 1, 17),
-        venue="Halaman",
-        witnesses=["Ketua DPRD Kotim", "Perwakilan Bawaslu"],
+        details=NewEvent(
+            template_version=template_version,
+            title="Apel Besar",
+            date=datetime.date(2024, 1, 17),
+            venue="Halaman",
+            witnesses=["Ketua DPRD Kotim", "Perwakilan Bawaslu"],
+        ),
         context=AuditContext.for_user(hr_a),
     )
     event = events.open_event(event=event, context=AuditContext.for_user(hr_a))
@@ -142,10 +146,11 @@ def test_recap_lists_signatories_in_signing_order_with_absences_and_witnesses(
     for person in (staff, echelon4, echelon2, echelon3, head):
         sign(event, person, officer=hr_a)
     attendance.record_outcome(
-        event=event,
-        employee=sick,
-        status=AttendanceStatus.ABSENT,
-        reason=AbsenceReason.DUTY_TRAVEL,
+        event=event, employee=sick,
+        outcome=attendance.OutcomeNote(
+            status=AttendanceStatus.ABSENT,
+            reason=AbsenceReason.DUTY_TRAVEL,
+        ),
         context=AuditContext.for_user(hr_a),
     )
     response = auditor_client.get(reverse("audit:event_recap", args=[event.pk]))
@@ -182,11 +187,13 @@ def test_compliance_excel_cells_cannot_become_formulas(auditor_client, agency_a,
     person = factories.employee(evil)
     event = events.create_event(
         agency=agency_a,
-        template_version=template_version,
-        title="Apel",
-        date=datetime.date(2024, 1, 17),
-        venue="H",
         expected=[person],
+        details=NewEvent(
+            template_version=template_version,
+            title="Apel",
+            date=datetime.date(2024, 1, 17),
+            venue="H",
+        ),
         context=AuditContext.for_user(hr_a),
     )
     assert event.expected.count() == 1

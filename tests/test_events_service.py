@@ -5,7 +5,7 @@ import pytest
 from signings.models import AuditEntry, EventStatus, EventStatusChange
 from signings.services import events
 from signings.services.context import AuditContext
-from signings.services.events import EventError
+from signings.services.events import EventError, NewEvent
 from tests import factories
 
 
@@ -17,10 +17,12 @@ def test_new_event_expects_active_staff_of_the_subtree(agency_a, unit_a, agency_
     factories.employee(agency_b)
     event = events.create_event(
         agency=agency_a,
-        template_version=template_version,
-        title="Apel",
-        date=datetime.date(2024, 1, 17),
-        venue="Halaman",
+        details=NewEvent(
+            template_version=template_version,
+            title="Apel",
+            date=datetime.date(2024, 1, 17),
+            venue="Halaman",
+        ),
         context=AuditContext.for_user(hr_a),
     )
     assert list(event.expected.values_list("employee", flat=True)) == [inside.pk]
@@ -59,10 +61,12 @@ def test_reopening_needs_a_reason_and_is_recorded(open_event, hr_a):
 def test_draft_cannot_be_closed(agency_a, template_version, hr_a):
     event = events.create_event(
         agency=agency_a,
-        template_version=template_version,
-        title="A",
-        date=datetime.date(2024, 1, 1),
-        venue="V",
+        details=NewEvent(
+            template_version=template_version,
+            title="A",
+            date=datetime.date(2024, 1, 1),
+            venue="V",
+        ),
         context=AuditContext.for_user(hr_a),
     )
     with pytest.raises(EventError) as excinfo:

@@ -1,6 +1,7 @@
 import pytest
 
 from signings.services.context import AuditContext
+from signings.services.events import NewEvent
 from tests import factories
 
 
@@ -33,10 +34,12 @@ def test_home_query_count_is_constant(client, hr_a, agency_a, template_version, 
         factories.employee(agency_a)
         event_service.create_event(
             agency=agency_a,
-            template_version=template_version,
-            title=f"Apel {n}",
-            date=datetime.date(2024, 1, 1 + n),
-            venue="V",
+            details=NewEvent(
+                template_version=template_version,
+                title=f"Apel {n}",
+                date=datetime.date(2024, 1, 1 + n),
+                venue="V",
+            ),
             context=AuditContext.for_user(hr_a),
         )
     client.force_login(hr_a)
@@ -62,10 +65,12 @@ def test_each_event_links_to_the_page_the_user_may_open(client, hr_a, agency_b, 
 
     other = event_service.create_event(
         agency=agency_b,
-        template_version=factories.template_version(agency_b),
-        title="Apel B",
-        date=datetime.date(2024, 2, 1),
-        venue="V",
+        details=NewEvent(
+            template_version=factories.template_version(agency_b),
+            title="Apel B",
+            date=datetime.date(2024, 2, 1),
+            venue="V",
+        ),
         context=AuditContext.for_user(hr_b),
     )
     RoleAssignment.objects.create(user=hr_a, agency=agency_b, role=Role.AUDITOR)

@@ -9,6 +9,7 @@ from playwright.sync_api import expect, sync_playwright
 from signings.models import EventStatus, SignatureMethod
 from signings.services import events, signatures
 from signings.services.context import AuditContext
+from signings.services.events import NewEvent
 from signings.services.signatures import Submission
 from tests import factories
 
@@ -92,10 +93,12 @@ def draft_event(agency_a, unit_a, template_version, hr_a):
         factories.employee(unit_a)
     return events.create_event(
         agency=agency_a,
-        template_version=template_version,
-        title="Apel Pakta Integritas",
-        date=datetime.date(2024, 1, 17),
-        venue="Halaman Kantor",
+        details=NewEvent(
+            template_version=template_version,
+            title="Apel Pakta Integritas",
+            date=datetime.date(2024, 1, 17),
+            venue="Halaman Kantor",
+        ),
         context=AuditContext.for_user(hr_a),
     )
 

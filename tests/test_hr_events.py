@@ -15,6 +15,7 @@ from signings.models import (
 )
 from signings.services import events
 from signings.services.context import AuditContext
+from signings.services.events import NewEvent
 from signings.services.signatures import Submission
 from tests import factories
 
@@ -110,10 +111,12 @@ def test_adjust_expected_refuses_unknown_and_foreign_people(officer, open_event,
 def test_open_close_and_reopen_with_reason(officer, agency_a, template_version, hr_a):
     event = events.create_event(
         agency=agency_a,
-        template_version=template_version,
-        title="X",
-        date=datetime.date(2024, 1, 17),
-        venue="Aula",
+        details=NewEvent(
+            template_version=template_version,
+            title="X",
+            date=datetime.date(2024, 1, 17),
+            venue="Aula",
+        ),
         context=AuditContext.for_user(hr_a),
     )
 
@@ -165,10 +168,12 @@ def test_event_list_query_count_is_constant(officer, agency_a, template_version,
         for _ in range(n):
             events.create_event(
                 agency=agency_a,
-                template_version=template_version,
-                title="E",
-                date=datetime.date(2024, 1, 17),
-                venue="Aula",
+                details=NewEvent(
+                    template_version=template_version,
+                    title="E",
+                    date=datetime.date(2024, 1, 17),
+                    venue="Aula",
+                ),
                 context=AuditContext.for_user(hr_a),
             )
 
@@ -214,10 +219,12 @@ def test_officer_corrects_a_draft_event_including_the_template(officer, agency_a
                                                                template_version, hr_a):
     event = events.create_event(
         agency=agency_a,
-        template_version=template_version,
-        title="X",
-        date=datetime.date(2024, 1, 17),
-        venue="Aula",
+        details=NewEvent(
+            template_version=template_version,
+            title="X",
+            date=datetime.date(2024, 1, 17),
+            venue="Aula",
+        ),
         context=AuditContext.for_user(hr_a),
     )
     newer = factories.template_version(agency_a, name="Templat Lain")

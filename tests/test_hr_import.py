@@ -319,7 +319,7 @@ def test_plan_and_apply_use_a_constant_number_of_queries(hr_a, agency_a,
     assert plan.counts["new"] == 1500
     with django_assert_max_num_queries(20):
         imports.apply_import(
-            rows=_rows(1500),
+            source=imports.ImportSource(rows=_rows(1500)),
             agency=agency_a,
             fingerprint=plan.fingerprint(),
             context=AuditContext.for_user(hr_a),

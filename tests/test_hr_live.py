@@ -41,10 +41,11 @@ def assembly(open_event, agency_a, unit_a, hr_a):
     sign(open_event, unit_staff[0], hr_a)
     sign(open_event, tkd, hr_a)
     attendance.record_outcome(
-        event=open_event,
-        employee=unit_staff[1],
-        status=AttendanceStatus.ABSENT,
-        reason=AbsenceReason.SICK,
+        event=open_event, employee=unit_staff[1],
+        outcome=attendance.OutcomeNote(
+            status=AttendanceStatus.ABSENT,
+            reason=AbsenceReason.SICK,
+        ),
         context=AuditContext.for_user(hr_a),
     )
     return open_event

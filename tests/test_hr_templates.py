@@ -6,6 +6,7 @@ from django.urls import reverse
 from signings.models import AuditEntry, PactTemplate, PactTemplateVersion, SignatureMethod
 from signings.services import signatures
 from signings.services.context import AuditContext
+from signings.services.events import NewEvent
 from signings.services.signatures import Submission
 from tests import factories
 
@@ -147,10 +148,12 @@ def test_template_detail_query_count_is_constant(officer, agency_a, template_ver
         for _ in range(n):
             events.create_event(
                 agency=agency_a,
-                template_version=template_version,
-                title="E",
-                date=datetime.date(2024, 1, 17),
-                venue="Aula",
+                details=NewEvent(
+                    template_version=template_version,
+                    title="E",
+                    date=datetime.date(2024, 1, 17),
+                    venue="Aula",
+                ),
                 context=AuditContext.for_user(hr_a),
             )
 

@@ -15,6 +15,7 @@ from django.urls import reverse
 from signings.models import Signature
 from signings.services import events, kiosk
 from signings.services.context import AuditContext
+from signings.services.events import NewEvent
 from tests import factories
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -57,10 +58,12 @@ def assembly(agency_a, unit_a, template_version, hr_a):
     people = [factories.employee(unit_a, name=name) for name in names]
     event = events.create_event(
         agency=agency_a,
-        template_version=template_version,
-        title="Apel Pakta Integritas",
-        date=datetime.date(2024, 1, 17),
-        venue="Halaman Kantor",
+        details=NewEvent(
+            template_version=template_version,
+            title="Apel Pakta Integritas",
+            date=datetime.date(2024, 1, 17),
+            venue="Halaman Kantor",
+        ),
         context=AuditContext.for_user(hr_a),
     )
     event = events.open_event(event=event, context=AuditContext.for_user(hr_a))

@@ -10,6 +10,7 @@ from django.urls import reverse
 from signings.models import AuditEntry, KioskDevice
 from signings.services import events, kiosk
 from signings.services.context import AuditContext
+from signings.services.events import NewEvent
 from tests.kiosk_support import auth, pair, submission, submit
 
 
@@ -123,10 +124,12 @@ def test_device_of_another_event_is_404_under_this_event(officer, open_event, hr
 
     other = events.create_event(
         agency=agency_a,
-        template_version=template_version,
-        title="Lain",
-        date=datetime.date(2024, 2, 1),
-        venue="Aula",
+        details=NewEvent(
+            template_version=template_version,
+            title="Lain",
+            date=datetime.date(2024, 2, 1),
+            venue="Aula",
+        ),
         context=AuditContext.for_user(hr_a),
     )
     device, _token = pair(other, hr_a)

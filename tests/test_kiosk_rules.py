@@ -13,6 +13,7 @@ from django.utils import timezone
 from signings.models import AttendanceStatus, Echelon, EventStatus, IdentityCheck, Signature
 from signings.services import attendance, events
 from signings.services.context import AuditContext
+from signings.services.events import NewEvent
 from tests import factories
 from tests.kiosk_support import auth, minutes_ago, pair, submission, submit
 
@@ -82,10 +83,11 @@ def test_an_absent_head_does_not_block_the_queue(client, open_event, tablet, age
     open_event.enforce_signing_order = True
     open_event.save(update_fields=["enforce_signing_order"])
     attendance.record_outcome(
-        event=open_event,
-        employee=head,
-        status=AttendanceStatus.ABSENT,
-        reason="sick",
+        event=open_event, employee=head,
+        outcome=attendance.OutcomeNote(
+            status=AttendanceStatus.ABSENT,
+            reason="sick",
+        ),
         context=AuditContext.for_user(hr_a),
     )
     assert submit(client, token, submission(open_event, people[0])).status_code == 201
@@ -135,10 +137,12 @@ def test_draft_event_kiosk_cannot_sign_yet(client, agency_a, template_version, h
     employee = factories.employee(unit_a)
     event = events.create_event(
         agency=agency_a,
-        template_version=template_version,
-        title="Apel",
-        date=datetime.date(2024, 1, 17),
-        venue="Halaman",
+        details=NewEvent(
+            template_version=template_version,
+            title="Apel",
+            date=datetime.date(2024, 1, 17),
+            venue="Halaman",
+        ),
         context=AuditContext.for_user(hr_a),
     )
     assert event.status == EventStatus.DRAFT

@@ -9,6 +9,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from signings.services import events
 from signings.services.context import AuditContext
+from signings.services.events import NewEvent
 from tests import factories
 from tests.permission_tables import ACTORS, Row
 from tests.permission_tables.kiosk import kiosk_world
@@ -65,10 +66,12 @@ def world(agency_a, unit_a, agency_b, hr_a, hr_b, auditor_a, admin_user, templat
     employee = factories.employee(unit_a)
     event = events.create_event(
         agency=agency_a,
-        template_version=template_version,
-        title="Apel",
-        date=datetime.date(2024, 1, 17),
-        venue="Halaman",
+        details=NewEvent(
+            template_version=template_version,
+            title="Apel",
+            date=datetime.date(2024, 1, 17),
+            venue="Halaman",
+        ),
         context=AuditContext.for_user(hr_a),
     )
     event = events.open_event(event=event, context=AuditContext.for_user(hr_a))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
@@ -22,11 +24,20 @@ class AttendanceError(PaktaError):
     """A refused attendance note."""
 
 
+@dataclass(frozen=True, kw_only=True)
+class OutcomeNote:
+    """What the officer notes about someone who did not sign."""
+
+    status: str  # AttendanceStatus
+    reason: str = ""  # AbsenceReason, for ABSENT
+    note: str = ""
+
+
 @transaction.atomic
 def record_outcome(
-    *, event: SigningEvent, employee: Employee, status: str, reason: str = "", note: str = "",
-    context: AuditContext,
+    *, event: SigningEvent, employee: Employee, outcome: OutcomeNote, context: AuditContext,
 ) -> AttendanceOutcome:
+    status, reason, note = outcome.status, outcome.reason, outcome.note
     if event.status == EventStatus.CLOSED:
         raise AttendanceError(
             "event.closed", _("Acara sudah ditutup; buka kembali untuk mencatat kehadiran.")
@@ -43,7 +54,7 @@ def record_outcome(
         raise AttendanceError("reason.missing", _("Pilih alasan ketidakhadiran."))
     if reason == AbsenceReason.OTHER and not note.strip():
         raise AttendanceError("note.missing", _("Jelaskan alasan lainnya pada catatan."))
-    outcome, created = AttendanceOutcome.objects.update_or_create(
+    saved, created = AttendanceOutcome.objects.update_or_create(
         event=event,
         employee=employee,
         defaults={"status": status, "reason": reason, "note": note.strip(),
@@ -51,13 +62,13 @@ def record_outcome(
     )
     audit.record(
         action="signing.attendance.recorded",
-        obj=outcome,
+        obj=saved,
         agency=employee.agency,
         details={"event": event.pk, "employee": employee.pk, "status": status, "reason": reason,
                  "created": created},
         context=context,
     )
-    return outcome
+    return saved
 
 
 @transaction.atomic

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
@@ -29,32 +30,39 @@ class EventError(PaktaError):
     """A refused change to an event."""
 
 
+@dataclass(frozen=True, kw_only=True)
+class NewEvent:
+    """What an officer fills in to create an event."""
+
+    template_version: PactTemplateVersion
+    title: str
+    date: datetime.date
+    venue: str
+    kind: str = EventKind.APEL
+    witnesses: Iterable[str] = ()
+    identity_check: str = IdentityCheck.SUPERVISED
+    enforce_signing_order: bool = False
+
+
 @transaction.atomic
 def create_event(
     *,
     agency: Agency,
-    template_version: PactTemplateVersion,
-    kind: str = EventKind.APEL,
-    title: str,
-    date: datetime.date,
-    venue: str,
-    context: AuditContext,
-    witnesses: Iterable[str] = (),
-    identity_check: str = IdentityCheck.SUPERVISED,
-    enforce_signing_order: bool = False,
+    details: NewEvent,
     expected: Iterable[Employee] | None = None,
+    context: AuditContext,
 ) -> SigningEvent:
     """Create a draft event; by default the active staff of the agency's subtree is expected."""
     event = SigningEvent.objects.create(
         agency=agency,
-        template_version=template_version,
-        kind=kind,
-        title=title,
-        date=date,
-        venue=venue,
-        witnesses=[w.strip() for w in witnesses if w and w.strip()],
-        identity_check=identity_check,
-        enforce_signing_order=enforce_signing_order,
+        template_version=details.template_version,
+        kind=details.kind,
+        title=details.title,
+        date=details.date,
+        venue=details.venue,
+        witnesses=[w.strip() for w in details.witnesses if w and w.strip()],
+        identity_check=details.identity_check,
+        enforce_signing_order=details.enforce_signing_order,
         created_by=context.actor,
     )
     if expected is None:
@@ -69,7 +77,7 @@ def create_event(
         obj=event,
         agency=agency,
         details={"expected": event.expected.count(), "template_hash":
-                 template_version.content_hash},
+                 details.template_version.content_hash},
         context=context,
     )
     return event

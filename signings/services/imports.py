@@ -425,9 +425,17 @@ class StalePlanError(ImportFileError):
     pass
 
 
+@dataclass(frozen=True, kw_only=True)
+class ImportSource:
+    """The uploaded file's rows, and its name and SHA-256 for the audit entry."""
+
+    rows: list[list[str]]
+    filename: str = ""
+    sha256: str = ""
+
+
 def apply_import(
-    *, rows: list[list[str]], agency: Agency, fingerprint: str, filename: str = "",
-    file_sha256: str = "", context: AuditContext,
+    *, source: ImportSource, agency: Agency, fingerprint: str, context: AuditContext,
 ) -> ImportPlan:
     """Write the plan in one transaction with one audit entry.
 
@@ -437,7 +445,7 @@ def apply_import(
     user = context.actor
     access.check(user, Ability.MANAGE, agency)
     with transaction.atomic():
-        plan = plan_import(rows=rows, agency=agency, user=user)
+        plan = plan_import(rows=source.rows, agency=agency, user=user)
         if plan.fingerprint() != fingerprint:
             raise StalePlanError(
                 "import.stale",
@@ -478,7 +486,7 @@ def apply_import(
             ) from None
         audit.record(
             action="roster.import.confirmed", obj=None, agency=agency, context=context,
-            details={"filename": filename, "sha256": file_sha256, **plan.counts,
+            details={"filename": source.filename, "sha256": source.sha256, **plan.counts,
                      "created_ids": [e.pk for e in new], "updated_ids": [e.pk for e in changed],
                      "moved_ids": moved},
         )

@@ -46,17 +46,33 @@ class SigningResult:
     created: bool  # False when a resent submission returned the original
 
 
-def payload_fingerprint(
-    *, event_id: int, employee_id: int, image: bytes, strokes, client_signed_at,
-    method: str,
-) -> str:
+@dataclass(frozen=True, kw_only=True)
+class Submission:
+    """What was sent to be signed, by any method: the tablet's JSON, the officer's pad, a
+    paper scan. Who sent it and from where is the AuditContext's business."""
+
+    method: str
+    template_hash: str
+    image_png: bytes | None = None
+    strokes: list | None = None
+    submission_id: uuid.UUID | None = None
+    # The tablet's clock when the person signed and when it sent (offline tablets send late).
+    client_signed_at: datetime.datetime | None = None
+    client_sent_at: datetime.datetime | None = None
+    birth_date_claim: datetime.date | None = None
+    represented_group: str = ""
+    paper_scan: ContentFile | None = None
+
+
+def payload_fingerprint(*, event_id: int, employee_id: int, submission: Submission) -> str:
+    client_signed_at = submission.client_signed_at
     data = {
         "event": event_id,
         "employee": employee_id,
-        "image": hashlib.sha256(image).hexdigest(),
-        "strokes": strokes or [],
+        "image": hashlib.sha256(submission.image_png or b"").hexdigest(),
+        "strokes": submission.strokes or [],
         "client_signed_at": client_signed_at.isoformat() if client_signed_at else None,
-        "method": method,
+        "method": submission.method,
     }
     canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(canonical.encode()).hexdigest()
@@ -77,24 +93,6 @@ def _already_signed_error(existing: Signature) -> SigningError:
             "method": existing.method,
         },
     )
-
-
-@dataclass(frozen=True, kw_only=True)
-class Submission:
-    """What was sent to be signed, by any method: the tablet's JSON, the officer's pad, a
-    paper scan. Who sent it and from where is the AuditContext's business."""
-
-    method: str
-    template_hash: str
-    image_png: bytes | None = None
-    strokes: list | None = None
-    submission_id: uuid.UUID | None = None
-    # The tablet's clock when the person signed and when it sent (offline tablets send late).
-    client_signed_at: datetime.datetime | None = None
-    client_sent_at: datetime.datetime | None = None
-    birth_date_claim: datetime.date | None = None
-    represented_group: str = ""
-    paper_scan: ContentFile | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -124,10 +122,8 @@ def record_signature(
     """
     method = submission.method
     image_bytes = submission.image_png or b""
-    fingerprint = payload_fingerprint(
-        event_id=event.pk, employee_id=employee.pk, image=image_bytes,
-        strokes=submission.strokes, client_signed_at=submission.client_signed_at, method=method,
-    )
+    fingerprint = payload_fingerprint(event_id=event.pk, employee_id=employee.pk,
+                                      submission=submission)
     # Decode and re-encode outside the transaction: it is the slow part and needs no lock.
     # (A resent submission is recognised inside the transaction, after the lock; resends are
     # rare, so checking for one here too would cost every first send a query.)

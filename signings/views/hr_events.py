@@ -15,6 +15,7 @@ from signings.models import Employee, EventStatus, SigningEvent
 from signings.services import events as event_service
 from signings.services import live
 from signings.services.context import AuditContext
+from signings.services.events import NewEvent
 from signings.views.hr import paginate, query_without_page
 
 
@@ -44,11 +45,18 @@ def event_create(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         event = event_service.create_event(
-            agency=data["agency"], template_version=data["template_version"], kind=data["kind"],
-            title=data["title"], date=data["date"], venue=data["venue"],
-            witnesses=data["witnesses"], identity_check=data["identity_check"],
-            enforce_signing_order=data["enforce_signing_order"],
-                context=AuditContext.from_request(request),
+            agency=data["agency"],
+            details=NewEvent(
+                template_version=data["template_version"],
+                kind=data["kind"],
+                title=data["title"],
+                date=data["date"],
+                venue=data["venue"],
+                witnesses=data["witnesses"],
+                identity_check=data["identity_check"],
+                enforce_signing_order=data["enforce_signing_order"],
+            ),
+            context=AuditContext.from_request(request),
         )
         messages.success(request, _("Acara %(title)s dibuat sebagai draf.") % {"title": event})
         return redirect("hr:event_detail", pk=event.pk)

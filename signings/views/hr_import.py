@@ -101,9 +101,10 @@ def import_confirm(request, token):
     agency = _stored_agency(request, stored)
     try:
         plan = imports.apply_import(
-            rows=stored["rows"], agency=agency,
-            fingerprint=request.POST.get("fingerprint", ""), filename=stored["filename"],
-            file_sha256=stored["sha256"], context=AuditContext.from_request(request),
+            source=imports.ImportSource(rows=stored["rows"], filename=stored["filename"],
+                                        sha256=stored["sha256"]),
+            agency=agency, fingerprint=request.POST.get("fingerprint", ""),
+            context=AuditContext.from_request(request),
         )
     except imports.ImportFileError as error:
         messages.error(request, error.message)

@@ -72,8 +72,12 @@ def record_absent(request, pk, employee_pk):
     if request.method == "POST" and form.is_valid():
         try:
             attendance.record_outcome(
-                event=event, employee=employee, status=AttendanceStatus.ABSENT,
-                reason=form.cleaned_data["reason"], note=form.cleaned_data["note"],
+                event=event, employee=employee,
+                outcome=attendance.OutcomeNote(
+                    status=AttendanceStatus.ABSENT,
+                    reason=form.cleaned_data["reason"],
+                    note=form.cleaned_data["note"],
+                ),
                 context=AuditContext.from_request(request),
             )
         except attendance.AttendanceError as error:
