@@ -199,8 +199,7 @@ def build_archive(*, job_id: int, context: AuditContext) -> ArchiveJob:
         job.finished_at = timezone.now()
         job.save(update_fields=["file", "file_sha256", "file_size", "status", "finished_at"])
         audit.record(action="audit.archive.built", obj=job, agency=job.agency, context=context,
-                     details={"sha256": file_sha, "size": size,
-                                                 "signatures": job.total})
+                     details={"sha256": file_sha, "size": size, "signatures": job.total})
     return job
 
 
