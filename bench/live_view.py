@@ -22,9 +22,6 @@ from urllib.parse import urlparse, urlunparse
 
 import psycopg2
 
-from signings.services.context import AuditContext
-from signings.services.events import NewEvent
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -86,6 +83,8 @@ def run(args) -> None:
         SignatureMethod,
     )
     from signings.services import events
+    from signings.services.context import AuditContext
+    from signings.services.events import NewEvent
     from tests import factories
 
     setup_test_environment()

@@ -21,10 +21,6 @@ import tempfile
 import time
 from pathlib import Path
 
-from signings.services.context import AuditContext
-from signings.services.events import NewEvent
-from signings.services.signatures import Submission
-
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
 
@@ -46,6 +42,9 @@ def make_data(n: int):
 
     from signings.models import Agency, AgencyKind, Echelon, Role
     from signings.services import events, signatures
+    from signings.services.context import AuditContext
+    from signings.services.events import NewEvent
+    from signings.services.signatures import Submission
     from tests import factories
 
     agency = Agency.objects.create(code="KOTIM", name="Pemerintah Kabupaten Kotawaringin Timur",
@@ -93,6 +92,7 @@ def _archive_child(job_id: int, queue, with_recap: bool) -> None:
     connections.close_all()
     from signings.models import SigningEvent
     from signings.services import archives
+    from signings.services.context import AuditContext
 
     if not with_recap:
         # Isolate the streaming of the PDFs from the (memory-hungry) recap rendering.
@@ -100,7 +100,7 @@ def _archive_child(job_id: int, queue, with_recap: bool) -> None:
 
     before = current_rss_mb()
     start = time.perf_counter()
-    job = archives.build_archive(job_id=job_id, context=AuditContext.system("test"))
+    job = archives.build_archive(job_id=job_id, context=AuditContext.system("task:archive"))
     elapsed = time.perf_counter() - start
     queue.put((elapsed, before, rss_mb(), job.file_size, job.total))
 
@@ -126,6 +126,7 @@ def main() -> None:
     from signings.pdf.pact import render_pact
     from signings.pdf.recap import render_recap
     from signings.services import archives, pacts
+    from signings.services.context import AuditContext
 
     old_name = connection.settings_dict["NAME"]
     connection.creation.create_test_db(verbosity=0, autoclobber=True)
@@ -156,7 +157,7 @@ def main() -> None:
 
         start = time.perf_counter()
         for pk in Signature.objects.values_list("pk", flat=True):
-            pacts.render_and_store(signature_id=pk, context=AuditContext.system("test"))
+            pacts.render_and_store(signature_id=pk, context=AuditContext.system("task:pdf"))
         elapsed = time.perf_counter() - start
         print(f"Render+seal+store all {args.signatures} pacts: {elapsed:.1f} s "
               f"({elapsed * 1000 / args.signatures:.1f} ms each)")
