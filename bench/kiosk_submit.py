@@ -42,6 +42,7 @@ import django
 django.setup()
 from signings.models import Agency, AgencyKind, Employee, EmployeeCategory, ExpectedSigner
 from signings.services import events, kiosk
+from signings.services.context import AuditContext
 from tests import factories
 
 people, tablets = int(sys.argv[1]), int(sys.argv[2])
@@ -66,13 +67,15 @@ for row in rows:
         seen.add(row.nip)
         unique.append(row)
 Employee.objects.bulk_create(unique, batch_size=2000)
-event = events.create_event(agency=top, template_version=version, title="Apel Bench",
-                            date=datetime.date.today(), venue="Halaman", created_by=officer)
-event = events.open_event(event=event, actor=officer)
+as_officer = AuditContext.for_user(officer)
+event = events.create_event(agency=top, details=events.NewEvent(
+    template_version=version, title="Apel Bench", date=datetime.date.today(), venue="Halaman",
+), context=as_officer)
+event = events.open_event(event=event, context=as_officer)
 tokens = []
 for n in range(tablets + 1):
-    code = kiosk.add_device(event=event, name=f"Tablet {n}", actor=officer).code
-    tokens.append(kiosk.pair_device(code=code)[1])
+    code = kiosk.add_device(event=event, name=f"Tablet {n}", context=as_officer).code
+    tokens.append(kiosk.pair_device(code=code, context=AuditContext.system("bench"))[1])
 employees = list(ExpectedSigner.objects.filter(event=event).values_list("employee_id", flat=True))
 print(json.dumps({"event": event.pk, "template_hash": version.content_hash,
                   "tokens": tokens, "employees": employees}))

@@ -83,6 +83,8 @@ def run(args) -> None:
         SignatureMethod,
     )
     from signings.services import events
+    from signings.services.context import AuditContext
+    from signings.services.events import NewEvent
     from tests import factories
 
     setup_test_environment()
@@ -104,10 +106,17 @@ def run(args) -> None:
         ))
     Employee.objects.bulk_create(people, batch_size=1000)
     started = time.perf_counter()
-    event = events.create_event(agency=root, template_version=version, title="Apel Bench",
-                                date=datetime.date(2024, 1, 17), venue="Halaman",
-                                created_by=officer)
-    event = events.open_event(event=event, actor=officer)
+    event = events.create_event(
+        agency=root,
+        details=NewEvent(
+            template_version=version,
+            title="Apel Bench",
+            date=datetime.date(2024, 1, 17),
+            venue="Halaman",
+        ),
+        context=AuditContext.for_user(officer),
+    )
+    event = events.open_event(event=event, context=AuditContext.for_user(officer))
     print(f"event with {event.expected.count()} expected created in "
           f"{time.perf_counter() - started:.2f}s")
     employees = list(Employee.objects.order_by("pk"))

@@ -42,6 +42,9 @@ def make_data(n: int):
 
     from signings.models import Agency, AgencyKind, Echelon, Role
     from signings.services import events, signatures
+    from signings.services.context import AuditContext
+    from signings.services.events import NewEvent
+    from signings.services.signatures import Submission
     from tests import factories
 
     agency = Agency.objects.create(code="KOTIM", name="Pemerintah Kabupaten Kotawaringin Timur",
@@ -58,15 +61,27 @@ def make_data(n: int):
         people.append(factories.employee(units[i % 10], name=f"Pegawai Uji {i:04d}",
                                          echelon=echelon))
     version = factories.template_version(agency)
-    event = events.create_event(agency=agency, template_version=version, title="Apel Akbar",
-                                date=datetime.date(2024, 1, 17), venue="Stadion",
-                                created_by=officer, witnesses=["Ketua DPRD"])
-    event = events.open_event(event=event, actor=officer)
+    event = events.create_event(
+        agency=agency,
+        details=NewEvent(
+            template_version=version,
+            title="Apel Akbar",
+            date=datetime.date(2024, 1, 17),
+            venue="Stadion",
+            witnesses=["Ketua DPRD"],
+        ),
+        context=AuditContext.for_user(officer),
+    )
+    event = events.open_event(event=event, context=AuditContext.for_user(officer))
     png_variants = [factories.signature_png(560 + 8 * k, 190) for k in range(8)]
     for i, person in enumerate(people):
-        signatures.record_signature(event=event, employee=person, method="officer",
-                                    image_png=png_variants[i % 8],
-                                    template_hash=version.content_hash, officer=officer)
+        signatures.record_signature(
+            event=event,
+            employee=person,
+            submission=Submission(method="officer", image_png=png_variants[i % 8],
+                                  template_hash=version.content_hash),
+            context=AuditContext.for_user(officer),
+        )
     del get_user_model
     return event, auditor
 
@@ -77,6 +92,7 @@ def _archive_child(job_id: int, queue, with_recap: bool) -> None:
     connections.close_all()
     from signings.models import SigningEvent
     from signings.services import archives
+    from signings.services.context import AuditContext
 
     if not with_recap:
         # Isolate the streaming of the PDFs from the (memory-hungry) recap rendering.
@@ -84,7 +100,7 @@ def _archive_child(job_id: int, queue, with_recap: bool) -> None:
 
     before = current_rss_mb()
     start = time.perf_counter()
-    job = archives.build_archive(job_id=job_id)
+    job = archives.build_archive(job_id=job_id, context=AuditContext.system("task:archive"))
     elapsed = time.perf_counter() - start
     queue.put((elapsed, before, rss_mb(), job.file_size, job.total))
 
@@ -111,6 +127,7 @@ def main() -> None:
     from signings.pdf.pact import render_pact
     from signings.pdf.recap import render_recap
     from signings.services import archives, pacts
+    from signings.services.context import AuditContext
 
     old_name = connection.settings_dict["NAME"]
     connection.creation.create_test_db(verbosity=0, autoclobber=True)
@@ -141,7 +158,7 @@ def main() -> None:
 
         start = time.perf_counter()
         for pk in Signature.objects.values_list("pk", flat=True):
-            pacts.render_and_store(signature_id=pk)
+            pacts.render_and_store(signature_id=pk, context=AuditContext.system("task:pdf"))
         elapsed = time.perf_counter() - start
         print(f"Render+seal+store all {args.signatures} pacts: {elapsed:.1f} s "
               f"({elapsed * 1000 / args.signatures:.1f} ms each)")

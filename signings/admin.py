@@ -45,7 +45,7 @@ from signings.services import accounts, agencies, roles, roster
 from signings.services.context import AuditContext
 
 # Refusals a service may raise from an admin save or delete: shown as a message, never a 500.
-SERVICE_ERRORS = (PaktaError, roster.RosterError)
+SERVICE_ERRORS = (PaktaError,)
 
 
 class NoWrites:
@@ -276,15 +276,14 @@ class EmployeeAdmin(ServiceAdmin):
     readonly_fields = ["birth_date", "sex"]
     view_on_site = _console("hr:employee_edit", pk="pk")
 
-    # The roster services still take actor/request; refactor-types moves them to a context.
     def create(self, *, obj, request, context):
-        return roster.create_employee(employee=obj, actor=request.user, request=request)
+        return roster.create_employee(employee=obj, context=context)
 
     def update(self, *, obj, request, context):
-        return roster.update_employee(employee=obj, actor=request.user, request=request)
+        return roster.update_employee(employee=obj, context=context)
 
     def remove(self, *, obj, request, context):
-        roster.delete_employee(employee=obj, actor=request.user, request=request)
+        roster.delete_employee(employee=obj, context=context)
 
 
 # --- Templates and events: edited in the HR console -----------------------------------------

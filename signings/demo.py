@@ -37,6 +37,7 @@ from signings.models import (
 )
 from signings.services import attendance, events, roles, signatures
 from signings.services.context import AuditContext
+from signings.services.events import NewEvent
 
 DEMO_PASSWORD = "pakta-demo-2024"  # noqa: S105 (printed in the README on purpose)
 DEMO_USERS = [
@@ -318,19 +319,17 @@ def _ensure_users() -> dict[str, object]:
     return users
 
 
-def _ensure_event(*, agency: Agency, version, title: str, kind: str, date, venue: str,
-                  witnesses: list[str], actor) -> tuple[SigningEvent, bool]:
-    event = SigningEvent.objects.filter(agency=agency, title=title).first()
+def _ensure_event(*, agency: Agency, details: NewEvent,
+                  context: AuditContext) -> tuple[SigningEvent, bool]:
+    event = SigningEvent.objects.filter(agency=agency, title=details.title).first()
     if event is not None:
         return event, False
-    event = events.create_event(
-        agency=agency, template_version=version, kind=kind, title=title, date=date, venue=venue,
-        witnesses=witnesses, created_by=actor,
-    )
+    event = events.create_event(agency=agency, details=details, context=context)
     return event, True
 
 
-def _sign_many(event: SigningEvent, *, share: float, actor, rng: random.Random) -> None:
+def _sign_many(event: SigningEvent, *, share: float, context: AuditContext,
+               rng: random.Random) -> None:
     """Sign a share of the expected, in the seeds' order, and record reasons for some others."""
     expected = list(
         Employee.objects.filter(expected_at__event=event).in_signing_order()
@@ -341,9 +340,12 @@ def _sign_many(event: SigningEvent, *, share: float, actor, rng: random.Random) 
     for i, employee in enumerate(expected[:cutoff]):
         when = base + datetime.timedelta(seconds=40 * i)
         result = signatures.record_signature(
-            event=event, employee=employee, method=SignatureMethod.OFFICER,
-            image_png=_signature_png(rng), strokes=[], officer=actor,
-            template_hash=event.template_version.content_hash, client_signed_at=when,
+            event=event, employee=employee,
+            submission=signatures.Submission(
+                method=SignatureMethod.OFFICER, image_png=_signature_png(rng), strokes=[],
+                template_hash=event.template_version.content_hash, client_signed_at=when,
+            ),
+            context=context,
         )
         if backdate:
             # Demo events from the seeds happened in the past: show them signed at the
@@ -354,12 +356,17 @@ def _sign_many(event: SigningEvent, *, share: float, actor, rng: random.Random) 
     for i, employee in enumerate(expected[cutoff:cutoff + 6]):
         if i < 3:
             attendance.record_outcome(
-                event=event, employee=employee, status=AttendanceStatus.ABSENT,
-                reason=reasons[i], actor=actor,
+                event=event, employee=employee,
+                outcome=attendance.OutcomeNote(status=AttendanceStatus.ABSENT,
+                                               reason=reasons[i]),
+                context=context,
             )
         else:
-            attendance.record_outcome(event=event, employee=employee,
-                                      status=AttendanceStatus.SIGN_LATER, actor=actor)
+            attendance.record_outcome(
+                event=event, employee=employee,
+                outcome=attendance.OutcomeNote(status=AttendanceStatus.SIGN_LATER),
+                context=context,
+            )
 
 
 def load() -> dict[str, int]:
@@ -383,6 +390,7 @@ def load() -> dict[str, int]:
         users = _ensure_users()
 
     admin, hr = users["admin"], users["hr.kotim"]
+    as_admin, as_hr = AuditContext.for_user(admin), AuditContext.for_user(hr)
     pemilu_name = "Pakta Integritas Netralitas ASN – Pemilu 2024"
     pilkada_name = "Ikrar Netralitas ASN dan TKD – Pilkada 2024"
     pemilu = {code: _ensure_template(agencies[code], pemilu_name, PEMILU_2024, admin)
@@ -393,50 +401,59 @@ def load() -> dict[str, int]:
     kotim_witnesses = ["Rinie Anderson — Ketua DPRD Kotim", "Letkol Inf Muhammad Tandri Subrata — "
                        "Dandim 1015/Sampit", "Perwakilan Polres Kotim", "Perwakilan Kejari Kotim"]
     closed, created = _ensure_event(
-        agency=agencies["KOTIM"], version=pemilu["KOTIM"], kind=EventKind.UPACARA,
-        title="Upacara Ikrar dan Penandatanganan Pakta Integritas Netralitas ASN Pemilu 2024",
-        date=datetime.date(2024, 1, 17), venue="Pelataran Kantor Bupati Kotawaringin Timur",
-        witnesses=kotim_witnesses, actor=hr,
+        agency=agencies["KOTIM"], context=as_hr, details=NewEvent(
+            template_version=pemilu["KOTIM"], kind=EventKind.UPACARA,
+            title="Upacara Ikrar dan Penandatanganan Pakta Integritas Netralitas ASN Pemilu 2024",
+            date=datetime.date(2024, 1, 17), venue="Pelataran Kantor Bupati Kotawaringin Timur",
+            witnesses=kotim_witnesses,
+        ),
     )
     if created:
-        events.open_event(event=closed, actor=hr)
-        _sign_many(closed, share=0.85, actor=hr, rng=rng)
-        events.close_event(event=closed, actor=hr)
+        events.open_event(event=closed, context=as_hr)
+        _sign_many(closed, share=0.85, context=as_hr, rng=rng)
+        events.close_event(event=closed, context=as_hr)
 
     opened, created = _ensure_event(
-        agency=agencies["KOTIM-DINKES"], version=pilkada["KOTIM"], kind=EventKind.APEL,
-        title="Apel Pagi Ikrar Netralitas ASN Pilkada 2024 – Dinas Kesehatan",
-        date=timezone.localdate(), venue="Halaman Kantor Dinas Kesehatan Kotim",
-        witnesses=["Perwakilan Bawaslu Kabupaten Kotawaringin Timur"], actor=hr,
+        agency=agencies["KOTIM-DINKES"], context=as_hr, details=NewEvent(
+            template_version=pilkada["KOTIM"], kind=EventKind.APEL,
+            title="Apel Pagi Ikrar Netralitas ASN Pilkada 2024 – Dinas Kesehatan",
+            date=timezone.localdate(), venue="Halaman Kantor Dinas Kesehatan Kotim",
+            witnesses=["Perwakilan Bawaslu Kabupaten Kotawaringin Timur"],
+        ),
     )
     if created:
-        events.open_event(event=opened, actor=hr)
-        _sign_many(opened, share=0.3, actor=hr, rng=rng)
+        events.open_event(event=opened, context=as_hr)
+        _sign_many(opened, share=0.3, context=as_hr, rng=rng)
 
     _ensure_event(
-        agency=agencies["KOTIM-DISDIK"], version=pilkada["KOTIM"], kind=EventKind.APEL,
-        title="Apel Ikrar Netralitas ASN Pilkada 2024 – Dinas Pendidikan",
-        date=timezone.localdate() + datetime.timedelta(days=7),
-        venue="Aula Dinas Pendidikan Kotim", witnesses=[], actor=hr,
+        agency=agencies["KOTIM-DISDIK"], context=as_hr, details=NewEvent(
+            template_version=pilkada["KOTIM"], kind=EventKind.APEL,
+            title="Apel Ikrar Netralitas ASN Pilkada 2024 – Dinas Pendidikan",
+            date=timezone.localdate() + datetime.timedelta(days=7),
+            venue="Aula Dinas Pendidikan Kotim", witnesses=[],
+        ),
     )
 
     bappeda, created = _ensure_event(
-        agency=agencies["KALTENG-BAPPEDALITBANG"], version=pemilu["KALTENG"],
-        kind=EventKind.APEL, title="Apel Pagi Penandatanganan Pakta Integritas Bappedalitbang",
-        date=datetime.date(2023, 9, 25), venue="Halaman Kantor Bappedalitbang Prov. Kalteng",
-        witnesses=[], actor=admin,
+        agency=agencies["KALTENG-BAPPEDALITBANG"], context=as_admin, details=NewEvent(
+            template_version=pemilu["KALTENG"],
+            kind=EventKind.APEL, title="Apel Pagi Penandatanganan Pakta Integritas Bappedalitbang",
+            date=datetime.date(2023, 9, 25), venue="Halaman Kantor Bappedalitbang Prov. Kalteng",
+            witnesses=[],
+        ),
     )
     if created:
-        events.open_event(event=bappeda, actor=admin)
-        _sign_many(bappeda, share=0.9, actor=admin, rng=rng)
-        events.close_event(event=bappeda, actor=admin)
+        events.open_event(event=bappeda, context=as_admin)
+        _sign_many(bappeda, share=0.9, context=as_admin, rng=rng)
+        events.close_event(event=bappeda, context=as_admin)
 
     _ensure_event(
-        agency=agencies["SERUYAN"], version=pilkada["SERUYAN"], kind=EventKind.SEMINAR,
-        title="Seminar dan Ikrar Netralitas ASN Menuju Pilkada 2024",
-        date=datetime.date(2024, 11, 4), venue="Lapangan Tenis Indoor Kuala Pembuang",
-        witnesses=["Kepala Kejaksaan Negeri Seruyan", "Wakil Ketua I DPRD Kabupaten Seruyan"],
-        actor=admin,
+        agency=agencies["SERUYAN"], context=as_admin, details=NewEvent(
+            template_version=pilkada["SERUYAN"], kind=EventKind.SEMINAR,
+            title="Seminar dan Ikrar Netralitas ASN Menuju Pilkada 2024",
+            date=datetime.date(2024, 11, 4), venue="Lapangan Tenis Indoor Kuala Pembuang",
+            witnesses=["Kepala Kejaksaan Negeri Seruyan", "Wakil Ketua I DPRD Kabupaten Seruyan"],
+        ),
     )
     return {
         "agencies": Agency.objects.count(),

@@ -21,6 +21,8 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageChops, ImageOps, UnidentifiedImageError
 
+from signings.errors import PaktaError
+
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 MAX_WIDTH = 4000
 MAX_HEIGHT = 4000
@@ -33,12 +35,8 @@ INK_THRESHOLD = 255 - 200
 _INK_LUT = [0] * (INK_THRESHOLD + 1) + [255] * (255 - INK_THRESHOLD)
 
 
-class SignatureImageError(ValueError):
-    def __init__(self, code: str, message, *, status: int = 422):
-        super().__init__(str(message))
-        self.code = code
-        self.message = message
-        self.status = status
+class SignatureImageError(PaktaError, ValueError):
+    """A signature image that cannot be accepted."""
 
 
 @dataclass(frozen=True)

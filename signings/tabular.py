@@ -14,19 +14,16 @@ import zipfile
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from signings.errors import PaktaError
+
 MAX_ROWS = 20000
 MAX_COLUMNS = 60
 # Cells starting with these are formulas to a spreadsheet (CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-class ImportFileError(Exception):
+class ImportFileError(PaktaError):
     """The file as a whole cannot be read; `message` is for the person who uploaded it."""
-
-    def __init__(self, code: str, message):
-        super().__init__(str(message))
-        self.code = code
-        self.message = message
 
 
 def neutralise(value) -> str:

@@ -33,13 +33,19 @@ def make_signature_thumbnail(signature_id: int) -> None:
 @task()
 def render_signature_pdf(signature_id: int) -> str:
     from signings.services import pacts
+    from signings.services.context import AuditContext
 
-    return pacts.render_and_store(signature_id=signature_id).pdf_sha256
+    return pacts.render_and_store(
+        signature_id=signature_id, context=AuditContext.system("task:pdf")
+    ).pdf_sha256
 
 
 @jobs.provides
 @task()
 def build_archive(job_id: int) -> str:
     from signings.services import archives
+    from signings.services.context import AuditContext
 
-    return archives.build_archive(job_id=job_id).file_sha256
+    return archives.build_archive(
+        job_id=job_id, context=AuditContext.system("task:archive")
+    ).file_sha256

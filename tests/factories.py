@@ -124,14 +124,17 @@ def event(agency: Agency, *, officer=None, status: str = EventStatus.OPEN,
     """
     officer = officer or user(f"hr{next(_sequence)}", role=Role.HR_OFFICER, agency=agency)
     template_version = template_version or _new_template_version(agency)
+    context = AuditContext.for_user(officer)
     created = events.create_event(
-        agency=agency, template_version=template_version, title=title, date=date, venue=venue,
-        created_by=officer, expected=expected, **fields,
+        agency=agency,
+        details=events.NewEvent(template_version=template_version, title=title, date=date,
+                                venue=venue, **fields),
+        expected=expected, context=context,
     )
     if status in (EventStatus.OPEN, EventStatus.CLOSED):
-        created = events.open_event(event=created, actor=officer)
+        created = events.open_event(event=created, context=context)
     if status == EventStatus.CLOSED:
-        created = events.close_event(event=created, actor=officer)
+        created = events.close_event(event=created, context=context)
     return created
 
 
@@ -148,8 +151,11 @@ def record(event: SigningEvent, employee: Employee, *, officer,
     extra.setdefault("image_png",
                      None if method == SignatureMethod.PAPER else signature_png())
     extra.setdefault("template_hash", event.template_version.content_hash)
-    return signatures.record_signature(event=event, employee=employee, method=method,
-                                       officer=officer, **extra)
+    return signatures.record_signature(
+        event=event, employee=employee,
+        submission=signatures.Submission(method=method, **extra),
+        context=AuditContext.for_user(officer),
+    )
 
 
 def signature(event: SigningEvent, employee: Employee, *, officer,

@@ -15,13 +15,14 @@ from django.utils import timezone
 from PIL import Image
 
 from signings.services import kiosk
+from signings.services.context import AuditContext
 from tests import factories
 
 
 def pair(event, actor, name: str = "Tablet 1"):
     """A paired tablet: (device, token)."""
-    code = kiosk.add_device(event=event, name=name, actor=actor).code
-    return kiosk.pair_device(code=code)
+    code = kiosk.add_device(event=event, name=name, context=AuditContext.for_user(actor)).code
+    return kiosk.pair_device(code=code, context=AuditContext())
 
 
 def auth(token: str) -> dict:

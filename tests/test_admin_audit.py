@@ -28,6 +28,7 @@ from signings.models import (
     Role,
 )
 from signings.services import attendance, kiosk
+from signings.services.context import AuditContext
 from tests import factories
 
 
@@ -97,9 +98,12 @@ def _task_result(world):
 
 def _outcome(world):
     employee = world.event.expected.first().employee
-    return attendance.record_outcome(event=world.event, employee=employee,
-                                     status=AttendanceStatus.ABSENT, reason=AbsenceReason.SICK,
-                                     actor=world.admin)
+    return attendance.record_outcome(
+        event=world.event,
+        employee=employee,
+        outcome=attendance.OutcomeNote(status=AttendanceStatus.ABSENT, reason=AbsenceReason.SICK),
+        context=AuditContext.for_user(world.admin),
+    )
 
 
 def _signature(world):
@@ -153,7 +157,8 @@ CASES: dict[str, Case] = {
     "signings.attendanceoutcome": Case(sample=_outcome),
     "signings.signature": Case(sample=_signature),
     "signings.kioskdevice": Case(
-        sample=lambda w: kiosk.add_device(event=w.event, name="Tablet 1", actor=w.admin).device),
+        sample=lambda w: kiosk.add_device(event=w.event, name="Tablet 1",
+                                          context=AuditContext.for_user(w.admin)).device),
     "signings.roleassignment": Case(
         sample=_role,
         add=lambda w: {"user": factories.user("baru").pk, "role": Role.HR_OFFICER,

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from signings.models import ArchiveJob, ArchiveStatus, AuditEntry
 from signings.services import archives
+from signings.services.context import AuditContext
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -40,9 +41,12 @@ def manifest(archive: zipfile.ZipFile) -> list[dict]:
 
 def test_archive_holds_every_pdf_recap_and_a_manifest_with_matching_hashes(
         signed_event, auditor_a):
-    job = archives.request_archive(agency=signed_event.agency, event=signed_event,
-                                   actor=auditor_a)
-    job = archives.build_archive(job_id=job.pk)
+    job = archives.request_archive(
+        agency=signed_event.agency,
+        event=signed_event,
+        context=AuditContext.for_user(auditor_a),
+    )
+    job = archives.build_archive(job_id=job.pk, context=AuditContext.system("test"))
     assert job.status == ArchiveStatus.READY and job.done == job.total == 3
     archive = read_zip(job)
     assert archive.testzip() is None
@@ -71,8 +75,11 @@ def test_agency_archive_covers_the_subtree_only(signed_event, agency_b, auditor_
                               title="Apel B", date=datetime.date(2024, 1, 18), venue="Aula")
     factories.signature(event_b, employee_b, officer=hr_b)
 
-    job = archives.request_archive(agency=signed_event.agency, actor=auditor_a)
-    archive = read_zip(archives.build_archive(job_id=job.pk))
+    job = archives.request_archive(
+        agency=signed_event.agency,
+        context=AuditContext.for_user(auditor_a),
+    )
+    archive = read_zip(archives.build_archive(job_id=job.pk, context=AuditContext.system("test")))
     rows = manifest(archive)
     assert len([r for r in rows if r["cara"] != "Rekapitulasi"]) == 3
     assert all(r["pegawai"] != "Pegawai Kabupaten B" for r in rows)
@@ -81,8 +88,11 @@ def test_agency_archive_covers_the_subtree_only(signed_event, agency_b, auditor_
 
 def test_a_failed_build_is_marked_failed_and_leaves_no_file(signed_event, auditor_a,
                                                             monkeypatch, settings):
-    job = archives.request_archive(agency=signed_event.agency, event=signed_event,
-                                   actor=auditor_a)
+    job = archives.request_archive(
+        agency=signed_event.agency,
+        event=signed_event,
+        context=AuditContext.for_user(auditor_a),
+    )
 
     def broken(field, hasher):
         raise OSError("disk full")
@@ -90,7 +100,7 @@ def test_a_failed_build_is_marked_failed_and_leaves_no_file(signed_event, audito
 
     monkeypatch.setattr(archives, "_file_chunks", broken)
     with pytest.raises(OSError):
-        archives.build_archive(job_id=job.pk)
+        archives.build_archive(job_id=job.pk, context=AuditContext.system("test"))
     job.refresh_from_db()
     assert job.status == ArchiveStatus.FAILED and "disk full" in job.error and job.can_retry
     assert not list((Path(settings.MEDIA_ROOT) / "archives").rglob("*.zip*"))
@@ -98,8 +108,11 @@ def test_a_failed_build_is_marked_failed_and_leaves_no_file(signed_event, audito
 
 def test_a_worker_killed_halfway_leaves_no_file_and_the_job_can_run_again(
         signed_event, auditor_a, monkeypatch, settings):
-    job = archives.request_archive(agency=signed_event.agency, event=signed_event,
-                                   actor=auditor_a)
+    job = archives.request_archive(
+        agency=signed_event.agency,
+        event=signed_event,
+        context=AuditContext.for_user(auditor_a),
+    )
     original = archives._file_chunks
     calls = {"n": 0}
 
@@ -112,7 +125,7 @@ def test_a_worker_killed_halfway_leaves_no_file_and_the_job_can_run_again(
 
     monkeypatch.setattr(archives, "_file_chunks", dying)
     with pytest.raises(SystemExit):
-        archives.build_archive(job_id=job.pk)
+        archives.build_archive(job_id=job.pk, context=AuditContext.system("test"))
     job.refresh_from_db()
     assert job.status == ArchiveStatus.RUNNING and not job.file
     archive_dir = Path(settings.MEDIA_ROOT) / "archives"
@@ -122,17 +135,17 @@ def test_a_worker_killed_halfway_leaves_no_file_and_the_job_can_run_again(
     # While the heartbeat is fresh nobody may start a second copy of the same job.
     assert not job.can_retry
     with pytest.raises(archives.ArchiveError):
-        archives.retry_archive(job=job, actor=auditor_a)
-    assert archives.build_archive(job_id=job.pk).attempts == 1
+        archives.retry_archive(job=job, context=AuditContext.for_user(auditor_a))
+    assert archives.build_archive(job_id=job.pk, context=AuditContext.system("test")).attempts == 1
 
     # Ten silent minutes later the job counts as stalled and runs again from the start.
     ArchiveJob.objects.filter(pk=job.pk).update(
         heartbeat_at=timezone.now() - datetime.timedelta(minutes=11))
     job.refresh_from_db()
     assert job.is_stalled and job.can_retry
-    archives.retry_archive(job=job, actor=auditor_a)
+    archives.retry_archive(job=job, context=AuditContext.for_user(auditor_a))
     monkeypatch.setattr(archives, "_file_chunks", original)
-    job = archives.build_archive(job_id=job.pk)
+    job = archives.build_archive(job_id=job.pk, context=AuditContext.system("test"))
     assert job.status == ArchiveStatus.READY and job.attempts == 2
     assert read_zip(job).testzip() is None
     assert len(list(archive_dir.glob("*.zip"))) == 1

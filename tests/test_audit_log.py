@@ -5,6 +5,7 @@ from django.db import DatabaseError, connection, transaction
 from signings.models import AppendOnlyError, AuditEntry
 from signings.models.audit import GENESIS_HASH
 from signings.services import audit
+from signings.services.context import AuditContext
 
 
 def three_entries(agency):
@@ -17,7 +18,11 @@ def three_entries(agency):
 @pytest.mark.django_db(transaction=True)
 def test_record_needs_the_transaction_of_the_change(agency_a):
     with pytest.raises(RuntimeError):
-        audit.record(action="signing.event.updated", obj=agency_a)
+        audit.record(
+            action="signing.event.updated",
+            obj=agency_a,
+            context=AuditContext.system("test"),
+        )
 
 
 @pytest.mark.django_db

@@ -17,6 +17,7 @@ from signings.models import (
     EventStatus,
 )
 from signings.services import attendance, events, pacts
+from signings.services.context import AuditContext
 from tests import factories
 from tests.pdf_helpers import pdf_text
 
@@ -25,12 +26,18 @@ pytestmark = pytest.mark.django_db
 
 def grow(event, unit, officer, *, signed: int, absent: int, missing: int):
     people = [factories.employee(unit) for _ in range(signed + absent + missing)]
-    events.set_expected(event=event, add=people, actor=officer)
+    events.set_expected(event=event, add=people, context=AuditContext.for_user(officer))
     for person in people[:signed]:
         factories.signature(event, person, officer=officer)
     for person in people[signed:signed + absent]:
-        attendance.record_outcome(event=event, employee=person, status=AttendanceStatus.ABSENT,
-                                  reason=AbsenceReason.SICK, actor=officer)
+        attendance.record_outcome(
+            event=event, employee=person,
+            outcome=attendance.OutcomeNote(
+                status=AttendanceStatus.ABSENT,
+                reason=AbsenceReason.SICK,
+            ),
+            context=AuditContext.for_user(officer),
+        )
     return people
 
 
@@ -128,8 +135,13 @@ def test_recap_lists_signatories_in_signing_order_with_absences_and_witnesses(
     # Signed out of order on purpose.
     for person in (staff, echelon4, echelon2, echelon3, head):
         factories.signature(event, person, officer=hr_a)
-    attendance.record_outcome(event=event, employee=sick, status=AttendanceStatus.ABSENT,
-                              reason=AbsenceReason.DUTY_TRAVEL, actor=hr_a)
+    attendance.record_outcome(
+        event=event,
+        employee=sick,
+        outcome=attendance.OutcomeNote(status=AttendanceStatus.ABSENT,
+                                       reason=AbsenceReason.DUTY_TRAVEL),
+        context=AuditContext.for_user(hr_a),
+    )
     response = auditor_client.get(reverse("audit:event_recap", args=[event.pk]))
     assert response.status_code == 200
     text = pdf_text(response.content)
@@ -198,7 +210,7 @@ def test_recap_is_rendered_once_per_state_of_the_event(auditor_client, open_even
     assert len(renders) == 1 and first == second
     # A new signature changes what the recap says, so it is rendered again and shows it.
     newcomer = factories.employee(unit_a, name="Pegawai Terlambat")
-    events.set_expected(event=open_event, add=[newcomer], actor=hr_a)
+    events.set_expected(event=open_event, add=[newcomer], context=AuditContext.for_user(hr_a))
     factories.signature(open_event, newcomer, officer=hr_a)
     third = auditor_client.get(url).content
     assert len(renders) == 2

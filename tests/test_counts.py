@@ -16,12 +16,15 @@ from signings.models import (
     AbsenceReason,
     AttendanceStatus,
     ExpectedSigner,
+    SignatureMethod,
     SigningEvent,
     Tally,
 )
 from signings.pdf.recap import recap_context
 from signings.readmodels import compliance, live
 from signings.services import attendance, events, representation, signatures
+from signings.services.context import AuditContext
+from signings.services.signatures import Submission
 from tests import factories
 from tests.pdf_helpers import pdf_text
 
@@ -37,31 +40,47 @@ def mixed_event(agency_a, unit_a, template_version, hr_a):
         "covered", "missing")}
     outsider = factories.employee(unit_a, name="Pegawai luar daftar")
     event = events.create_event(
-        agency=agency_a, template_version=template_version, title="Apel Gabungan",
-        date=datetime.date(2024, 1, 17), venue="Halaman", created_by=hr_a,
-        expected=list(people.values()),
+        agency=agency_a,
+        details=events.NewEvent(template_version=template_version, title="Apel Gabungan",
+                                date=datetime.date(2024, 1, 17), venue="Halaman"),
+        expected=list(people.values()), context=AuditContext.for_user(hr_a),
     )
-    event = events.open_event(event=event, actor=hr_a)
+    event = events.open_event(event=event, context=AuditContext.for_user(hr_a))
     factories.signature(event, people["signed"], officer=hr_a)
     voided = factories.signature(event, people["voided"], officer=hr_a)
-    signatures.void_signature(signature=voided, actor=hr_a, reason="Salah orang")
-    attendance.record_outcome(event=event, employee=people["absent"],
-                              status=AttendanceStatus.ABSENT, reason=AbsenceReason.SICK,
-                              actor=hr_a)
-    attendance.record_outcome(event=event, employee=people["absent_then_signed"],
-                              status=AttendanceStatus.ABSENT, reason=AbsenceReason.LEAVE,
-                              actor=hr_a)
+    signatures.void_signature(signature=voided, context=AuditContext.for_user(hr_a),
+                              reason="Salah orang")
+    attendance.record_outcome(
+        event=event,
+        employee=people["absent"],
+        outcome=attendance.OutcomeNote(status=AttendanceStatus.ABSENT, reason=AbsenceReason.SICK),
+        context=AuditContext.for_user(hr_a),
+    )
+    attendance.record_outcome(
+        event=event,
+        employee=people["absent_then_signed"],
+        outcome=attendance.OutcomeNote(status=AttendanceStatus.ABSENT, reason=AbsenceReason.LEAVE),
+        context=AuditContext.for_user(hr_a),
+    )
     factories.signature(event, people["absent_then_signed"], officer=hr_a)
-    attendance.record_outcome(event=event, employee=people["sign_later"],
-                              status=AttendanceStatus.SIGN_LATER, note="Sedang dinas pagi",
-                              actor=hr_a)
+    attendance.record_outcome(
+        event=event,
+        employee=people["sign_later"],
+        outcome=attendance.OutcomeNote(status=AttendanceStatus.SIGN_LATER,
+                                       note="Sedang dinas pagi"),
+        context=AuditContext.for_user(hr_a),
+    )
     representation.record_representative(
-        event=event, employee=people["representative"], image_png=factories.signature_png(),
-        represented_group="Seluruh staf Sekretariat", covers=[people["covered"]], officer=hr_a,
+        event=event, employee=people["representative"],
+        submission=Submission(method=SignatureMethod.REPRESENTATIVE,
+                              template_hash=event.template_version.content_hash,
+                              image_png=factories.signature_png(),
+                              represented_group="Seluruh staf Sekretariat"),
+        covers=[people["covered"]], context=AuditContext.for_user(hr_a),
     )
     # One more expected signer, then removed again: nobody outside the list is counted.
-    events.set_expected(event=event, add=[outsider], actor=hr_a)
-    events.set_expected(event=event, remove=[outsider], actor=hr_a)
+    events.set_expected(event=event, add=[outsider], context=AuditContext.for_user(hr_a))
+    events.set_expected(event=event, remove=[outsider], context=AuditContext.for_user(hr_a))
     return event, people
 
 

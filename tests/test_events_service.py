@@ -4,7 +4,8 @@ import pytest
 
 from signings.models import AuditEntry, EventStatus, EventStatusChange
 from signings.services import events
-from signings.services.events import EventError
+from signings.services.context import AuditContext
+from signings.services.events import EventError, NewEvent
 from tests import factories
 
 
@@ -14,9 +15,16 @@ def test_new_event_expects_active_staff_of_the_subtree(agency_a, unit_a, agency_
     inside = factories.employee(unit_a)
     factories.employee(unit_a, is_active=False)
     factories.employee(agency_b)
-    event = events.create_event(agency=agency_a, template_version=template_version,
-                                title="Apel", date=datetime.date(2024, 1, 17), venue="Halaman",
-                                created_by=hr_a)
+    event = events.create_event(
+        agency=agency_a,
+        details=NewEvent(
+            template_version=template_version,
+            title="Apel",
+            date=datetime.date(2024, 1, 17),
+            venue="Halaman",
+        ),
+        context=AuditContext.for_user(hr_a),
+    )
     assert list(event.expected.values_list("employee", flat=True)) == [inside.pk]
     assert event.status == EventStatus.DRAFT
 
@@ -24,17 +32,25 @@ def test_new_event_expects_active_staff_of_the_subtree(agency_a, unit_a, agency_
 @pytest.mark.django_db
 def test_expected_list_refuses_employees_of_other_agencies(open_event, agency_b, hr_a):
     with pytest.raises(EventError) as excinfo:
-        events.set_expected(event=open_event, add=[factories.employee(agency_b)], actor=hr_a)
+        events.set_expected(
+            event=open_event,
+            add=[factories.employee(agency_b)],
+            context=AuditContext.for_user(hr_a),
+        )
     assert excinfo.value.code == "event.outside_scope"
 
 
 @pytest.mark.django_db
 def test_reopening_needs_a_reason_and_is_recorded(open_event, hr_a):
-    events.close_event(event=open_event, actor=hr_a)
+    events.close_event(event=open_event, context=AuditContext.for_user(hr_a))
     with pytest.raises(EventError) as excinfo:
-        events.reopen_event(event=open_event, actor=hr_a, reason="")
+        events.reopen_event(event=open_event, reason="", context=AuditContext.for_user(hr_a))
     assert excinfo.value.code == "event.reopen_reason"
-    events.reopen_event(event=open_event, actor=hr_a, reason="Pegawai dinas luar datang")
+    events.reopen_event(
+        event=open_event,
+        reason="Pegawai dinas luar datang",
+        context=AuditContext.for_user(hr_a),
+    )
     change = EventStatusChange.objects.filter(event=open_event).last()
     assert (change.from_status, change.to_status) == (EventStatus.CLOSED, EventStatus.OPEN)
     assert change.reason == "Pegawai dinas luar datang"
@@ -43,8 +59,16 @@ def test_reopening_needs_a_reason_and_is_recorded(open_event, hr_a):
 
 @pytest.mark.django_db
 def test_draft_cannot_be_closed(agency_a, template_version, hr_a):
-    event = events.create_event(agency=agency_a, template_version=template_version, title="A",
-                                date=datetime.date(2024, 1, 1), venue="V", created_by=hr_a)
+    event = events.create_event(
+        agency=agency_a,
+        details=NewEvent(
+            template_version=template_version,
+            title="A",
+            date=datetime.date(2024, 1, 1),
+            venue="V",
+        ),
+        context=AuditContext.for_user(hr_a),
+    )
     with pytest.raises(EventError) as excinfo:
-        events.close_event(event=event, actor=hr_a)
+        events.close_event(event=event, context=AuditContext.for_user(hr_a))
     assert excinfo.value.code == "event.bad_transition"

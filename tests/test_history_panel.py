@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from signings.models import Agency, AgencyKind, AuditEntry, IndonesianTimeZone, Role
 from signings.services import events, roster, signatures
+from signings.services.context import AuditContext
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -26,8 +27,9 @@ def _actions(panel: str) -> list[str]:
 
 
 def test_officer_reads_the_history_of_their_event_newest_first(client, hr_a, open_event):
-    events.close_event(event=open_event, actor=hr_a)
-    events.reopen_event(event=open_event, actor=hr_a, reason="Pegawai dinas luar kembali")
+    events.close_event(event=open_event, context=AuditContext.for_user(hr_a))
+    events.reopen_event(event=open_event, context=AuditContext.for_user(hr_a),
+                        reason="Pegawai dinas luar kembali")
     client.force_login(hr_a)
     panel = _panel(client.get(reverse("hr:event_detail", kwargs={"pk": open_event.pk})))
     assert _actions(panel) == ["signing.event.reopened", "signing.event.closed",
@@ -39,7 +41,7 @@ def test_officer_reads_the_history_of_their_event_newest_first(client, hr_a, ope
 
 def test_officer_reads_the_history_of_an_employee(client, hr_a, employee_a):
     employee_a.position = "Kepala Seksi Umum"
-    roster.update_employee(employee=employee_a, actor=hr_a)
+    roster.update_employee(employee=employee_a, context=AuditContext.for_user(hr_a))
     client.force_login(hr_a)
     panel = _panel(client.get(reverse("hr:employee_edit", kwargs={"pk": employee_a.pk})))
     assert _actions(panel) == ["roster.employee.updated"]
@@ -49,7 +51,8 @@ def test_officer_reads_the_history_of_an_employee(client, hr_a, employee_a):
 def test_signature_page_shows_its_history_to_officers_and_auditors(client, hr_a, auditor_a,
                                                                    open_event):
     signature = factories.signature(open_event, open_event.expected.first().employee, officer=hr_a)
-    signatures.void_signature(signature=signature, actor=hr_a, reason="Salah orang")
+    signatures.void_signature(signature=signature, context=AuditContext.for_user(hr_a),
+                              reason="Salah orang")
     url = reverse("audit:signature_detail", kwargs={"pk": signature.pk})
     for user in (hr_a, auditor_a):
         client.force_login(user)
@@ -74,9 +77,11 @@ def test_history_times_are_in_the_agencys_time_zone(client, template_version):
                                    city="Palu", timezone=IndonesianTimeZone.WITA)
     officer = factories.user("hr_palu", role=Role.HR_OFFICER, agency=agency)
     version = factories.template_version(agency)
-    event = events.create_event(agency=agency, template_version=version, title="Apel",
-                                date=datetime.date(2024, 1, 17), venue="Aula",
-                                created_by=officer)
+    event = events.create_event(
+        agency=agency,
+        details=events.NewEvent(template_version=version, title="Apel",
+                                date=datetime.date(2024, 1, 17), venue="Aula"),
+        context=AuditContext.for_user(officer))
     entry = AuditEntry.objects.for_object(event).get()
     client.force_login(officer)
     panel = _panel(client.get(reverse("hr:event_detail", kwargs={"pk": event.pk})))
@@ -94,7 +99,8 @@ def test_history_panel_query_count_does_not_grow_with_entries(client, hr_a, agen
     # Twelve more entries, each by a different officer: the actors come with the entries.
     for n in range(12):
         officer = factories.user(f"petugas{n}", role=Role.HR_OFFICER, agency=agency_a)
-        events.update_event(event=open_event, actor=officer, changes={"venue": f"Aula {n}"})
+        events.update_event(event=open_event, context=AuditContext.for_user(officer),
+                            changes={"venue": f"Aula {n}"})
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(url)
     assert len(_actions(_panel(response))) == 14

@@ -13,6 +13,7 @@ from signings.models import (
     SigningEvent,
 )
 from signings.services import events
+from signings.services.context import AuditContext
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -166,7 +167,7 @@ def test_event_pages_query_count_is_constant(officer, open_event, unit_a, hr_a, 
     with django_assert_max_num_queries(20) as small:
         officer.get(url)
     more = [factories.employee(unit_a) for _ in range(60)]
-    events.set_expected(event=open_event, add=more, actor=hr_a)
+    events.set_expected(event=open_event, add=more, context=AuditContext.for_user(hr_a))
     sign(more[:55])
     with django_assert_max_num_queries(len(small.captured_queries)):
         officer.get(url)
@@ -198,7 +199,7 @@ def test_template_of_an_open_event_cannot_be_swapped(officer, open_event, agency
 
 
 def test_closed_event_cannot_be_edited(officer, open_event, agency_a, hr_a):
-    events.close_event(event=open_event, actor=hr_a)
+    events.close_event(event=open_event, context=AuditContext.for_user(hr_a))
     url = reverse("hr:event_edit", kwargs={"pk": open_event.pk})
     response = officer.post(url, event_post(agency_a, open_event.template_version,
                                             title="Terlambat"))

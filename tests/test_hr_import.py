@@ -10,6 +10,7 @@ from openpyxl import Workbook, load_workbook
 
 from signings.models import AuditEntry, Employee, EmployeeCategory
 from signings.services import imports
+from signings.services.context import AuditContext
 from signings.views.hr_import import SESSION_KEY
 from tests import factories
 
@@ -311,8 +312,12 @@ def test_plan_and_apply_use_a_constant_number_of_queries(hr_a, agency_a,
         plan = imports.plan_import(rows=_rows(1500), agency=agency_a, user=hr_a)
     assert plan.counts["new"] == 1500
     with django_assert_max_num_queries(20):
-        imports.apply_import(rows=_rows(1500), agency=agency_a, user=hr_a,
-                             fingerprint=plan.fingerprint())
+        imports.apply_import(
+            source=imports.ImportSource(rows=_rows(1500)),
+            agency=agency_a,
+            fingerprint=plan.fingerprint(),
+            context=AuditContext.for_user(hr_a),
+        )
     assert Employee.objects.count() == 1500
 
 

@@ -3,8 +3,10 @@
 import pytest
 from django.urls import reverse
 
-from signings.models import AbsenceReason, AttendanceStatus, EmployeeCategory
+from signings.models import AbsenceReason, AttendanceStatus, EmployeeCategory, SignatureMethod
 from signings.services import attendance, events, signatures
+from signings.services.context import AuditContext
+from signings.services.signatures import Submission
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -15,13 +17,16 @@ def assembly(open_event, agency_a, unit_a, hr_a):
     """An open event: 3 PNS in unit A, 1 TKD at the top, 1 PNS at the top."""
     tkd = factories.employee(agency_a, category=EmployeeCategory.TKD, name="Tenaga Daerah")
     boss = factories.employee(agency_a, name="Kepala Badan")
-    events.set_expected(event=open_event, add=[tkd, boss], actor=hr_a)
+    events.set_expected(event=open_event, add=[tkd, boss], context=AuditContext.for_user(hr_a))
     unit_staff = [row.employee for row in open_event.expected.filter(employee__agency=unit_a)]
     factories.signature(open_event, unit_staff[0], officer=hr_a)
     factories.signature(open_event, tkd, officer=hr_a)
-    attendance.record_outcome(event=open_event, employee=unit_staff[1],
-                              status=AttendanceStatus.ABSENT, reason=AbsenceReason.SICK,
-                              actor=hr_a)
+    attendance.record_outcome(
+        event=open_event,
+        employee=unit_staff[1],
+        outcome=attendance.OutcomeNote(status=AttendanceStatus.ABSENT, reason=AbsenceReason.SICK),
+        context=AuditContext.for_user(hr_a),
+    )
     return open_event
 
 
@@ -39,7 +44,11 @@ def test_totals_and_breakdowns(officer, assembly, unit_a, agency_a):
 
 def test_voided_signature_no_longer_counts(officer, assembly, hr_a):
     signature = assembly.signatures.valid().first()
-    signatures.void_signature(signature=signature, actor=hr_a, reason="Salah orang")
+    signatures.void_signature(
+        signature=signature,
+        reason="Salah orang",
+        context=AuditContext.for_user(hr_a),
+    )
     context = officer.get(reverse("hr:event_live_panel", kwargs={"pk": assembly.pk})).context
     assert context["totals"]["signed"] == 1
 
@@ -65,7 +74,7 @@ def test_page_polls_the_partial_which_is_not_a_full_page(officer, assembly):
 
 
 def test_closed_event_shows_that_recording_is_refused(officer, assembly, hr_a):
-    events.close_event(event=assembly, actor=hr_a)
+    events.close_event(event=assembly, context=AuditContext.for_user(hr_a))
     panel = officer.get(reverse("hr:event_live_panel", kwargs={"pk": assembly.pk}))
     assert "Acara sudah ditutup" in panel.content.decode()
 
@@ -76,7 +85,7 @@ def test_live_panel_query_count_is_constant(officer, open_event, unit_a, hr_a,
     with django_assert_max_num_queries(16) as small:
         officer.get(url)
     more = [factories.employee(unit_a) for _ in range(80)]
-    events.set_expected(event=open_event, add=more, actor=hr_a)
+    events.set_expected(event=open_event, add=more, context=AuditContext.for_user(hr_a))
     for employee in more[:60]:
         factories.signature(open_event, employee, officer=hr_a)
     with django_assert_max_num_queries(len(small.captured_queries)):
@@ -89,8 +98,16 @@ def test_people_covered_by_a_representative_are_marked(officer, open_event, hr_a
 
     signer, *covered = [row.employee for row in open_event.expected.all()]
     representation.record_representative(
-        event=open_event, employee=signer, image_png=factories.signature_png(),
-        represented_group="Seluruh staf", covers=covered[:1], officer=hr_a,
+        event=open_event,
+        employee=signer,
+        submission=Submission(
+            method=SignatureMethod.REPRESENTATIVE,
+            template_hash=open_event.template_version.content_hash,
+            image_png=factories.signature_png(),
+            represented_group="Seluruh staf",
+        ),
+        covers=covered[:1],
+        context=AuditContext.for_user(hr_a),
     )
     context = officer.get(reverse("hr:event_live_panel", kwargs={"pk": open_event.pk})).context
     marked = {row.employee_id for row in context["unsigned"] if row.represented}

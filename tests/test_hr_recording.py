@@ -18,6 +18,7 @@ from signings.models import (
     SignatureMethod,
 )
 from signings.services import events
+from signings.services.context import AuditContext
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -187,7 +188,7 @@ def test_void_with_reason_keeps_the_signature_struck_through(officer, open_event
 
 
 def test_after_close_recording_is_refused_until_reopened(officer, open_event, person, hr_a):
-    events.close_event(event=open_event, actor=hr_a)
+    events.close_event(event=open_event, context=AuditContext.for_user(hr_a))
     response = officer.post(url("hr:record_sign", open_event, person),
                             {"signature": data_url(factories.signature_png())})
     assert "tidak sedang dibuka" in response.content.decode()
@@ -198,7 +199,7 @@ def test_after_close_recording_is_refused_until_reopened(officer, open_event, pe
                             {"scan": SimpleUploadedFile("pakta.pdf", PDF)})
     assert "tidak sedang dibuka" in response.content.decode()
     assert not Signature.objects.exists() and not AttendanceOutcome.objects.exists()
-    events.reopen_event(event=open_event, actor=hr_a, reason="Susulan")
+    events.reopen_event(event=open_event, reason="Susulan", context=AuditContext.for_user(hr_a))
     officer.post(url("hr:record_sign", open_event, person),
                  {"signature": data_url(factories.signature_png())})
     assert Signature.objects.count() == 1
@@ -228,7 +229,7 @@ def test_absence_recorded_by_mistake_can_be_cleared_until_closed(officer, open_e
     officer.post(url("hr:clear_absent", open_event, person))
     assert not AttendanceOutcome.objects.exists()
     officer.post(url("hr:record_absent", open_event, person), {"reason": AbsenceReason.SICK})
-    events.close_event(event=open_event, actor=hr_a)
+    events.close_event(event=open_event, context=AuditContext.for_user(hr_a))
     response = officer.post(url("hr:clear_absent", open_event, person), follow=True)
     assert "Acara sudah ditutup" in response.content.decode()
     assert AttendanceOutcome.objects.count() == 1

@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from signings.models import AuditEntry, Echelon, Employee, EmployeeCategory
+from signings.services.context import AuditContext
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -225,6 +226,6 @@ def test_nip_saved_by_someone_else_meanwhile_is_a_sentence_not_a_500(hr_a, unit_
     twin = Employee(name="Kembar", category=EmployeeCategory.PNS, nip="198001012005011001",
                     position="Analis", agency=unit_a)
     with pytest.raises(roster.RosterError) as caught:
-        roster.create_employee(employee=twin, actor=hr_a)
+        roster.create_employee(employee=twin, context=AuditContext.for_user(hr_a))
     assert "baru saja didaftarkan" in str(caught.value.message)
     assert not AuditEntry.objects.filter(action="roster.employee.created").exists()

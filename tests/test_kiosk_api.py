@@ -17,6 +17,7 @@ from signings.models import (
     SignatureMethod,
 )
 from signings.services import events, kiosk
+from signings.services.context import AuditContext
 from tests import factories
 from tests.kiosk_support import (
     animated_png,
@@ -53,7 +54,11 @@ def recorded_entries() -> int:
 
 
 def test_pairing_code_gives_a_token_stored_only_as_its_hash(client, open_event, hr_a):
-    pairing = kiosk.add_device(event=open_event, name="Tablet A", actor=hr_a)
+    pairing = kiosk.add_device(
+        event=open_event,
+        name="Tablet A",
+        context=AuditContext.for_user(hr_a),
+    )
     response = client.post(reverse("kiosk:api:pair"),
                            {"code": pairing.display.lower()}, content_type="application/json")
     assert response.status_code == 200
@@ -66,7 +71,11 @@ def test_pairing_code_gives_a_token_stored_only_as_its_hash(client, open_event, 
 
 
 def test_pairing_code_works_only_once(client, open_event, hr_a):
-    code = kiosk.add_device(event=open_event, name="Tablet A", actor=hr_a).code
+    code = kiosk.add_device(
+        event=open_event,
+        name="Tablet A",
+        context=AuditContext.for_user(hr_a),
+    ).code
     url = reverse("kiosk:api:pair")
     assert client.post(url, {"code": code}, content_type="application/json").status_code == 200
     second = client.post(url, {"code": code}, content_type="application/json")
@@ -75,7 +84,11 @@ def test_pairing_code_works_only_once(client, open_event, hr_a):
 
 
 def test_expired_pairing_code_is_refused(client, open_event, hr_a):
-    pairing = kiosk.add_device(event=open_event, name="Tablet A", actor=hr_a)
+    pairing = kiosk.add_device(
+        event=open_event,
+        name="Tablet A",
+        context=AuditContext.for_user(hr_a),
+    )
     KioskDevice.objects.filter(pk=pairing.device.pk).update(
         pairing_expires_at=timezone.now() - datetime.timedelta(seconds=1))
     response = client.post(reverse("kiosk:api:pair"), {"code": pairing.code},
@@ -85,8 +98,12 @@ def test_expired_pairing_code_is_refused(client, open_event, hr_a):
 
 
 def test_revoked_device_cannot_pair_with_its_code(client, open_event, hr_a):
-    pairing = kiosk.add_device(event=open_event, name="Tablet A", actor=hr_a)
-    kiosk.revoke_device(device=pairing.device, actor=hr_a)
+    pairing = kiosk.add_device(
+        event=open_event,
+        name="Tablet A",
+        context=AuditContext.for_user(hr_a),
+    )
+    kiosk.revoke_device(device=pairing.device, context=AuditContext.for_user(hr_a))
     response = client.post(reverse("kiosk:api:pair"), {"code": pairing.code},
                            content_type="application/json")
     assert response.status_code == 400
@@ -120,7 +137,7 @@ def test_roster_queries_stay_constant_as_the_roster_grows(
     with django_assert_max_num_queries(12):
         small = client.get(reverse("kiosk:api:roster"), headers=auth(token))
     extra = [factories.employee(unit_a) for _ in range(40)]
-    events.set_expected(event=open_event, add=extra, actor=hr_a)
+    events.set_expected(event=open_event, add=extra, context=AuditContext.for_user(hr_a))
     with django_assert_max_num_queries(12):
         large = client.get(reverse("kiosk:api:roster"), headers=auth(token))
     assert len(large.json()["employees"]) == len(small.json()["employees"]) + 40
@@ -225,7 +242,7 @@ def test_already_signed_on_another_tablet_is_409_with_when_and_where(
 
 def test_closed_event_refuses_with_a_clear_message(client, open_event, tablet, people, hr_a):
     _device, token = tablet
-    events.close_event(event=open_event, actor=hr_a)
+    events.close_event(event=open_event, context=AuditContext.for_user(hr_a))
     response = submit(client, token, submission(open_event, people[0]))
     assert response.status_code == 409
     assert response.json()["code"] == "event.not_open"
@@ -235,7 +252,7 @@ def test_closed_event_refuses_with_a_clear_message(client, open_event, tablet, p
 
 def test_revoked_token_is_refused_and_says_so(client, open_event, tablet, people, hr_a):
     device, token = tablet
-    kiosk.revoke_device(device=device, actor=hr_a)
+    kiosk.revoke_device(device=device, context=AuditContext.for_user(hr_a))
     response = submit(client, token, submission(open_event, people[0]))
     assert response.status_code == 403
     assert response.json()["code"] == "device.revoked"
@@ -376,8 +393,12 @@ def test_time_without_zone_is_refused(client, open_event, tablet, people):
 
 
 def test_pairing_for_a_closed_event_is_refused(client, open_event, hr_a):
-    code = kiosk.add_device(event=open_event, name="Tablet A", actor=hr_a).code
-    events.close_event(event=open_event, actor=hr_a)
+    code = kiosk.add_device(
+        event=open_event,
+        name="Tablet A",
+        context=AuditContext.for_user(hr_a),
+    ).code
+    events.close_event(event=open_event, context=AuditContext.for_user(hr_a))
     response = client.post(reverse("kiosk:api:pair"), {"code": code},
                            content_type="application/json")
     assert response.status_code == 409
@@ -387,6 +408,6 @@ def test_pairing_for_a_closed_event_is_refused(client, open_event, hr_a):
 
 def test_status_tells_a_tablet_its_event_closed(client, open_event, tablet, hr_a):
     _device, token = tablet
-    events.close_event(event=open_event, actor=hr_a)
+    events.close_event(event=open_event, context=AuditContext.for_user(hr_a))
     data = client.get(reverse("kiosk:api:status"), headers=auth(token)).json()
     assert data["event_status"] == "closed"

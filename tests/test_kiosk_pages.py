@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from signings.models import AuditEntry, EventStatus, KioskDevice
 from signings.services import events, kiosk
+from signings.services.context import AuditContext
 from tests import factories
 from tests.kiosk_support import auth, pair, submission, submit
 
@@ -42,7 +43,7 @@ def test_adding_a_tablet_shows_a_one_time_code_and_qr(officer, open_event):
     assert device.pairing_code_hash == kiosk.hash_secret(kiosk.normalize_pairing_code(code))
     # The code itself is nowhere in the database, only its hash.
     assert code.replace("-", "") not in str(list(KioskDevice.objects.values()))
-    paired, _token = kiosk.pair_device(code=code)
+    paired, _token = kiosk.pair_device(code=code, context=AuditContext())
     assert paired == device
     assert AuditEntry.objects.filter(action="kiosk.device.added").exists()
 
@@ -59,7 +60,7 @@ def test_qr_encodes_the_pairing_url(officer, open_event):
 
 
 def test_duplicate_tablet_name_is_an_error_next_to_the_field(officer, open_event, hr_a):
-    kiosk.add_device(event=open_event, name="Tablet 1", actor=hr_a)
+    kiosk.add_device(event=open_event, name="Tablet 1", context=AuditContext.for_user(hr_a))
     response = officer.post(reverse("kiosk:device_add", kwargs={"event_pk": open_event.pk}),
                             {"name": "tablet 1"})
     assert response.status_code == 422
@@ -68,7 +69,7 @@ def test_duplicate_tablet_name_is_an_error_next_to_the_field(officer, open_event
 
 
 def test_closed_event_takes_no_new_tablets(officer, open_event, hr_a):
-    events.close_event(event=open_event, actor=hr_a)
+    events.close_event(event=open_event, context=AuditContext.for_user(hr_a))
     response = officer.post(reverse("kiosk:device_add", kwargs={"event_pk": open_event.pk}),
                             {"name": "Tablet 1"})
     assert response.status_code == 422
@@ -89,12 +90,16 @@ def test_revoking_a_tablet_refuses_its_next_request(officer, open_event, hr_a):
 
 
 def test_new_code_for_an_unpaired_tablet_replaces_the_old_one(officer, open_event, hr_a):
-    first = kiosk.add_device(event=open_event, name="Tablet 1", actor=hr_a)
+    first = kiosk.add_device(
+        event=open_event,
+        name="Tablet 1",
+        context=AuditContext.for_user(hr_a),
+    )
     response = officer.post(reverse("kiosk:device_code",
                                     kwargs={"event_pk": open_event.pk, "pk": first.device.pk}))
     assert response.status_code == 200
     with pytest.raises(kiosk.KioskError):
-        kiosk.pair_device(code=first.code)
+        kiosk.pair_device(code=first.code, context=AuditContext())
 
 
 def test_officer_of_other_agency_gets_404(client, open_event, hr_b, hr_a):

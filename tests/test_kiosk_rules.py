@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from signings.models import AttendanceStatus, Echelon, EventStatus, IdentityCheck, Signature
 from signings.services import attendance, events
+from signings.services.context import AuditContext
 from tests import factories
 from tests.kiosk_support import auth, minutes_ago, pair, submission, submit
 
@@ -56,7 +57,7 @@ def head(open_event, agency_a, hr_a):
     head = factories.employee(agency_a, echelon=Echelon.II)
     agency_a.head = head
     agency_a.save()
-    events.set_expected(event=open_event, add=[head], actor=hr_a)
+    events.set_expected(event=open_event, add=[head], context=AuditContext.for_user(hr_a))
     open_event.enforce_signing_order = True
     open_event.save(update_fields=["enforce_signing_order"])
     return head
@@ -79,8 +80,12 @@ def test_signing_order_makes_staff_wait_for_the_head(client, open_event, tablet,
 def test_an_absent_head_does_not_block_the_queue(client, open_event, tablet, head, people,
                                                  hr_a):
     _device, token = tablet
-    attendance.record_outcome(event=open_event, employee=head, status=AttendanceStatus.ABSENT,
-                              reason="sick", actor=hr_a)
+    attendance.record_outcome(
+        event=open_event,
+        employee=head,
+        outcome=attendance.OutcomeNote(status=AttendanceStatus.ABSENT, reason="sick"),
+        context=AuditContext.for_user(hr_a),
+    )
     assert submit(client, token, submission(open_event, people[0])).status_code == 201
 
 

@@ -12,6 +12,7 @@ from signings.models import AuditEntry, SignatureMethod
 from signings.pdf import dates, seal
 from signings.pdf.pact import render_pact
 from signings.services import pacts
+from signings.services.context import AuditContext
 from tests import factories
 from tests.pdf_helpers import (
     decode_embedded_qr_images,
@@ -31,7 +32,7 @@ def signature(open_event, unit_a, hr_a):
 
 
 def rendered(signature):
-    return pacts.render_and_store(signature_id=signature.pk)
+    return pacts.render_and_store(signature_id=signature.pk, context=AuditContext.system("test"))
 
 
 def test_pdf_holds_signer_identity_points_and_place_date(signature):
@@ -119,7 +120,7 @@ def test_missing_file_is_rerendered_with_the_same_content(signature):
     first = rendered(signature)
     first_text = pdf_text(first.pdf.read())
     first.pdf.storage.delete(first.pdf.name)
-    again = pacts.ensure_pdf(first)
+    again = pacts.ensure_pdf(first, context=AuditContext.system("test"))
     assert again.pdf.storage.exists(again.pdf.name)
     with again.pdf.open("rb") as handle:
         data = handle.read()

@@ -7,6 +7,7 @@ from django_tasks_db.models import DBTaskResult
 from signings.models import ArchiveJob, ArchiveStatus, Signature
 from signings.pdf import seal
 from signings.services import archives
+from signings.services.context import AuditContext
 from tests import factories
 
 IMMEDIATE = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
@@ -49,7 +50,11 @@ def test_database_worker_renders_the_pdf_and_builds_an_archive(open_event, hr_a,
     assert DBTaskResult.objects.get(
         task_path="signings.tasks.render_signature_pdf").status == "SUCCESSFUL"
 
-    job = archives.request_archive(agency=open_event.agency, event=open_event, actor=auditor_a)
+    job = archives.request_archive(
+        agency=open_event.agency,
+        event=open_event,
+        context=AuditContext.for_user(auditor_a),
+    )
     call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload")
     job = ArchiveJob.objects.get(pk=job.pk)
     assert job.status == ArchiveStatus.READY and job.total == 1

@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from signings import tasks
 from signings.models import AuditEntry, Signature, SignatureMethod
 from signings.services import events
+from signings.services.context import AuditContext
 from signings.services.signatures import SigningError, void_signature
 from signings.signature_image import SignatureImageError
 from tests import factories
@@ -74,7 +75,12 @@ def test_already_signed_is_a_conflict_carrying_the_original(open_event, hr_a):
         factories.record(open_event, employee, officer=hr_a, expect=False)
     assert excinfo.value.code == "signature.already_signed"
     assert excinfo.value.status == 409
-    assert excinfo.value.existing == first
+    assert excinfo.value.detail == {
+        "employee_id": first.employee_id,
+        "signed_at": first.signed_at.isoformat(),
+        "where": "",
+        "method": first.method,
+    }
 
 
 @pytest.mark.django_db
@@ -88,7 +94,7 @@ def test_unexpected_employee_is_refused(open_event, hr_a, agency_b):
 
 @pytest.mark.django_db
 def test_closed_event_refuses_signatures(open_event, hr_a):
-    events.close_event(event=open_event, actor=hr_a)
+    events.close_event(event=open_event, context=AuditContext.for_user(hr_a))
     employee = open_event.expected.first().employee
     with pytest.raises(SigningError) as excinfo:
         factories.record(open_event, employee, officer=hr_a, expect=False)
@@ -124,8 +130,8 @@ def test_void_keeps_the_record_and_frees_the_slot(open_event, hr_a):
     employee = open_event.expected.first().employee
     first = factories.record(open_event, employee, officer=hr_a, expect=False).signature
     with pytest.raises(SigningError):
-        void_signature(signature=first, actor=hr_a, reason=" ")
-    void_signature(signature=first, actor=hr_a, reason="Salah orang")
+        void_signature(signature=first, context=AuditContext.for_user(hr_a), reason=" ")
+    void_signature(signature=first, context=AuditContext.for_user(hr_a), reason="Salah orang")
     second = factories.record(open_event, employee, officer=hr_a, expect=False).signature
     assert Signature.objects.filter(employee=employee).count() == 2
     assert Signature.objects.valid().get(employee=employee) == second
@@ -137,9 +143,21 @@ def test_void_keeps_the_record_and_frees_the_slot(open_event, hr_a):
 def test_closed_event_freezes_signatures_against_voiding(open_event, hr_a):
     employee = open_event.expected.first().employee
     signature = factories.record(open_event, employee, officer=hr_a, expect=False).signature
-    events.close_event(event=open_event, actor=hr_a)
+    events.close_event(event=open_event, context=AuditContext.for_user(hr_a))
     with pytest.raises(SigningError) as excinfo:
-        void_signature(signature=signature, actor=hr_a, reason="Salah orang")
+        void_signature(
+            signature=signature,
+            reason="Salah orang",
+            context=AuditContext.for_user(hr_a),
+        )
     assert excinfo.value.code == "event.closed"
-    events.reopen_event(event=open_event, actor=hr_a, reason="Koreksi data")
-    assert void_signature(signature=signature, actor=hr_a, reason="Salah orang").is_void
+    events.reopen_event(
+        event=open_event,
+        reason="Koreksi data",
+        context=AuditContext.for_user(hr_a),
+    )
+    assert void_signature(
+        signature=signature,
+        reason="Salah orang",
+        context=AuditContext.for_user(hr_a),
+    ).is_void

@@ -6,10 +6,11 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from signings.models import Echelon, SignatureMethod
+from signings.models import Echelon
 from signings.pdf.recap import recap_context
 from signings.readmodels import live
-from signings.services import events, kiosk, signatures
+from signings.services import events, kiosk
+from signings.services.context import AuditContext
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -33,11 +34,13 @@ def ranked_event(agency_a, unit_a, template_version, hr_a):
     agency_a.head = people["head"]
     agency_a.save(update_fields=["head"])
     event = events.create_event(
-        agency=agency_a, template_version=template_version, title="Apel Besar",
-        date=datetime.date(2024, 1, 17), venue="Halaman", created_by=hr_a,
-        enforce_signing_order=True,
+        agency=agency_a,
+        details=events.NewEvent(template_version=template_version, title="Apel Besar",
+                                date=datetime.date(2024, 1, 17), venue="Halaman",
+                                enforce_signing_order=True),
+        context=AuditContext.for_user(hr_a),
     )
-    event = events.open_event(event=event, actor=hr_a)
+    event = events.open_event(event=event, context=AuditContext.for_user(hr_a))
     return event, people
 
 
@@ -70,11 +73,7 @@ def test_every_list_gives_the_same_signing_order_head_first(client, hr_a, ranked
     while awaited := kiosk.awaited_signers(event):
         awaited_in_turn += [person.pk for person in awaited]
         for person in awaited:
-            signatures.record_signature(
-                event=event, employee=person, method=SignatureMethod.OFFICER,
-                image_png=factories.signature_png(), officer=hr_a,
-                template_hash=event.template_version.content_hash,
-            )
+            factories.record(event, person, officer=hr_a, expect=False)
     assert awaited_in_turn == expected
 
     # The recap, once everyone has signed.

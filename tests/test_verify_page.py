@@ -5,6 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from signings.services import pacts, signatures
+from signings.services.context import AuditContext
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -44,7 +45,11 @@ def test_lowercase_code_from_hand_typing_still_finds_the_pact(client, signature)
 
 
 def test_voided_pact_says_so(client, signature, hr_a):
-    signatures.void_signature(signature=signature, actor=hr_a, reason="Salah orang")
+    signatures.void_signature(
+        signature=signature,
+        reason="Salah orang",
+        context=AuditContext.for_user(hr_a),
+    )
     page = client.get(url(signature)).content.decode()
     assert 'data-status="voided"' in page and "DIBATALKAN" in page
 

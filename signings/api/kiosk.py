@@ -32,11 +32,12 @@ from signings.api.schemas import (
     SubmissionIn,
     SubmissionOut,
 )
+from signings.errors import PaktaError
 from signings.models import Agency, Employee, KioskDevice, SignatureMethod, SigningEvent
 from signings.services import kiosk, signatures
-from signings.services.kiosk import KioskError
+from signings.services.context import AuditContext
 from signings.services.signatures import SigningError
-from signings.signature_image import SignatureImageError, decode_data_url
+from signings.signature_image import decode_data_url
 
 # Room for the largest accepted image as base64 plus stroke data and the other fields.
 STROKES_ALLOWANCE = 512 * 1024
@@ -94,28 +95,9 @@ def error(request, code: str, message, *, status: int, detail: dict | None = Non
     )
 
 
-@api.exception_handler(KioskError)
-def _kiosk_error(request, exc: KioskError):
-    return error(request, exc.code, exc.message, status=exc.status)
-
-
-@api.exception_handler(SignatureImageError)
-def _image_error(request, exc: SignatureImageError):
-    return error(request, exc.code, exc.message, status=exc.status)
-
-
-@api.exception_handler(SigningError)
-def _signing_error(request, exc: SigningError):
-    detail = None
-    if exc.existing is not None:
-        existing = exc.existing
-        detail = {
-            "employee_id": existing.employee_id,
-            "signed_at": existing.signed_at.isoformat(),
-            "where": existing.device.name if existing.device_id else "",
-            "method": existing.method,
-        }
-    return error(request, exc.code, exc.message, status=exc.status, detail=detail)
+@api.exception_handler(PaktaError)
+def _refused(request, exc: PaktaError):
+    return error(request, exc.code, exc.message, status=exc.status, detail=exc.detail)
 
 
 @api.exception_handler(AuthenticationError)
@@ -212,7 +194,7 @@ def pair(request, payload: PairIn):
     device, token = kiosk.pair_device(
         code=payload.code,
         user_agent=payload.user_agent or request.headers.get("User-Agent", ""),
-        request=request,
+        context=AuditContext.from_request(request),
     )
     return {"token": token, "device": {"id": device.pk, "name": device.name},
             "event": event_out(device.event)}
@@ -284,16 +266,17 @@ def submit(request, payload: SubmissionIn):
     result = signatures.record_signature(
         event=device.event,
         employee=employee,
-        method=SignatureMethod.TABLET,
-        image_png=image,
-        strokes=[list(map(list, stroke)) for stroke in payload.strokes],
-        template_hash=payload.template_hash,
-        submission_id=payload.submission_id,
-        client_signed_at=payload.client_signed_at,
-        client_sent_at=payload.client_sent_at,
-        birth_date_claim=payload.birth_date,
-        device=device,
-        request=request,
+        submission=signatures.Submission(
+            method=SignatureMethod.TABLET,
+            image_png=image,
+            strokes=[list(map(list, stroke)) for stroke in payload.strokes],
+            template_hash=payload.template_hash,
+            submission_id=payload.submission_id,
+            client_signed_at=payload.client_signed_at,
+            client_sent_at=payload.client_sent_at,
+            birth_date_claim=payload.birth_date,
+        ),
+        context=AuditContext.from_request(request, device=device),
     )
     signature = result.signature
     body = {

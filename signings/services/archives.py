@@ -25,9 +25,11 @@ from django.utils.translation import gettext_lazy as _
 from zipstream import ZIP_STORED, ZipStream
 
 from signings import jobs
+from signings.errors import PaktaError
 from signings.models import Agency, ArchiveJob, ArchiveStatus, Signature, SigningEvent
 from signings.pdf import dates
 from signings.services import audit, pacts
+from signings.services.context import AuditContext
 from signings.services.recaps import cached_recap
 
 logger = logging.getLogger(__name__)
@@ -38,11 +40,8 @@ MANIFEST_COLUMNS = ["pegawai", "nip", "nik_tersamar", "unit", "acara", "waktu", 
                     "kode_verifikasi", "berkas", "sha256"]
 
 
-class ArchiveError(Exception):
-    def __init__(self, code: str, message):
-        super().__init__(str(message))
-        self.code = code
-        self.message = message
+class ArchiveError(PaktaError):
+    """A refused archive request."""
 
 
 def archive_signatures(job: ArchiveJob) -> QuerySet[Signature]:
@@ -67,19 +66,19 @@ def _enqueue(job_id: int) -> None:
     jobs.enqueue("build_archive", job_id)
 
 
-def request_archive(*, agency: Agency, event: SigningEvent | None = None, actor,
-                    request=None) -> ArchiveJob:
+def request_archive(*, agency: Agency, event: SigningEvent | None = None,
+                    context: AuditContext) -> ArchiveJob:
     if event is not None and event.agency_id != agency.pk:
         raise ArchiveError("archive.scope", _("Acara tidak termasuk instansi ini."))
     with transaction.atomic():
-        job = ArchiveJob.objects.create(agency=agency, event=event, requested_by=actor)
-        audit.record(action="audit.archive.requested", obj=job, actor=actor, agency=agency,
-                     request=request, details={"event": event.pk if event else None})
+        job = ArchiveJob.objects.create(agency=agency, event=event, requested_by=context.actor)
+        audit.record(action="audit.archive.requested", obj=job, agency=agency,
+                     context=context, details={"event": event.pk if event else None})
         transaction.on_commit(lambda: _enqueue(job.pk))
     return job
 
 
-def retry_archive(*, job: ArchiveJob, actor, request=None) -> ArchiveJob:
+def retry_archive(*, job: ArchiveJob, context: AuditContext) -> ArchiveJob:
     """Run a failed or stalled (worker killed) job again from the start."""
     with transaction.atomic():
         job = ArchiveJob.objects.select_for_update().get(pk=job.pk)
@@ -90,8 +89,8 @@ def retry_archive(*, job: ArchiveJob, actor, request=None) -> ArchiveJob:
         job.status = ArchiveStatus.QUEUED
         job.error = ""
         job.save(update_fields=["status", "error"])
-        audit.record(action="audit.archive.retried", obj=job, actor=actor, agency=job.agency,
-                     request=request)
+        audit.record(action="audit.archive.retried", obj=job, agency=job.agency,
+                     context=context)
         transaction.on_commit(lambda: _enqueue(job.pk))
     return job
 
@@ -115,12 +114,12 @@ def _partial_dir() -> Path:
     return path
 
 
-def _write_zip(job: ArchiveJob, out) -> None:
+def _write_zip(job: ArchiveJob, out, context: AuditContext) -> None:
     zs = ZipStream(compress_type=ZIP_STORED)
     manifest_rows: list[list[str]] = []
     done = 0
     for signature in archive_signatures(job).iterator(chunk_size=200):
-        signature = pacts.ensure_pdf(signature)
+        signature = pacts.ensure_pdf(signature, context=context)
         hasher = hashlib.sha256()
         name = _arcname(signature)
         zs.add(_file_chunks(signature.pdf, hasher), name)
@@ -155,7 +154,7 @@ def _write_zip(job: ArchiveJob, out) -> None:
     ArchiveJob.objects.filter(pk=job.pk).update(done=done)
 
 
-def build_archive(*, job_id: int) -> ArchiveJob:
+def build_archive(*, job_id: int, context: AuditContext) -> ArchiveJob:
     with transaction.atomic():
         job = ArchiveJob.objects.select_for_update(of=("self",)).select_related(
             "agency", "event").get(
@@ -178,7 +177,7 @@ def build_archive(*, job_id: int) -> ArchiveJob:
     partial = _partial_dir() / f"job-{job.pk}-{job.attempts}.zip.part"
     try:
         with open(partial, "wb") as out:
-            _write_zip(job, out)
+            _write_zip(job, out, context)
             out.flush()
             os.fsync(out.fileno())
         final_name = _store(job, partial)
@@ -198,9 +197,8 @@ def build_archive(*, job_id: int) -> ArchiveJob:
         job.status = ArchiveStatus.READY
         job.finished_at = timezone.now()
         job.save(update_fields=["file", "file_sha256", "file_size", "status", "finished_at"])
-        audit.record(action="audit.archive.built", obj=job, actor_label="system:archive",
-                     agency=job.agency, details={"sha256": file_sha, "size": size,
-                                                 "signatures": job.total})
+        audit.record(action="audit.archive.built", obj=job, agency=job.agency, context=context,
+                     details={"sha256": file_sha, "size": size, "signatures": job.total})
     return job
 
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from signings.errors import PaktaError
 from signings.models import (
     AbsenceReason,
     AttendanceOutcome,
@@ -14,20 +17,27 @@ from signings.models import (
     SigningEvent,
 )
 from signings.services import audit
+from signings.services.context import AuditContext
 
 
-class AttendanceError(Exception):
-    def __init__(self, code: str, message):
-        super().__init__(str(message))
-        self.code = code
-        self.message = message
+class AttendanceError(PaktaError):
+    """A refused attendance note."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class OutcomeNote:
+    """What the officer notes about someone who did not sign."""
+
+    status: str  # AttendanceStatus
+    reason: str = ""  # AbsenceReason, for ABSENT
+    note: str = ""
 
 
 @transaction.atomic
 def record_outcome(
-    *, event: SigningEvent, employee: Employee, status: str, reason: str = "", note: str = "",
-    actor, request=None,
+    *, event: SigningEvent, employee: Employee, outcome: OutcomeNote, context: AuditContext,
 ) -> AttendanceOutcome:
+    status, reason, note = outcome.status, outcome.reason, outcome.note
     if event.status == EventStatus.CLOSED:
         raise AttendanceError(
             "event.closed", _("Acara sudah ditutup; buka kembali untuk mencatat kehadiran.")
@@ -44,25 +54,26 @@ def record_outcome(
         raise AttendanceError("reason.missing", _("Pilih alasan ketidakhadiran."))
     if reason == AbsenceReason.OTHER and not note.strip():
         raise AttendanceError("note.missing", _("Jelaskan alasan lainnya pada catatan."))
-    outcome, created = AttendanceOutcome.objects.update_or_create(
+    saved, created = AttendanceOutcome.objects.update_or_create(
         event=event,
         employee=employee,
-        defaults={"status": status, "reason": reason, "note": note.strip(), "recorded_by": actor},
+        defaults={"status": status, "reason": reason, "note": note.strip(),
+                  "recorded_by": context.actor},
     )
     audit.record(
         action="signing.attendance.recorded",
-        obj=outcome,
-        actor=actor,
+        obj=saved,
         agency=employee.agency,
-        request=request,
         details={"event": event.pk, "employee": employee.pk, "status": status, "reason": reason,
                  "created": created},
+        context=context,
     )
-    return outcome
+    return saved
 
 
 @transaction.atomic
-def clear_outcome(*, event: SigningEvent, employee: Employee, actor, request=None) -> None:
+def clear_outcome(*, event: SigningEvent, employee: Employee,
+                  context: AuditContext) -> None:
     if event.status == EventStatus.CLOSED:
         # A closed event is frozen: its absence notes are part of the record.
         raise AttendanceError(
@@ -72,7 +83,7 @@ def clear_outcome(*, event: SigningEvent, employee: Employee, actor, request=Non
     if outcome is None:
         return
     audit.record(
-        action="signing.attendance.cleared", obj=outcome, actor=actor, agency=employee.agency,
-        request=request, details={"event": event.pk, "employee": employee.pk},
+        action="signing.attendance.cleared", obj=outcome, agency=employee.agency, context=context,
+        details={"event": event.pk, "employee": employee.pk},
     )
     outcome.delete()

@@ -5,13 +5,12 @@ from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models
-from django.http import HttpRequest
 from django.utils import timezone
 
 from signings import audit_actions
 from signings.models import Agency, AuditEntry
 from signings.models.audit import GENESIS_HASH
-from signings.services.context import AuditContext, client_ip
+from signings.services.context import AuditContext
 
 # Any fixed number works: it names the lock that serialises appends to the hash chain.
 AUDIT_CHAIN_LOCK_KEY = 0x50414B54  # "PAKT"
@@ -28,12 +27,9 @@ def record(
     *,
     action: str,
     obj: models.Model | None = None,
-    actor=None,
-    actor_label: str = "",
     agency: Agency | None = None,
-    request: HttpRequest | None = None,
     details: dict[str, Any] | None = None,
-    context: AuditContext | None = None,
+    context: AuditContext,
 ) -> AuditEntry:
     """Append one entry to the hash-chained audit log.
 
@@ -44,17 +40,10 @@ def record(
     if not connection.in_atomic_block:
         raise RuntimeError("audit.record() must be called inside transaction.atomic().")
     audit_actions.check(action)
-    ip_address = client_ip(request)
-    if context is not None:
-        actor = actor if actor is not None else context.actor
-        actor_label = actor_label or context.actor_label
-        ip_address = ip_address or context.ip_address
-    if actor is None and request is not None and request.user.is_authenticated:
-        actor = request.user
+    actor = context.actor
     if actor is not None and not getattr(actor, "is_authenticated", False):
         actor = None
-    if not actor_label:
-        actor_label = actor.get_username() if actor is not None else ""
+    actor_label = context.label or (actor.get_username() if actor is not None else "")
     _lock_chain()
     previous = AuditEntry.objects.order_by("-id").values_list("entry_hash", flat=True).first()
     entry = AuditEntry(
@@ -66,7 +55,7 @@ def record(
         object_id=str(obj.pk) if obj is not None else "",
         object_repr=str(obj)[:250] if obj is not None else "",
         agency=agency,
-        ip_address=ip_address,
+        ip_address=context.ip_address,
         # Round-trip so the hash covers exactly what the database will give back.
         details=json.loads(json.dumps(details or {}, cls=DjangoJSONEncoder)),
         prev_hash=previous or GENESIS_HASH,

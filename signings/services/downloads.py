@@ -6,10 +6,11 @@ from django.db import models, transaction
 
 from signings.models import Agency
 from signings.services import audit
+from signings.services.context import AuditContext
 
 
-def log_download(*, kind: str, obj: models.Model | None, agency: Agency, actor, request=None,
-                 details: dict | None = None) -> None:
+def log_download(*, kind: str, obj: models.Model | None, agency: Agency,
+                 details: dict | None = None, context: AuditContext) -> None:
     with transaction.atomic():
-        audit.record(action=f"audit.download.{kind}", obj=obj, actor=actor, agency=agency,
-                     request=request, details=details or {})
+        audit.record(action=f"audit.download.{kind}", obj=obj, agency=agency,
+                     details=details or {}, context=context)

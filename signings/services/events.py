@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from signings.errors import PaktaError
 from signings.models import (
     Agency,
     Employee,
@@ -21,45 +23,49 @@ from signings.models import (
     SigningEvent,
 )
 from signings.services import audit
+from signings.services.context import AuditContext
 
 
-class EventError(Exception):
-    def __init__(self, code: str, message):
-        super().__init__(str(message))
-        self.code = code
-        self.message = message
+class EventError(PaktaError):
+    """A refused change to an event."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class NewEvent:
+    """What an officer fills in to create an event."""
+
+    template_version: PactTemplateVersion
+    title: str
+    date: datetime.date
+    venue: str
+    kind: str = EventKind.APEL
+    witnesses: Iterable[str] = ()
+    identity_check: str = IdentityCheck.SUPERVISED
+    enforce_signing_order: bool = False
+    kiosk_idle_seconds: int = 60
 
 
 @transaction.atomic
 def create_event(
     *,
     agency: Agency,
-    template_version: PactTemplateVersion,
-    kind: str = EventKind.APEL,
-    title: str,
-    date: datetime.date,
-    venue: str,
-    created_by,
-    witnesses: Iterable[str] = (),
-    identity_check: str = IdentityCheck.SUPERVISED,
-    enforce_signing_order: bool = False,
-    kiosk_idle_seconds: int = 60,
+    details: NewEvent,
     expected: Iterable[Employee] | None = None,
-    request=None,
+    context: AuditContext,
 ) -> SigningEvent:
     """Create a draft event; by default the active staff of the agency's subtree is expected."""
     event = SigningEvent.objects.create(
         agency=agency,
-        template_version=template_version,
-        kind=kind,
-        title=title,
-        date=date,
-        venue=venue,
-        witnesses=[w.strip() for w in witnesses if w and w.strip()],
-        identity_check=identity_check,
-        enforce_signing_order=enforce_signing_order,
-        kiosk_idle_seconds=kiosk_idle_seconds,
-        created_by=created_by,
+        template_version=details.template_version,
+        kind=details.kind,
+        title=details.title,
+        date=details.date,
+        venue=details.venue,
+        witnesses=[w.strip() for w in details.witnesses if w and w.strip()],
+        identity_check=details.identity_check,
+        enforce_signing_order=details.enforce_signing_order,
+        kiosk_idle_seconds=details.kiosk_idle_seconds,
+        created_by=context.actor,
     )
     if expected is None:
         employee_ids = Employee.objects.in_agency(agency).active().values_list("pk", flat=True)
@@ -71,11 +77,10 @@ def create_event(
     audit.record(
         action="signing.event.created",
         obj=event,
-        actor=created_by,
         agency=agency,
-        request=request,
         details={"expected": event.expected.count(), "template_hash":
-                 template_version.content_hash},
+                 details.template_version.content_hash},
+        context=context,
     )
     return event
 
@@ -83,7 +88,7 @@ def create_event(
 @transaction.atomic
 def set_expected(
     *, event: SigningEvent, add: Iterable[Employee] = (), remove: Iterable[Employee] = (),
-    actor, request=None,
+    context: AuditContext,
 ) -> tuple[int, int]:
     """Adjust who is expected. Employees outside the event's subtree are refused."""
     event = SigningEvent.objects.select_for_update().get(pk=event.pk)
@@ -118,16 +123,15 @@ def set_expected(
     audit.record(
         action="signing.event.expected_changed",
         obj=event,
-        actor=actor,
         agency=event.agency,
-        request=request,
         details={"added": [e.pk for e in to_add], "removed": remove_ids},
+        context=context,
     )
     return len(to_add), removed
 
 
 def _transition(
-    *, event: SigningEvent, to_status: str, actor, reason: str, request
+    *, event: SigningEvent, to_status: str, reason: str, context: AuditContext
 ) -> SigningEvent:
     event = SigningEvent.objects.select_for_update().get(pk=event.pk)
     allowed = {
@@ -148,42 +152,40 @@ def _transition(
     now = timezone.now()
     event.status = to_status
     if to_status == EventStatus.OPEN:
-        event.opened_at, event.opened_by = now, actor
+        event.opened_at, event.opened_by = now, context.actor
     else:
-        event.closed_at, event.closed_by = now, actor
+        event.closed_at, event.closed_by = now, context.actor
     event.save(update_fields=["status", "opened_at", "opened_by", "closed_at", "closed_by"])
     EventStatusChange.objects.create(
         event=event, from_status=from_status, to_status=to_status, reason=reason.strip(),
-        changed_by=actor,
+        changed_by=context.actor,
     )
     action = {
         EventStatus.OPEN: "signing.event.reopened" if reopening else "signing.event.opened",
         EventStatus.CLOSED: "signing.event.closed",
     }[to_status]
     audit.record(
-        action=action, obj=event, actor=actor, agency=event.agency, request=request,
+        action=action, obj=event, agency=event.agency, context=context,
         details={"from": from_status, "to": to_status, "reason": reason.strip()},
     )
     return event
 
 
 @transaction.atomic
-def open_event(*, event: SigningEvent, actor, request=None) -> SigningEvent:
-    return _transition(event=event, to_status=EventStatus.OPEN, actor=actor, reason="",
-                       request=request)
+def open_event(*, event: SigningEvent, context: AuditContext) -> SigningEvent:
+    return _transition(event=event, to_status=EventStatus.OPEN, reason="", context=context)
 
 
 @transaction.atomic
-def close_event(*, event: SigningEvent, actor, request=None) -> SigningEvent:
-    return _transition(event=event, to_status=EventStatus.CLOSED, actor=actor, reason="",
-                       request=request)
+def close_event(*, event: SigningEvent, context: AuditContext) -> SigningEvent:
+    return _transition(event=event, to_status=EventStatus.CLOSED, reason="", context=context)
 
 
 @transaction.atomic
-def reopen_event(*, event: SigningEvent, actor, reason: str, request=None) -> SigningEvent:
+def reopen_event(*, event: SigningEvent, reason: str, context: AuditContext) -> SigningEvent:
     """Late signing after closing is allowed only through this explicit, logged reopen."""
-    return _transition(event=event, to_status=EventStatus.OPEN, actor=actor, reason=reason,
-                       request=request)
+    return _transition(event=event, to_status=EventStatus.OPEN, reason=reason,
+                       context=context)
 
 
 # Details an officer may correct after creating the event. The template version only while
@@ -194,7 +196,7 @@ EDITABLE_EVENT_FIELDS = ("title", "kind", "date", "venue", "witnesses", "identit
 
 @transaction.atomic
 def update_event(
-    *, event: SigningEvent, actor, changes: dict, request=None,
+    *, event: SigningEvent, changes: dict, context: AuditContext,
 ) -> SigningEvent:
     """Correct an event's details; a closed event is frozen."""
     event = SigningEvent.objects.select_for_update().get(pk=event.pk)
@@ -227,7 +229,7 @@ def update_event(
     if diff:
         event.save()
         audit.record(
-            action="signing.event.updated", obj=event, actor=actor, agency=event.agency,
-            request=request, details={"changes": diff},
+            action="signing.event.updated", obj=event, agency=event.agency,
+            context=context, details={"changes": diff},
         )
     return event

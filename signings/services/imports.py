@@ -30,6 +30,7 @@ from signings.models import (
     EmployeeCategory,
 )
 from signings.services import audit
+from signings.services.context import AuditContext
 from signings.tabular import (  # noqa: F401 (re-exported for the views)
     FORMULA_STARTS,
     ImportFileError,
@@ -424,18 +425,27 @@ class StalePlanError(ImportFileError):
     pass
 
 
+@dataclass(frozen=True, kw_only=True)
+class ImportSource:
+    """The uploaded file's rows, and its name and SHA-256 for the audit entry."""
+
+    rows: list[list[str]]
+    filename: str = ""
+    sha256: str = ""
+
+
 def apply_import(
-    *, rows: list[list[str]], agency: Agency, user, fingerprint: str, filename: str = "",
-    file_sha256: str = "", request=None,
+    *, source: ImportSource, agency: Agency, fingerprint: str, context: AuditContext,
 ) -> ImportPlan:
     """Write the plan in one transaction with one audit entry.
 
     The plan is recomputed here; if it differs from the preview the user confirmed
     (`fingerprint`), nothing is written and StalePlanError asks them to look again.
     """
+    user = context.actor
     access.check(user, Ability.MANAGE, agency)
     with transaction.atomic():
-        plan = plan_import(rows=rows, agency=agency, user=user)
+        plan = plan_import(rows=source.rows, agency=agency, user=user)
         if plan.fingerprint() != fingerprint:
             raise StalePlanError(
                 "import.stale",
@@ -475,9 +485,8 @@ def apply_import(
                   "ulang berkasnya."),
             ) from None
         audit.record(
-            action="roster.import.confirmed", obj=None, actor=user, agency=agency,
-            request=request,
-            details={"filename": filename, "sha256": file_sha256, **plan.counts,
+            action="roster.import.confirmed", obj=None, agency=agency, context=context,
+            details={"filename": source.filename, "sha256": source.sha256, **plan.counts,
                      "created_ids": [e.pk for e in new], "updated_ids": [e.pk for e in changed],
                      "moved_ids": moved},
         )

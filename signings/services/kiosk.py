@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
+from signings.errors import PaktaError
 from signings.models import (
     AttendanceOutcome,
     Employee,
@@ -30,6 +31,7 @@ from signings.models import (
 from signings.models.employee import signing_order
 from signings.models.signature import VERIFICATION_ALPHABET
 from signings.services import audit
+from signings.services.context import AuditContext
 
 PAIRING_CODE_LENGTH = 8
 PAIRING_TTL = datetime.timedelta(minutes=15)
@@ -41,12 +43,8 @@ TOKEN_SCHEME = "Device"  # noqa: S105 (the Authorization scheme name, not a secr
 DEFAULT_MAX_CLOCK_SKEW = 300
 
 
-class KioskError(Exception):
-    def __init__(self, code: str, message, *, status: int = 422):
-        super().__init__(str(message))
-        self.code = code
-        self.message = message
-        self.status = status
+class KioskError(PaktaError):
+    """A refused pairing, tablet change or tablet request."""
 
 
 def hash_secret(value: str) -> str:
@@ -78,7 +76,7 @@ class PairingCode:
 
 
 @transaction.atomic
-def add_device(*, event: SigningEvent, name: str, actor, request=None) -> PairingCode:
+def add_device(*, event: SigningEvent, name: str, context: AuditContext) -> PairingCode:
     """Register a tablet for an event and issue its one-time pairing code."""
     name = (name or "").strip()
     if not name:
@@ -97,7 +95,7 @@ def add_device(*, event: SigningEvent, name: str, actor, request=None) -> Pairin
     try:
         with transaction.atomic():
             device = KioskDevice.objects.create(
-                event=event, name=name, created_by=actor,
+                event=event, name=name, created_by=context.actor,
                 pairing_code_hash=hash_secret(code),
                 pairing_expires_at=timezone.now() + PAIRING_TTL,
             )
@@ -106,13 +104,13 @@ def add_device(*, event: SigningEvent, name: str, actor, request=None) -> Pairin
             "kiosk.name_taken", _("Nama tablet %(name)s sudah dipakai di acara ini.")
             % {"name": name},
         ) from None
-    audit.record(action="kiosk.device.added", obj=device, actor=actor, agency=event.agency,
-                 request=request, details={"event": event.pk, "name": name})
+    audit.record(action="kiosk.device.added", obj=device, agency=event.agency,
+                 context=context, details={"event": event.pk, "name": name})
     return PairingCode(device=device, code=code)
 
 
 @transaction.atomic
-def renew_pairing_code(*, device: KioskDevice, actor, request=None) -> PairingCode:
+def renew_pairing_code(*, device: KioskDevice, context: AuditContext) -> PairingCode:
     """A fresh code for a tablet that has not paired yet (the first one expired or got lost)."""
     device = KioskDevice.objects.select_for_update().select_related("event__agency").get(
         pk=device.pk
@@ -127,13 +125,14 @@ def renew_pairing_code(*, device: KioskDevice, actor, request=None) -> PairingCo
     device.pairing_code_hash = hash_secret(code)
     device.pairing_expires_at = timezone.now() + PAIRING_TTL
     device.save(update_fields=["pairing_code_hash", "pairing_expires_at"])
-    audit.record(action="kiosk.device.code_renewed", obj=device, actor=actor,
-                 agency=device.event.agency, request=request, details={})
+    audit.record(action="kiosk.device.code_renewed", obj=device,
+                 agency=device.event.agency, details={}, context=context)
     return PairingCode(device=device, code=code)
 
 
 @transaction.atomic
-def pair_device(*, code: str, user_agent: str = "", request=None) -> tuple[KioskDevice, str]:
+def pair_device(*, code: str, user_agent: str = "",
+                context: AuditContext) -> tuple[KioskDevice, str]:
     """Exchange a pairing code for a device token. The code works once."""
     normalized = normalize_pairing_code(code)
     refused = KioskError(
@@ -165,26 +164,27 @@ def pair_device(*, code: str, user_agent: str = "", request=None) -> tuple[Kiosk
     device.save(update_fields=["token_hash", "pairing_code_hash", "pairing_expires_at",
                                "paired_at", "last_seen_at", "user_agent"])
     audit.record(action="kiosk.device.paired", obj=device, agency=device.event.agency,
-                 actor_label=f"kiosk:{device.name}", request=request,
-                 details={"event": device.event_id, "user_agent": device.user_agent})
+                 details={"event": device.event_id, "user_agent": device.user_agent},
+                 # From here on the tablet acts as itself.
+                 context=replace(context, label=f"kiosk:{device.name}", device=device))
     return device, token
 
 
 @transaction.atomic
-def revoke_device(*, device: KioskDevice, actor, request=None) -> KioskDevice:
+def revoke_device(*, device: KioskDevice, context: AuditContext) -> KioskDevice:
     device = KioskDevice.objects.select_for_update().select_related("event__agency").get(
         pk=device.pk
     )
     if device.is_revoked:
         raise KioskError("kiosk.revoked", _("Tablet ini sudah dicabut."))
     device.revoked_at = timezone.now()
-    device.revoked_by = actor
+    device.revoked_by = context.actor
     device.pairing_code_hash = ""
     device.pairing_expires_at = None
     device.save(update_fields=["revoked_at", "revoked_by", "pairing_code_hash",
                                "pairing_expires_at"])
-    audit.record(action="kiosk.device.revoked", obj=device, actor=actor,
-                 agency=device.event.agency, request=request,
+    audit.record(action="kiosk.device.revoked", obj=device,
+                 agency=device.event.agency, context=context,
                  details={"event": device.event_id, "pending_reported": device.reported_pending})
     return device
 

@@ -36,7 +36,7 @@ def first_render_entry(signature: Signature) -> AuditEntry | None:
     )
 
 
-def render_and_store(*, signature_id: int, actor=None, request=None) -> Signature:
+def render_and_store(*, signature_id: int, context: AuditContext) -> Signature:
     """Render, seal and store the pact once; again only when its file has gone missing.
 
     A re-render is compared with the first one through the hash of the unsealed document
@@ -83,17 +83,17 @@ def render_and_store(*, signature_id: int, actor=None, request=None) -> Signatur
                              signature.pk)
         audit.record(
             action=ACTION_RERENDERED if first is not None else ACTION_RENDERED,
-            obj=locked, actor=actor, actor_label="" if actor else "system:pdf",
-            agency=signature.employee.agency, request=request, details=details,
+            obj=locked, agency=signature.employee.agency, details=details,
+            context=context,
         )
     return _load(signature_id)
 
 
-def ensure_pdf(signature: Signature, *, actor=None, request=None) -> Signature:
+def ensure_pdf(signature: Signature, *, context: AuditContext) -> Signature:
     """The signature with its PDF on disk, re-rendering when the file is missing."""
     if pdf_file_exists(signature):
         return signature
-    return render_and_store(signature_id=signature.pk, actor=actor, request=request)
+    return render_and_store(signature_id=signature.pk, context=context)
 
 
 def issued_sha256_known(file_sha: str) -> Signature | None:

@@ -7,12 +7,14 @@ this adds, in the same transaction, which expected signers the named group cover
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from signings.models import Employee, SignatureMethod, SigningEvent
 from signings.services import audit, signatures
+from signings.services.context import AuditContext
 
 
 @transaction.atomic
@@ -20,14 +22,12 @@ def record_representative(
     *,
     event: SigningEvent,
     employee: Employee,
-    image_png: bytes,
-    represented_group: str,
+    submission: signatures.Submission,
     covers: Iterable[Employee] = (),
-    officer,
-    ip_address: str | None = None,
-    user_agent: str = "",
-    request=None,
+    context: AuditContext,
 ) -> signatures.SigningResult:
+    """Record `employee` signing for `submission.represented_group` (method REPRESENTATIVE,
+    whatever the submission says) and which expected signers the group covers."""
     covers = [person for person in covers if person.pk != employee.pk]
     expected = set(event.expected.filter(employee__in=covers).values_list("employee_id",
                                                                           flat=True))
@@ -38,17 +38,16 @@ def record_representative(
             _("%(name)s tidak terdaftar sebagai peserta acara ini.") % {"name": strangers[0]},
         )
     result = signatures.record_signature(
-        event=event, employee=employee, method=SignatureMethod.REPRESENTATIVE,
-        image_png=image_png, template_hash=event.template_version.content_hash,
-        officer=officer, represented_group=represented_group, ip_address=ip_address,
-        user_agent=user_agent, request=request,
+        event=event, employee=employee,
+        submission=replace(submission, method=SignatureMethod.REPRESENTATIVE), context=context,
     )
     if covers:
         result.signature.represented_employees.set(covers)
         audit.record(
-            action="signing.signature.representation", obj=result.signature, actor=officer,
-            agency=event.agency, request=request,
-            details={"represented_group": represented_group,
+            action="signing.signature.representation", obj=result.signature,
+            agency=event.agency,
+            details={"represented_group": submission.represented_group,
                      "represented_employees": sorted(p.pk for p in covers)},
+            context=context,
         )
     return result

@@ -9,8 +9,10 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
+from signings.errors import PaktaError
 from signings.models import Employee
 from signings.services import audit
+from signings.services.context import AuditContext
 
 # The fields an officer edits; the audit entry records the before/after of exactly these.
 EDITABLE_FIELDS = (
@@ -19,11 +21,8 @@ EDITABLE_FIELDS = (
 )
 
 
-class RosterError(Exception):
-    def __init__(self, code: str, message):
-        super().__init__(str(message))
-        self.code = code
-        self.message = message
+class RosterError(PaktaError):
+    """A refused roster change."""
 
 
 def _snapshot(employee: Employee) -> dict:
@@ -44,32 +43,32 @@ def _save(employee: Employee) -> None:
 
 
 @transaction.atomic
-def create_employee(*, employee: Employee, actor, request=None) -> Employee:
+def create_employee(*, employee: Employee, context: AuditContext) -> Employee:
     """Save a new, already validated employee (a bound ModelForm's instance)."""
     _save(employee)
     audit.record(
-        action="roster.employee.created", obj=employee, actor=actor, agency=employee.agency,
-        request=request, details={"after": _snapshot(employee)},
+        action="roster.employee.created", obj=employee, agency=employee.agency, context=context,
+        details={"after": _snapshot(employee)},
     )
     return employee
 
 
 @transaction.atomic
-def update_employee(*, employee: Employee, actor, request=None) -> Employee:
+def update_employee(*, employee: Employee, context: AuditContext) -> Employee:
     """Save edits to a validated employee; the audit entry lists what changed."""
     before = Employee.objects.select_for_update().get(pk=employee.pk)
     old, new = _snapshot(before), _snapshot(employee)
     changes = {key: [old[key], new[key]] for key in EDITABLE_FIELDS if old[key] != new[key]}
     _save(employee)
     audit.record(
-        action="roster.employee.updated", obj=employee, actor=actor, agency=employee.agency,
-        request=request, details={"changes": changes},
+        action="roster.employee.updated", obj=employee, agency=employee.agency, context=context,
+        details={"changes": changes},
     )
     return employee
 
 
 @transaction.atomic
-def set_active(*, employee: Employee, active: bool, actor, request=None) -> Employee:
+def set_active(*, employee: Employee, active: bool, context: AuditContext) -> Employee:
     employee = Employee.objects.select_for_update().get(pk=employee.pk)
     if employee.is_active == active:
         return employee
@@ -77,13 +76,13 @@ def set_active(*, employee: Employee, active: bool, actor, request=None) -> Empl
     employee.save(update_fields=["is_active", "updated_at"])
     audit.record(
         action="roster.employee.activated" if active else "roster.employee.deactivated",
-        obj=employee, actor=actor, agency=employee.agency, request=request, details={},
+        obj=employee, agency=employee.agency, details={}, context=context,
     )
     return employee
 
 
 @transaction.atomic
-def delete_employee(*, employee: Employee, actor, request=None) -> None:
+def delete_employee(*, employee: Employee, context: AuditContext) -> None:
     """Remove an employee entered by mistake. Anyone who ever signed stays (deactivate them)."""
     employee = Employee.objects.select_for_update().get(pk=employee.pk)
     if employee.signatures.exists():
@@ -92,8 +91,8 @@ def delete_employee(*, employee: Employee, actor, request=None) -> None:
             _("Pegawai yang pernah menandatangani tidak dapat dihapus; nonaktifkan saja."),
         )
     audit.record(
-        action="roster.employee.deleted", obj=employee, actor=actor, agency=employee.agency,
-        request=request, details={"before": _snapshot(employee)},
+        action="roster.employee.deleted", obj=employee, agency=employee.agency, context=context,
+        details={"before": _snapshot(employee)},
     )
     # Unsigned places on event lists and absence notes go with the mistaken record.
     employee.attendance_outcomes.all().delete()

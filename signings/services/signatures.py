@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from signings import jobs
+from signings.errors import PaktaError
 from signings.models import (
     AttendanceOutcome,
     Employee,
@@ -32,19 +33,12 @@ from signings.models import (
     SigningEvent,
 )
 from signings.services import audit, kiosk
-from signings.services.context import client_ip
-from signings.signature_image import clean_signature_png
+from signings.services.context import AuditContext
+from signings.signature_image import CleanSignature, clean_signature_png
 
 
-class SigningError(Exception):
-    """A refused signature. `status` is the HTTP status an API should answer with."""
-
-    def __init__(self, code: str, message, *, status: int = 422, existing: Signature | None = None):
-        super().__init__(str(message))
-        self.code = code
-        self.message = message
-        self.status = status
-        self.existing = existing
+class SigningError(PaktaError):
+    """A refused signature; on 409 `detail` describes the standing signature."""
 
 
 @dataclass(frozen=True)
@@ -53,17 +47,33 @@ class SigningResult:
     created: bool  # False when a resent submission returned the original
 
 
-def payload_fingerprint(
-    *, event_id: int, employee_id: int, image: bytes, strokes, client_signed_at,
-    method: str,
-) -> str:
+@dataclass(frozen=True, kw_only=True)
+class Submission:
+    """What was sent to be signed, by any method: the tablet's JSON, the officer's pad, a
+    paper scan. Who sent it and from where is the AuditContext's business."""
+
+    method: str
+    template_hash: str
+    image_png: bytes | None = None
+    strokes: list | None = None
+    submission_id: uuid.UUID | None = None
+    # The tablet's clock when the person signed and when it sent (offline tablets send late).
+    client_signed_at: datetime.datetime | None = None
+    client_sent_at: datetime.datetime | None = None
+    birth_date_claim: datetime.date | None = None
+    represented_group: str = ""
+    paper_scan: ContentFile | None = None
+
+
+def payload_fingerprint(*, event_id: int, employee_id: int, submission: Submission) -> str:
+    client_signed_at = submission.client_signed_at
     data = {
         "event": event_id,
         "employee": employee_id,
-        "image": hashlib.sha256(image).hexdigest(),
-        "strokes": strokes or [],
+        "image": hashlib.sha256(submission.image_png or b"").hexdigest(),
+        "strokes": submission.strokes or [],
         "client_signed_at": client_signed_at.isoformat() if client_signed_at else None,
-        "method": method,
+        "method": submission.method,
     }
     canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(canonical.encode()).hexdigest()
@@ -77,78 +87,71 @@ def _already_signed_error(existing: Signature) -> SigningError:
         _("%(name)s sudah menandatangani pada %(time)s (%(where)s).")
         % {"name": existing.employee, "time": local.strftime("%d-%m-%Y %H:%M"), "where": where},
         status=409,
-        existing=existing,
+        detail={
+            "employee_id": existing.employee_id,
+            "signed_at": existing.signed_at.isoformat(),
+            "where": existing.device.name if existing.device_id else "",
+            "method": existing.method,
+        },
     )
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Prepared:
+    """What is worked out before the lock is taken."""
+
+    clean: CleanSignature | None
+    fingerprint: str
+    received: datetime.datetime
+    offset: int | None
+    suspect: bool
 
 
 def record_signature(
     *,
     event: SigningEvent,
     employee: Employee,
-    method: str,
-    image_png: bytes | None = None,
-    strokes: list | None = None,
-    template_hash: str,
-    submission_id: uuid.UUID | None = None,
-    client_signed_at: datetime.datetime | None = None,
-    client_sent_at: datetime.datetime | None = None,
-    birth_date_claim: datetime.date | None = None,
-    device: KioskDevice | None = None,
-    officer=None,
-    represented_group: str = "",
-    paper_scan: ContentFile | None = None,
-    ip_address: str | None = None,
-    user_agent: str = "",
-    request=None,
+    submission: Submission,
+    context: AuditContext,
 ) -> SigningResult:
     """Record one signature. Raises SigningError with a code when it must be refused.
 
     Tablets also send `client_sent_at` (their clock when sending: the difference to ours is
     the clock offset, flagged when far off) and, when the event checks identity by birth date,
-    the `birth_date_claim` the signer typed, which is checked again here.
+    the `birth_date_claim` the signer typed, which is checked again here. The tablet, IP
+    address and user agent come from the context.
     """
-    image_bytes = image_png or b""
-    fingerprint = payload_fingerprint(
-        event_id=event.pk, employee_id=employee.pk, image=image_bytes, strokes=strokes,
-        client_signed_at=client_signed_at, method=method,
-    )
+    method = submission.method
+    image_bytes = submission.image_png or b""
+    fingerprint = payload_fingerprint(event_id=event.pk, employee_id=employee.pk,
+                                      submission=submission)
     # Decode and re-encode outside the transaction: it is the slow part and needs no lock.
     # (A resent submission is recognised inside the transaction, after the lock; resends are
     # rare, so checking for one here too would cost every first send a query.)
     clean = clean_signature_png(image_bytes) if method != SignatureMethod.PAPER or image_bytes \
         else None
-    if method == SignatureMethod.PAPER and paper_scan is None:
+    if method == SignatureMethod.PAPER and submission.paper_scan is None:
         raise SigningError(
             "signature.paper_scan_missing", _("Pindaian pakta kertas wajib diunggah.")
         )
-    if method == SignatureMethod.REPRESENTATIVE and not represented_group.strip():
+    if method == SignatureMethod.REPRESENTATIVE and not submission.represented_group.strip():
         raise SigningError(
             "signature.group_missing", _("Sebutkan kelompok yang diwakili penanda tangan.")
         )
-    if request is not None:
-        # Where the signature came from is part of the evidence; read it in one place.
-        ip_address = ip_address or client_ip(request)
-        user_agent = user_agent or request.headers.get("User-Agent", "")
     received = timezone.now()
-    offset = kiosk.clock_offset(client_sent_at, received)
-    suspect = kiosk.clock_is_suspect(offset)
+    offset = kiosk.clock_offset(submission.client_sent_at, received)
+    prepared = _Prepared(clean=clean, fingerprint=fingerprint, received=received, offset=offset,
+                         suspect=kiosk.clock_is_suspect(offset))
 
     try:
-        signature = _record_locked(
-            event=event, employee=employee, method=method, clean=clean, strokes=strokes,
-            template_hash=template_hash, submission_id=submission_id,
-            client_signed_at=client_signed_at, birth_date_claim=birth_date_claim,
-            device=device, officer=officer, represented_group=represented_group,
-            paper_scan=paper_scan, ip_address=ip_address, user_agent=user_agent,
-            request=request, fingerprint=fingerprint, received=received, offset=offset,
-            suspect=suspect,
-        )
+        signature = _record_locked(event=event, employee=employee, submission=submission,
+                                   prepared=prepared, context=context)
     except IntegrityError:
         # Two submissions with the same UUID for different people raced past the locks (they
         # lock different rows); the loser lands here once the winner has committed.
         previous = (
-            Signature.objects.filter(submission_id=submission_id).first()
-            if submission_id is not None else None
+            Signature.objects.filter(submission_id=submission.submission_id).first()
+            if submission.submission_id is not None else None
         )
         if previous is None:
             raise
@@ -159,18 +162,20 @@ def record_signature(
 
 
 def _record_locked(
-    *, event, employee, method, clean, strokes, template_hash, submission_id, client_signed_at,
-    birth_date_claim, device, officer, represented_group, paper_scan, ip_address, user_agent,
-    request, fingerprint, received, offset, suspect,
-):
+    *, event: SigningEvent, employee: Employee, submission: Submission, prepared: _Prepared,
+    context: AuditContext,
+) -> Signature | SigningResult:
+    method = submission.method
+    device = context.device
     with transaction.atomic():
         locked_event = _lock_event_shared(event)
         # Lock the person's row on the expected list: concurrent submissions for the same
         # employee queue here and the second sees the first one's signature.
         expected = _lock_expected(locked_event.pk, employee.pk)
-        previous_id, existing_id = _prior(submission_id, locked_event.pk, employee.pk)
+        previous_id, existing_id = _prior(submission.submission_id, locked_event.pk,
+                                          employee.pk)
         if previous_id is not None:
-            return _replay(Signature.objects.get(pk=previous_id), fingerprint)
+            return _replay(Signature.objects.get(pk=previous_id), prepared.fingerprint)
         if locked_event.status != EventStatus.OPEN:
             raise SigningError(
                 "event.not_open",
@@ -184,7 +189,7 @@ def _record_locked(
                 _("Pegawai ini tidak terdaftar sebagai peserta acara ini."),
                 status=422,
             )
-        if template_hash != locked_event.template_version.content_hash:
+        if submission.template_hash != locked_event.template_version.content_hash:
             raise SigningError(
                 "template.mismatch",
                 _("Teks pakta yang ditandatangani berbeda dengan teks acara ini. Muat ulang."),
@@ -193,7 +198,7 @@ def _record_locked(
         if device is not None and (device.event_id != locked_event.pk or device.is_revoked):
             raise SigningError("device.invalid", _("Tablet ini tidak lagi terdaftar."), status=403)
         if method == SignatureMethod.TABLET:
-            _check_identity(locked_event, employee, birth_date_claim)
+            _check_identity(locked_event, employee, submission.birth_date_claim)
         if existing_id is not None:
             raise _already_signed_error(
                 Signature.objects.select_related("device", "employee").get(pk=existing_id)
@@ -202,27 +207,29 @@ def _record_locked(
             _check_order(locked_event, employee)
 
         signature = Signature(
-            submission_id=submission_id or uuid.uuid4(),
+            submission_id=submission.submission_id or uuid.uuid4(),
             event=locked_event,
             employee=employee,
             method=method,
-            signed_at=_signing_time(client_signed_at, offset, suspect, received, device,
-                                    method),
-            client_signed_at=client_signed_at,
-            clock_offset_seconds=offset,
-            clock_suspect=suspect,
-            strokes=strokes or [],
-            template_hash=template_hash,
-            payload_hash=fingerprint,
+            signed_at=_signing_time(submission, prepared, device),
+            client_signed_at=submission.client_signed_at,
+            clock_offset_seconds=prepared.offset,
+            clock_suspect=prepared.suspect,
+            strokes=submission.strokes or [],
+            template_hash=submission.template_hash,
+            payload_hash=prepared.fingerprint,
             device=device,
-            officer=officer,
-            represented_group=represented_group.strip(),
-            ip_address=ip_address,
-            user_agent=(user_agent or "")[:300],
+            # A tablet signature has no officer, even when the tablet's browser happens to
+            # carry an officer's session: the officer records only what they record.
+            officer=context.actor if device is None else None,
+            represented_group=submission.represented_group.strip(),
+            ip_address=context.ip_address,
+            user_agent=(context.user_agent or "")[:300],
         )
-        if clean is not None:
-            signature.image.save(f"{signature.submission_id}.png", ContentFile(clean.png),
-                                 save=False)
+        if prepared.clean is not None:
+            signature.image.save(f"{signature.submission_id}.png",
+                                 ContentFile(prepared.clean.png), save=False)
+        paper_scan = submission.paper_scan
         if paper_scan is not None:
             name = getattr(paper_scan, "name", None) or "scan.pdf"
             signature.paper_scan.save(f"{signature.submission_id}-{name}", paper_scan, save=False)
@@ -232,20 +239,18 @@ def _record_locked(
         audit.record(
             action="signing.signature.recorded",
             obj=signature,
-            actor=officer,
-            actor_label=f"kiosk:{device.name}" if device is not None else "",
             agency=employee.agency,
-            request=request,
             details={
                 "event": locked_event.pk,
                 "employee": employee.pk,
                 "method": method,
-                "template_hash": template_hash,
+                "template_hash": submission.template_hash,
                 "submission_id": str(signature.submission_id),
-                "client_signed_at": client_signed_at,
-                "clock_offset_seconds": offset,
+                "client_signed_at": submission.client_signed_at,
+                "clock_offset_seconds": prepared.offset,
                 "represented_group": signature.represented_group,
             },
+            context=context,
         )
         transaction.on_commit(lambda: _after_signature(signature.pk))
     return signature
@@ -285,7 +290,8 @@ def _check_order(event: SigningEvent, employee: Employee) -> None:
         )
 
 
-def _signing_time(client_signed_at, offset, suspect, received, device, method):
+def _signing_time(submission: Submission, prepared: _Prepared,
+                  device: KioskDevice | None) -> datetime.datetime:
     """When the person signed, on the server's clock.
 
     A tablet may send hours after signing (it was offline); its own timestamp, corrected by
@@ -293,9 +299,12 @@ def _signing_time(client_signed_at, offset, suspect, received, device, method):
     the receipt time is used and the signature is flagged. Never later than the receipt, never
     before the tablet was paired.
     """
-    if method != SignatureMethod.TABLET or client_signed_at is None or suspect:
+    received = prepared.received
+    client_signed_at = submission.client_signed_at
+    if submission.method != SignatureMethod.TABLET or client_signed_at is None \
+            or prepared.suspect:
         return received
-    estimate = client_signed_at - datetime.timedelta(seconds=offset or 0)
+    estimate = client_signed_at - datetime.timedelta(seconds=prepared.offset or 0)
     if device is not None and device.paired_at is not None:
         estimate = max(estimate, device.paired_at)
     return min(estimate, received)
@@ -380,7 +389,7 @@ def _after_signature(signature_id: int) -> None:
 
 
 @transaction.atomic
-def void_signature(*, signature: Signature, actor, reason: str, request=None) -> Signature:
+def void_signature(*, signature: Signature, reason: str, context: AuditContext) -> Signature:
     """Void a signature: it stays on record (struck through) and frees the person to sign again."""
     reason = (reason or "").strip()
     if not reason:
@@ -397,11 +406,11 @@ def void_signature(*, signature: Signature, actor, reason: str, request=None) ->
         raise SigningError("signature.already_void", _("Tanda tangan ini sudah dibatalkan."),
                            status=409)
     signature.voided_at = timezone.now()
-    signature.voided_by = actor
+    signature.voided_by = context.actor
     signature.void_reason = reason
     signature.save(update_fields=["voided_at", "voided_by", "void_reason"])
     audit.record(
-        action="signing.signature.voided", obj=signature, actor=actor,
-        agency=signature.employee.agency, request=request, details={"reason": reason},
+        action="signing.signature.voided", obj=signature,
+        agency=signature.employee.agency, details={"reason": reason}, context=context,
     )
     return signature

@@ -17,6 +17,7 @@ from signings.models import (
     PactTemplateVersion,
 )
 from signings.services import audit
+from signings.services.context import AuditContext
 
 
 def version_is_frozen(version: PactTemplateVersion) -> bool:
@@ -25,14 +26,15 @@ def version_is_frozen(version: PactTemplateVersion) -> bool:
 
 
 @transaction.atomic
-def create_template(*, agency: Agency, name: str, description: str, content: dict, actor,
-                    request=None) -> PactTemplateVersion:
+def create_template(*, agency: Agency, name: str, description: str, content: dict,
+                    context: AuditContext) -> PactTemplateVersion:
     template = PactTemplate.objects.create(agency=agency, name=name, description=description,
-                                           created_by=actor)
-    version = PactTemplateVersion.objects.create(template=template, number=1, created_by=actor,
+                                           created_by=context.actor)
+    version = PactTemplateVersion.objects.create(template=template, number=1,
+                                                 created_by=context.actor,
                                                  **content)
     audit.record(
-        action="template.created", obj=version, actor=actor, agency=agency, request=request,
+        action="template.created", obj=version, agency=agency, context=context,
         details={"template": template.pk, "content_hash": version.content_hash},
     )
     return version
@@ -40,7 +42,7 @@ def create_template(*, agency: Agency, name: str, description: str, content: dic
 
 @transaction.atomic
 def save_template(*, template: PactTemplate, name: str, description: str, content: dict,
-                  actor, request=None) -> tuple[PactTemplateVersion, bool]:
+                  context: AuditContext) -> tuple[PactTemplateVersion, bool]:
     """Save an edit; returns (the version now current, whether it is a new version)."""
     template = PactTemplate.objects.select_for_update().get(pk=template.pk)
     template.name, template.description = name, description
@@ -61,10 +63,10 @@ def save_template(*, template: PactTemplate, name: str, description: str, conten
     if created:
         number = latest.number + 1 if latest is not None else 1
         version = PactTemplateVersion.objects.create(template=template, number=number,
-                                                     created_by=actor, **content)
+                                                     created_by=context.actor, **content)
     audit.record(
         action="template.version_created" if created else "template.version_updated",
-        obj=version, actor=actor, agency=template.agency, request=request,
+        obj=version, agency=template.agency, context=context,
         details={"template": template.pk, "number": version.number,
                  "content_hash": version.content_hash},
     )

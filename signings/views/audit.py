@@ -25,6 +25,7 @@ from signings.models import (
 from signings.readmodels import compliance
 from signings.readmodels.event_record import event_record
 from signings.services import archives, downloads, pacts
+from signings.services.context import AuditContext
 from signings.services.recaps import cached_recap
 
 PDF = "application/pdf"
@@ -96,9 +97,10 @@ def signature_pdf(request, pk):
                                          "event__template_version"),
         request.user, Ability.AUDIT, field="event__agency", pk=pk,
     )
-    signature = pacts.ensure_pdf(signature, actor=request.user, request=request)
+    context = AuditContext.from_request(request)
+    signature = pacts.ensure_pdf(signature, context=context)
     downloads.log_download(kind="signature_pdf", obj=signature, agency=signature.event.agency,
-                           actor=request.user, request=request,
+                           context=context,
                            details={"sha256": signature.pdf_sha256})
     filename = f"pakta-{slugify(signature.employee.name)}-{signature.verification_code}.pdf"
     return FileResponse(signature.pdf.open("rb"), as_attachment=True, filename=filename,
@@ -109,8 +111,8 @@ def signature_pdf(request, pk):
 def event_recap(request, pk):
     event = _event(request, pk)
     data = cached_recap(event)
-    downloads.log_download(kind="recap", obj=event, agency=event.agency, actor=request.user,
-                           request=request)
+    downloads.log_download(kind="recap", obj=event, agency=event.agency,
+                           context=AuditContext.from_request(request))
     response = HttpResponse(data, content_type=PDF)
     response["Content-Disposition"] = (
         f'attachment; filename="rekap-{event.pk}-{slugify(event.title)[:60]}.pdf"')
@@ -121,8 +123,8 @@ def event_recap(request, pk):
 @access.role_required(Ability.AUDIT)
 def event_archive(request, pk):
     event = _event(request, pk)
-    job = archives.request_archive(agency=event.agency, event=event, actor=request.user,
-                                   request=request)
+    job = archives.request_archive(agency=event.agency, event=event,
+                                   context=AuditContext.from_request(request))
     return redirect("audit:archive_detail", pk=job.pk)
 
 
@@ -130,7 +132,7 @@ def event_archive(request, pk):
 @access.role_required(Ability.AUDIT)
 def agency_archive(request, pk):
     agency = _agency(request, pk)
-    job = archives.request_archive(agency=agency, actor=request.user, request=request)
+    job = archives.request_archive(agency=agency, context=AuditContext.from_request(request))
     return redirect("audit:archive_detail", pk=job.pk)
 
 
@@ -146,7 +148,7 @@ def archive_detail(request, pk):
 def archive_retry(request, pk):
     job = _job(request, pk)
     try:
-        archives.retry_archive(job=job, actor=request.user, request=request)
+        archives.retry_archive(job=job, context=AuditContext.from_request(request))
     except archives.ArchiveError as exc:
         messages.info(request, exc.message)
     return redirect("audit:archive_detail", pk=job.pk)
@@ -157,8 +159,9 @@ def archive_download(request, pk):
     job = _job(request, pk)
     if job.status != ArchiveStatus.READY or not job.file.storage.exists(job.file.name):
         raise Http404
-    downloads.log_download(kind="archive", obj=job, agency=job.agency, actor=request.user,
-                           request=request, details={"sha256": job.file_sha256})
+    downloads.log_download(kind="archive", obj=job, agency=job.agency,
+                           details={"sha256": job.file_sha256},
+                           context=AuditContext.from_request(request))
     return FileResponse(job.file.open("rb"), as_attachment=True,
                         filename=job.file.name.rsplit("/", 1)[-1], content_type="application/zip")
 
@@ -192,7 +195,7 @@ def compliance_xlsx(request, pk):
         title += f" — {event.title}"
     data = compliance.compliance_xlsx(agency, rows, title=title)
     downloads.log_download(kind="compliance_xlsx", obj=agency, agency=agency,
-                           actor=request.user, request=request,
+                           context=AuditContext.from_request(request),
                            details={"event": event.pk if event else None})
     response = HttpResponse(data, content_type=XLSX)
     response["Content-Disposition"] = (

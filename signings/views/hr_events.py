@@ -14,6 +14,8 @@ from signings.forms.events import EventForm, ExpectedForm, ReopenForm
 from signings.models import AuditEntry, Employee, EventStatus, SigningEvent
 from signings.readmodels import live
 from signings.services import events as event_service
+from signings.services.context import AuditContext
+from signings.services.events import NewEvent
 from signings.views.hr import paginate, query_without_page
 
 
@@ -43,12 +45,19 @@ def event_create(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         event = event_service.create_event(
-            agency=data["agency"], template_version=data["template_version"], kind=data["kind"],
-            title=data["title"], date=data["date"], venue=data["venue"],
-            witnesses=data["witnesses"], identity_check=data["identity_check"],
-            enforce_signing_order=data["enforce_signing_order"],
-            kiosk_idle_seconds=data["kiosk_idle_seconds"], created_by=request.user,
-            request=request,
+            agency=data["agency"],
+            details=NewEvent(
+                template_version=data["template_version"],
+                kind=data["kind"],
+                title=data["title"],
+                date=data["date"],
+                venue=data["venue"],
+                witnesses=data["witnesses"],
+                identity_check=data["identity_check"],
+                enforce_signing_order=data["enforce_signing_order"],
+                kiosk_idle_seconds=data["kiosk_idle_seconds"],
+            ),
+            context=AuditContext.from_request(request),
         )
         messages.success(request, _("Acara %(title)s dibuat sebagai draf.") % {"title": event})
         return redirect("hr:event_detail", pk=event.pk)
@@ -63,8 +72,8 @@ def event_edit(request, pk):
     if request.method == "POST" and form.is_valid():
         changes = {name: form.cleaned_data[name] for name in form.fields}
         try:
-            event_service.update_event(event=event, actor=request.user, changes=changes,
-                                       request=request)
+            event_service.update_event(event=event, changes=changes,
+                                       context=AuditContext.from_request(request))
         except event_service.EventError as error:
             form.add_error(None, error.message)
         else:
@@ -98,7 +107,7 @@ def event_expected(request, pk):
         try:
             added, removed = event_service.set_expected(
                 event=event, add=form.to_add, remove=form.cleaned_data["remove"],
-                actor=request.user, request=request,
+                context=AuditContext.from_request(request),
             )
         except event_service.EventError as error:
             form.add_error(None, error.message)
@@ -131,11 +140,11 @@ def event_transition(request, pk, action):
         if action == "buka-kembali":
             form = ReopenForm(request.POST)
             reason = form.cleaned_data["reason"] if form.is_valid() else ""
-            event_service.reopen_event(event=event, actor=request.user, reason=reason,
-                                       request=request)
+            event_service.reopen_event(event=event, reason=reason,
+                                       context=AuditContext.from_request(request))
             messages.success(request, _("Acara dibuka kembali."))
         else:
-            TRANSITIONS[action](event=event, actor=request.user, request=request)
+            TRANSITIONS[action](event=event, context=AuditContext.from_request(request))
             messages.success(request, _("Acara dibuka.") if action == "buka"
                              else _("Acara ditutup."))
     except event_service.EventError as error:

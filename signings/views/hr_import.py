@@ -19,6 +19,7 @@ from signings.forms.employee import EmployeeFilterForm
 from signings.forms.imports import ImportUploadForm
 from signings.models import Agency, Employee
 from signings.services import imports
+from signings.services.context import AuditContext
 
 SESSION_KEY = "pakta_roster_import"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -100,9 +101,10 @@ def import_confirm(request, token):
     agency = _stored_agency(request, stored)
     try:
         plan = imports.apply_import(
-            rows=stored["rows"], agency=agency, user=request.user,
-            fingerprint=request.POST.get("fingerprint", ""), filename=stored["filename"],
-            file_sha256=stored["sha256"], request=request,
+            source=imports.ImportSource(rows=stored["rows"], filename=stored["filename"],
+                                        sha256=stored["sha256"]),
+            agency=agency, fingerprint=request.POST.get("fingerprint", ""),
+            context=AuditContext.from_request(request),
         )
     except imports.ImportFileError as error:
         messages.error(request, error.message)

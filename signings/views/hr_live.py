@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from signings import access
 from signings.access import Ability
+from signings.errors import PaktaError
 from signings.forms.recording import (
     AbsenceForm,
     PaperScanForm,
@@ -23,6 +24,8 @@ from signings.forms.recording import (
 from signings.models import AttendanceStatus, EventStatus, Signature, SignatureMethod
 from signings.readmodels import live
 from signings.services import attendance, representation, signatures
+from signings.services.context import AuditContext
+from signings.services.signatures import Submission
 from signings.signature_image import SignatureImageError, decode_data_url
 from signings.views.hr_events import get_event
 
@@ -70,9 +73,13 @@ def record_absent(request, pk, employee_pk):
     if request.method == "POST" and form.is_valid():
         try:
             attendance.record_outcome(
-                event=event, employee=employee, status=AttendanceStatus.ABSENT,
-                reason=form.cleaned_data["reason"], note=form.cleaned_data["note"],
-                actor=request.user, request=request,
+                event=event, employee=employee,
+                outcome=attendance.OutcomeNote(
+                    status=AttendanceStatus.ABSENT,
+                    reason=form.cleaned_data["reason"],
+                    note=form.cleaned_data["note"],
+                ),
+                context=AuditContext.from_request(request),
             )
         except attendance.AttendanceError as error:
             form.add_error(None, error.message)
@@ -92,8 +99,8 @@ def clear_absent(request, pk, employee_pk):
     event = get_event(request, pk)
     employee = _expected_employee(event, employee_pk)
     try:
-        attendance.clear_outcome(event=event, employee=employee, actor=request.user,
-                                 request=request)
+        attendance.clear_outcome(event=event, employee=employee,
+                                 context=AuditContext.from_request(request))
     except attendance.AttendanceError as error:
         messages.error(request, error.message)
         return redirect("hr:record_absent", pk=event.pk, employee_pk=employee.pk)
@@ -119,11 +126,14 @@ def record_sign(request, pk, employee_pk):
         if png is not None:
             try:
                 signatures.record_signature(
-                    event=event, employee=employee, method=SignatureMethod.OFFICER,
-                    image_png=png, template_hash=event.template_version.content_hash,
-                    officer=request.user, request=request,
+                    event=event, employee=employee,
+                    submission=Submission(
+                        method=SignatureMethod.OFFICER, image_png=png,
+                        template_hash=event.template_version.content_hash,
+                    ),
+                    context=AuditContext.from_request(request),
                 )
-            except (signatures.SigningError, SignatureImageError) as error:
+            except PaktaError as error:
                 form.add_error(None, error.message)
             else:
                 messages.success(request, _("Tanda tangan %(name)s tersimpan.")
@@ -144,10 +154,13 @@ def record_paper(request, pk, employee_pk):
         data, extension = form.cleaned_data["scan"]
         try:
             signatures.record_signature(
-                event=event, employee=employee, method=SignatureMethod.PAPER,
-                template_hash=event.template_version.content_hash, officer=request.user,
-                paper_scan=ContentFile(data, name=f"pindaian.{extension}"),
-                request=request,
+                event=event, employee=employee,
+                submission=Submission(
+                    method=SignatureMethod.PAPER,
+                    template_hash=event.template_version.content_hash,
+                    paper_scan=ContentFile(data, name=f"pindaian.{extension}"),
+                ),
+                context=AuditContext.from_request(request),
             )
         except signatures.SigningError as error:
             form.add_error(None, error.message)
@@ -171,12 +184,16 @@ def record_representative(request, pk):
         if png is not None:
             try:
                 representation.record_representative(
-                    event=event, employee=employee, image_png=png,
-                    represented_group=form.cleaned_data["represented_group"],
-                    covers=form.cleaned_data["covers"], officer=request.user,
-                    request=request,
+                    event=event, employee=employee,
+                    submission=Submission(
+                        method=SignatureMethod.REPRESENTATIVE, image_png=png,
+                        template_hash=event.template_version.content_hash,
+                        represented_group=form.cleaned_data["represented_group"],
+                    ),
+                    covers=form.cleaned_data["covers"],
+                    context=AuditContext.from_request(request),
                 )
-            except (signatures.SigningError, SignatureImageError) as error:
+            except PaktaError as error:
                 form.add_error(None, error.message)
             else:
                 messages.success(request, _("Tanda tangan perwakilan %(name)s tersimpan.")
@@ -196,8 +213,8 @@ def signature_void(request, pk):
     form = VoidForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            signatures.void_signature(signature=signature, actor=request.user,
-                                      reason=form.cleaned_data["reason"], request=request)
+            signatures.void_signature(signature=signature, reason=form.cleaned_data["reason"],
+                                      context=AuditContext.from_request(request))
         except signatures.SigningError as error:
             form.add_error(None, error.message)
         else:

@@ -13,6 +13,7 @@ from signings.access import Ability
 from signings.forms.employee import EmployeeFilterForm, EmployeeForm
 from signings.models import AuditEntry, Employee
 from signings.services import roster
+from signings.services.context import AuditContext
 from signings.views.hr import paginate, query_without_page
 
 
@@ -52,8 +53,8 @@ def employee_create(request):
     form = EmployeeForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            employee = roster.create_employee(employee=form.instance, actor=request.user,
-                                              request=request)
+            employee = roster.create_employee(employee=form.instance,
+                                              context=AuditContext.from_request(request))
         except roster.RosterError as error:
             form.add_error(None, error.message)
         else:
@@ -68,7 +69,8 @@ def employee_edit(request, pk):
     form = EmployeeForm(request.POST or None, instance=employee, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            roster.update_employee(employee=form.instance, actor=request.user, request=request)
+            roster.update_employee(employee=form.instance,
+                                   context=AuditContext.from_request(request))
         except roster.RosterError as error:
             form.add_error(None, error.message)
         else:
@@ -89,7 +91,7 @@ def employee_set_active(request, pk):
         messages.error(request, _("Permintaan tidak lengkap; coba lagi dari halaman pegawai."))
         return redirect("hr:employee_edit", pk=employee.pk)
     active = request.POST["active"] == "1"
-    roster.set_active(employee=employee, active=active, actor=request.user, request=request)
+    roster.set_active(employee=employee, active=active, context=AuditContext.from_request(request))
     if active:
         messages.success(request, _("%(name)s diaktifkan kembali.") % {"name": employee})
     else:
@@ -105,7 +107,7 @@ def employee_delete(request, pk):
         messages.error(request, _("Penghapusan belum dikonfirmasi."))
         return redirect("hr:employee_edit", pk=employee.pk)
     try:
-        roster.delete_employee(employee=employee, actor=request.user, request=request)
+        roster.delete_employee(employee=employee, context=AuditContext.from_request(request))
     except roster.RosterError as error:
         messages.error(request, error.message)
         return redirect("hr:employee_edit", pk=employee.pk)

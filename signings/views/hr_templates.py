@@ -22,6 +22,7 @@ from signings.models import (
     SigningEvent,
 )
 from signings.services import templates as template_service
+from signings.services.context import AuditContext
 from signings.views.hr import paginate
 
 
@@ -44,7 +45,7 @@ def template_create(request):
         version = template_service.create_template(
             agency=form.cleaned_data["agency"], name=form.cleaned_data["name"],
             description=form.cleaned_data["description"], content=form.content,
-            actor=request.user, request=request,
+            context=AuditContext.from_request(request),
         )
         messages.success(request, _("Templat %(name)s dibuat.") % {"name": version.template})
         return redirect("hr:template_detail", pk=version.template_id)
@@ -80,7 +81,7 @@ def template_edit(request, pk):
         version, created = template_service.save_template(
             template=template, name=form.cleaned_data["name"],
             description=form.cleaned_data["description"], content=form.content,
-            actor=request.user, request=request,
+            context=AuditContext.from_request(request),
         )
         if created:
             messages.success(request, _(

@@ -27,6 +27,7 @@ from signings.access import Ability
 from signings.forms.kiosk import DeviceForm
 from signings.models import KioskDevice, SigningEvent
 from signings.services import kiosk as kiosk_service
+from signings.services.context import AuditContext
 from signings.services.kiosk import KioskError, PairingCode
 
 # Everything the kiosk needs to start with the network gone; the service worker caches these.
@@ -119,7 +120,7 @@ def device_add(request, event_pk: int):
         return _devices_page(request, event, form, status=422)
     try:
         pairing = kiosk_service.add_device(
-            event=event, name=form.cleaned_data["name"], actor=request.user, request=request
+            event=event, name=form.cleaned_data["name"], context=AuditContext.from_request(request)
         )
     except KioskError as exc:
         form.add_error("name", exc.message)
@@ -133,8 +134,8 @@ def device_code(request, event_pk: int, pk: int):
     event = _event_for(request, event_pk)
     device = get_object_or_404(KioskDevice, event=event, pk=pk)
     try:
-        pairing = kiosk_service.renew_pairing_code(device=device, actor=request.user,
-                                                   request=request)
+        pairing = kiosk_service.renew_pairing_code(device=device,
+                                                   context=AuditContext.from_request(request))
     except KioskError as exc:
         messages.error(request, exc.message)
         return redirect("kiosk:devices", event_pk=event.pk)
@@ -147,7 +148,7 @@ def device_revoke(request, event_pk: int, pk: int):
     event = _event_for(request, event_pk)
     device = get_object_or_404(KioskDevice, event=event, pk=pk)
     try:
-        kiosk_service.revoke_device(device=device, actor=request.user, request=request)
+        kiosk_service.revoke_device(device=device, context=AuditContext.from_request(request))
     except KioskError as exc:
         messages.error(request, exc.message)
     else:

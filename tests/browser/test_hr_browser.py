@@ -5,6 +5,7 @@ from playwright.sync_api import expect
 
 from signings.models import EventStatus, SignatureMethod
 from signings.services import events
+from signings.services.context import AuditContext
 from tests import factories
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -67,7 +68,7 @@ def test_officer_opens_an_event(page, log_in, live_server, draft_event):
 
 def test_live_view_updates_when_a_signature_is_recorded_elsewhere(page, log_in, live_server,
                                                                    draft_event, hr_a):
-    event = events.open_event(event=draft_event, actor=hr_a)
+    event = events.open_event(event=draft_event, context=AuditContext.for_user(hr_a))
     log_in(page, "hr_a")
     page.goto(f"{live_server.url}/sdm/acara/{event.pk}/langsung/")
     expect(page.locator("#total-signed")).to_have_text("0")
@@ -83,7 +84,7 @@ def test_live_view_updates_when_a_signature_is_recorded_elsewhere(page, log_in, 
 
 
 def test_officer_signs_on_screen_with_the_pad(page, log_in, live_server, draft_event, hr_a):
-    event = events.open_event(event=draft_event, actor=hr_a)
+    event = events.open_event(event=draft_event, context=AuditContext.for_user(hr_a))
     employee = event.expected.first().employee
     log_in(page, "hr_a")
     page.goto(f"{live_server.url}/sdm/acara/{event.pk}/pegawai/{employee.pk}/tanda-tangan/")
@@ -103,7 +104,7 @@ def test_officer_signs_on_screen_with_the_pad(page, log_in, live_server, draft_e
 
 def test_officer_records_an_absence_and_closes_the_event(page, log_in, live_server, draft_event,
                                                          hr_a):
-    event = events.open_event(event=draft_event, actor=hr_a)
+    event = events.open_event(event=draft_event, context=AuditContext.for_user(hr_a))
     log_in(page, "hr_a")
     page.goto(f"{live_server.url}/sdm/acara/{event.pk}/langsung/")
     page.locator("#unsigned-list a[title='Catat tidak hadir']").first.click()

@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from signings.models import Signature
 from signings.services import events, kiosk
+from signings.services.context import AuditContext
 from tests import factories
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -43,7 +44,7 @@ def open_kiosk(context, live_server, code: str):
 
 
 def paired_kiosk(context, live_server, event, actor, name):
-    code = kiosk.add_device(event=event, name=name, actor=actor).code
+    code = kiosk.add_device(event=event, name=name, context=AuditContext.for_user(actor)).code
     return open_kiosk(context, live_server, code)
 
 
@@ -220,7 +221,7 @@ def test_revoked_tablet_keeps_unsent_signatures_on_screen(
     device = event.kiosks.get(name="Tablet 1")
     context.set_offline(True)
     sign(page, "Agus", "Agus Salim")
-    kiosk.revoke_device(device=device, actor=hr_a)
+    kiosk.revoke_device(device=device, context=AuditContext.for_user(hr_a))
     context.set_offline(False)
     page.wait_for_selector("#banner:not(.d-none)")
     assert "dicabut" in page.text_content("#banner")
@@ -310,7 +311,7 @@ def test_kiosk_says_who_is_still_awaited_when_order_is_on(
     head = factories.employee(agency_a, name="Halikinnor Kepala")
     agency_a.head = head
     agency_a.save()
-    events.set_expected(event=event, add=[head], actor=hr_a)
+    events.set_expected(event=event, add=[head], context=AuditContext.for_user(hr_a))
     event.enforce_signing_order = True
     event.save(update_fields=["enforce_signing_order"])
     page = paired_kiosk(tablet_context(), live_server, event, hr_a, "Tablet 1")

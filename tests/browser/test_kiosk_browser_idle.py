@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 
 from signings.services import kiosk
+from signings.services.context import AuditContext
 from tests.browser import test_kiosk_browser as kiosk_browser
 from tests.browser.test_kiosk_browser import draw_signature, read_pact
 
@@ -21,7 +22,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def clocked_kiosk(context, live_server, event, actor):
     context.clock.install()
-    code = kiosk.add_device(event=event, name="Tablet 1", actor=actor).code
+    code = kiosk.add_device(event=event, name="Tablet 1", context=AuditContext.for_user(actor)).code
     page = context.new_page()
     page.goto(f"{live_server.url}{reverse('kiosk:app')}#kode={code}")
     page.wait_for_selector("body[data-ready='1']")

@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from signings.models import Signature
 from signings.services import events, kiosk
+from signings.services.context import AuditContext
 from tests import factories
 from tests.browser import test_kiosk_browser as kiosk_browser
 from tests.browser.test_kiosk_browser import wait_pending
@@ -43,7 +44,7 @@ def touch_tablet(chromium):
 
 
 def open_paired(context, live_server, event, actor, name="Tablet 1"):
-    code = kiosk.add_device(event=event, name=name, actor=actor).code
+    code = kiosk.add_device(event=event, name=name, context=AuditContext.for_user(actor)).code
     page = context.new_page()
     page.goto(f"{live_server.url}{reverse('kiosk:app')}#kode={code}")
     page.wait_for_selector("body[data-ready='1']")
@@ -106,7 +107,7 @@ def test_a_finger_signs_and_the_first_tap_on_save_counts(
     event.identity_check = "birth_date"
     event.save(update_fields=["identity_check"])
     titled = factories.employee(event.agency, name="Rina Marlina", title_suffix="A.Md.")
-    events.set_expected(event=event, add=[titled], actor=hr_a)
+    events.set_expected(event=event, add=[titled], context=AuditContext.for_user(hr_a))
     page = open_paired(touch_tablet(orientation), live_server, event, hr_a)
     shot(page, orientation, "1-search")
 

@@ -1,6 +1,7 @@
 """Kiosk URLs: the officer's tablet pages (HR officers of the event's agency), the public
 kiosk web app, and the JSON API (device token only: an officer's session grants nothing)."""
 
+from signings.services.context import AuditContext
 from tests.permission_tables import HR_OBJECT_PAGE, Row, everyone, login_then
 
 
@@ -8,9 +9,17 @@ def kiosk_world(event, actor) -> dict:
     """Objects the kiosk rows need, added to World.extra: an unpaired and a paired tablet."""
     from signings.services import kiosk
 
-    unpaired = kiosk.add_device(event=event, name="Tablet belum terpasang", actor=actor).device
-    code = kiosk.add_device(event=event, name="Tablet terpasang", actor=actor).code
-    paired, token = kiosk.pair_device(code=code)
+    unpaired = kiosk.add_device(
+        event=event,
+        name="Tablet belum terpasang",
+        context=AuditContext.for_user(actor),
+    ).device
+    code = kiosk.add_device(
+        event=event,
+        name="Tablet terpasang",
+        context=AuditContext.for_user(actor),
+    ).code
+    paired, token = kiosk.pair_device(code=code, context=AuditContext())
     return {"kiosk_unpaired": unpaired, "kiosk_paired": paired, "kiosk_token": token}
 
 
