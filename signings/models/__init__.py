@@ -21,6 +21,7 @@ from signings.models.event import (
     IdentityCheck,
     SigningEvent,
 )
+from signings.models.recap import EventRecap
 from signings.models.role import Role, RoleAssignment
 from signings.models.seal_certificate import SealCertificate
 from signings.models.signature import KioskDevice, Signature, SignatureMethod
@@ -43,6 +44,7 @@ __all__ = [
     "Employee",
     "EmployeeCategory",
     "EventKind",
+    "EventRecap",
     "EventStatus",
     "EventStatusChange",
     "ExpectedSigner",

@@ -7,11 +7,11 @@ as with the full PNGs, and the file is far smaller).
 from __future__ import annotations
 
 import base64
+import datetime
 import hashlib
 import json
+from dataclasses import dataclass
 
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db.models import Count, Max, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -19,9 +19,24 @@ from django.utils import timezone
 from signings.models import SigningEvent
 from signings.pdf import dates, engine
 from signings.pdf.fetcher import SafeURLFetcher
-from signings.pdf.pact import letterhead_for
+from signings.pdf.pact import letterhead_for, qr_data_url, verification_url
 from signings.services.event_record import event_record
 from signings.services.signature_image import make_thumbnail
+
+# Blank lines for witnesses to write themselves in when the event recorded none: at an apel
+# the direct superior or another official witnesses, often with a supervisor (DOMAIN.md).
+BLANK_WITNESS_LINES = 2
+
+
+@dataclass(frozen=True)
+class RecapEvidence:
+    """What makes a rendered recap checkable: its code (QR, /v/) and the audit chain head at
+    its making. Left out only for previews that are never issued."""
+
+    verification_code: str
+    chain_head: str
+    chain_count: int
+    made_at: datetime.datetime
 
 
 def _thumb(signature) -> str:
@@ -40,7 +55,39 @@ def _thumb(signature) -> str:
     return "data:image/jpeg;base64," + base64.b64encode(data).decode("ascii")
 
 
-def recap_context(event: SigningEvent) -> dict:
+def recap_title(event: SigningEvent) -> str:
+    """The recap's own title, as printed at its head and named in its seal."""
+    return f"Rekapitulasi penandatanganan {event.template_version.title}"
+
+
+def responsible_officer(event: SigningEvent):
+    """The officer who answers for the record: who closed the event, else who opened it."""
+    return event.closed_by or event.opened_by or event.created_by
+
+
+def _officer_name(user) -> str:
+    if user is None:
+        return ""
+    return user.get_full_name() or user.get_username()
+
+
+def _evidence_context(event: SigningEvent, evidence: RecapEvidence | None) -> dict:
+    tz_name = event.agency.timezone
+    made_at = evidence.made_at if evidence else timezone.now()
+    context = {
+        "recap_title": recap_title(event),
+        "officer_name": _officer_name(responsible_officer(event)),
+        "place_and_date": dates.place_and_date(event.agency.city, made_at, tz_name),
+        "blank_witnesses": range(BLANK_WITNESS_LINES),
+        "evidence": evidence,
+    }
+    if evidence is not None:
+        url = verification_url(evidence.verification_code)
+        context.update({"verify_url": url, "qr_data_url": qr_data_url(url)})
+    return context
+
+
+def recap_context(event: SigningEvent, evidence: RecapEvidence | None = None) -> dict:
     record = event_record(event)
     tz_name = event.agency.timezone
     rows = [
@@ -59,17 +106,18 @@ def recap_context(event: SigningEvent) -> dict:
         "rows": rows,
         "letterhead": letterhead_for(event.agency),
         "event_date": dates.indonesian_date(event.date),
-        "generated": dates.indonesian_datetime(timezone.now(), tz_name),
+        "generated": dates.indonesian_datetime(
+            evidence.made_at if evidence else timezone.now(), tz_name),
         "witnesses": [str(w) for w in (event.witnesses or [])],
+        **_evidence_context(event, evidence),
     }
 
 
-def render_recap(event: SigningEvent, *, fetcher: SafeURLFetcher | None = None) -> bytes:
-    html = render_to_string("pdf/recap.html", recap_context(event))
+def render_recap(event: SigningEvent, *, evidence: RecapEvidence | None = None,
+                 fetcher: SafeURLFetcher | None = None) -> bytes:
+    """The unsealed recap; signings/services/recaps.py issues it (code, seal, audit entry)."""
+    html = render_to_string("pdf/recap.html", recap_context(event, evidence))
     return engine.render_pdf(html, stylesheet="recap", fetcher=fetcher)
-
-
-RECAP_DIR = "recaps"
 
 
 def recap_fingerprint(event: SigningEvent) -> str:
@@ -88,27 +136,3 @@ def recap_fingerprint(event: SigningEvent) -> str:
              event.agency.address, signatures, outcomes, expected]
     canonical = json.dumps(state, sort_keys=True, default=str)
     return hashlib.sha256(canonical.encode()).hexdigest()[:20]
-
-
-def cached_recap(event: SigningEvent) -> bytes:
-    """The recap, rendered once per state of the event.
-
-    A 1,000-signatory recap takes WeasyPrint well over ten seconds; auditors download the
-    recap of a closed event again and again, and the archive task renders it too, so the
-    result is kept in storage under the event's fingerprint.
-    """
-    prefix = f"{RECAP_DIR}/event-{event.pk}-"
-    name = f"{prefix}{recap_fingerprint(event)}.pdf"
-    if default_storage.exists(name):
-        with default_storage.open(name, "rb") as handle:
-            return handle.read()
-    data = render_recap(event)
-    try:
-        _directories, files = default_storage.listdir(RECAP_DIR)
-    except FileNotFoundError:
-        files = []
-    for stale in files:
-        if f"{RECAP_DIR}/{stale}".startswith(prefix):
-            default_storage.delete(f"{RECAP_DIR}/{stale}")
-    default_storage.save(name, ContentFile(data))
-    return data

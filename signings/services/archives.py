@@ -26,8 +26,8 @@ from zipstream import ZIP_STORED, ZipStream
 
 from signings.models import Agency, ArchiveJob, ArchiveStatus, Signature, SigningEvent
 from signings.pdf import dates
-from signings.pdf.recap import cached_recap
-from signings.services import audit, pacts
+from signings.services import audit, pacts, recaps
+from signings.services.context import AuditContext
 
 logger = logging.getLogger(__name__)
 
@@ -140,11 +140,13 @@ def _write_zip(job: ArchiveJob, out) -> None:
         if done % PROGRESS_EVERY == 0:
             ArchiveJob.objects.filter(pk=job.pk).update(done=done, heartbeat_at=timezone.now())
     for event in archive_events(job):
-        recap = cached_recap(event)
+        issued = recaps.issue_recap(event=event, context=AuditContext.system("task:archive"))
+        recap = issued.data
         name = f"rekap/rekap-{event.pk}-{slugify(event.title)[:60]}.pdf"
         zs.add(recap, name)
         manifest_rows.append(["", "", "", event.agency.name, event.title, "", "Rekapitulasi",
-                              "", name, hashlib.sha256(recap).hexdigest()])
+                              issued.recap.verification_code, name,
+                              hashlib.sha256(recap).hexdigest()])
     text = io.StringIO()
     writer = csv.writer(text)
     writer.writerow(MANIFEST_COLUMNS)

@@ -22,8 +22,8 @@ from signings.models import (
     Signature,
     SigningEvent,
 )
-from signings.pdf.recap import cached_recap
-from signings.services import archives, compliance, downloads, pacts
+from signings.services import archives, compliance, downloads, pacts, recaps
+from signings.services.context import AuditContext
 from signings.services.event_record import event_record
 
 PDF = "application/pdf"
@@ -107,10 +107,12 @@ def signature_pdf(request, pk):
 @access.role_required(Ability.AUDIT)
 def event_recap(request, pk):
     event = _event(request, pk)
-    data = cached_recap(event)
+    issued = recaps.issue_recap(event=event, context=AuditContext.from_request(request))
     downloads.log_download(kind="recap", obj=event, agency=event.agency, actor=request.user,
-                           request=request)
-    response = HttpResponse(data, content_type=PDF)
+                           request=request, details={"sha256": issued.recap.sha256,
+                                                     "verification_code":
+                                                         issued.recap.verification_code})
+    response = HttpResponse(issued.data, content_type=PDF)
     response["Content-Disposition"] = (
         f'attachment; filename="rekap-{event.pk}-{slugify(event.title)[:60]}.pdf"')
     return response
