@@ -219,8 +219,10 @@ def test_lowercase_recap_code_finds_it_and_unknown_codes_keep_the_same_404(clien
 
 
 def test_uploaded_recap_is_recognised_on_its_page(client, issued):
+    assert "Berkas PDF rekap" in client.get(recap_url(issued.recap)).content.decode()
     page = upload(client, recap_url(issued.recap), issued.data).content.decode()
     assert 'data-verdict="issued"' in page
+    assert "Berkas PDF rekap" in page and "Berkas PDF pakta" not in page
 
 
 def test_altered_recap_is_caught(client, issued):

@@ -123,10 +123,13 @@ def verify(request, code):
             status = 429
         else:
             form = UploadForm(request.POST, request.FILES)
+            if is_recap:
+                # Before validation: the bound field copies its label when first built.
+                form.fields["document"].label = _("Berkas PDF rekap")
             if form.is_valid():
                 verdict = verification.check_upload(form.cleaned_data["document"].read(),
                                                     expected=document)
-    if is_recap:
+    if is_recap and not form.is_bound:
         form.fields["document"].label = _("Berkas PDF rekap")
     details = _recap_details(document) if is_recap else _pact_details(document)
     return render(request, "audit/verify.html", {
