@@ -398,3 +398,13 @@ class SealCertificateAdmin(ReadOnlyAdmin):
                     "last_used_at"]
     search_fields = ["subject", "fingerprint", "serial"]
     exclude = ["der"]
+
+
+@admin.register(m.EventRecap)
+class EventRecapAdmin(ReadOnlyAdmin):
+    list_display = ["event", "made_at", "verification_code", "chain_count", "sha256"]
+    list_filter = [("event__agency", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["event__title", "verification_code", "sha256"]
+    list_select_related = ["event"]
+    date_hierarchy = "made_at"
+    view_on_site = _console("audit:verify", code="verification_code")

@@ -24,6 +24,7 @@ ACTIONS: dict[str, Promise] = {
     "audit.download.compliance_xlsx": _("Laporan kepatuhan (XLSX) diunduh"),
     "audit.download.recap": _("Rekap acara diunduh"),
     "audit.download.signature_pdf": _("PDF pakta diunduh"),
+    "audit.recap.sealed": _("Rekap acara dibuat dan disegel"),
     "kiosk.device.added": _("Tablet ditambahkan"),
     "kiosk.device.code_renewed": _("Kode pemasangan tablet diperbarui"),
     "kiosk.device.paired": _("Tablet dipasang"),

@@ -111,6 +111,22 @@ def _signature(world):
                                officer=world.admin)
 
 
+def _recap(world):
+    from signings.services import recaps
+    from signings.services.context import AuditContext
+
+    return recaps.issue_recap(event=world.event, context=AuditContext.system("test")).recap
+
+
+def _seal_certificate(world):
+    from signings.pdf import seal
+    from signings.services import seal_certificates
+    from signings.services.context import AuditContext
+
+    return seal_certificates.register_in_use(certificate=seal.seal_certificate(),
+                                             context=AuditContext.system("test"))
+
+
 def _archive_job(world):
     return ArchiveJob.objects.create(agency=world.agency, event=world.event,
                                      requested_by=world.admin)
@@ -166,6 +182,7 @@ CASES: dict[str, Case] = {
     ),
     "signings.auditentry": Case(sample=lambda w: AuditEntry.objects.order_by("id").first()),
     "signings.archivejob": Case(sample=_archive_job),
+    "signings.eventrecap": Case(sample=_recap),
     "signings.sealcertificate": Case(sample=_seal_certificate),
 }
 

@@ -7,6 +7,7 @@ from django.db import connection
 from signings.models import AuditEntry
 from signings.services import pacts
 from signings.services.audit import verify_chain
+from signings.services.context import AuditContext
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +27,7 @@ def _edit_behind_the_apps_back(entry_id: int, sql_set: str, params: list) -> Non
 
 def test_chain_of_a_real_signing_verifies(open_event, hr_a, capsys):
     signature = factories.signature(open_event, open_event.expected.first().employee, officer=hr_a)
-    pacts.render_and_store(signature_id=signature.pk)
+    pacts.render_and_store(signature_id=signature.pk, context=AuditContext.system("test"))
     checked, broken = verify_chain()
     assert broken is None and checked == AuditEntry.objects.count() >= 3
     call_command("verify_audit_chain")
@@ -42,7 +43,7 @@ def test_the_trigger_refuses_a_plain_update(open_event):
 
 def test_verifier_reports_the_first_edited_entry(open_event, hr_a):
     signature = factories.signature(open_event, open_event.expected.first().employee, officer=hr_a)
-    pacts.render_and_store(signature_id=signature.pk)
+    pacts.render_and_store(signature_id=signature.pk, context=AuditContext.system("test"))
     target = AuditEntry.objects.get(action=pacts.ACTION_RENDERED)
     # Someone with database access swaps the recorded fingerprint of the PDF.
     _edit_behind_the_apps_back(target.pk, "details = %s::jsonb",

@@ -150,9 +150,10 @@ def test_recap_lists_signatories_in_signing_order_with_absences_and_witnesses(
     assert order == sorted(order)
     assert "Pegawai Sakit" in text and "Dinas luar" in text
     assert "Ketua DPRD Kotim" in text and "Perwakilan Bawaslu" in text
-    # One placement per signatory (identical test drawings share one embedded image).
+    # One placement per signatory (identical test drawings share one embedded image), and the
+    # recap's own verification QR.
     with pdfplumber.open(io.BytesIO(response.content)) as pdf:
-        assert sum(len(page.images) for page in pdf.pages) == 5
+        assert sum(len(page.images) for page in pdf.pages) == 5 + 1
     assert AuditEntry.objects.filter(action="audit.download.recap").count() == 1
 
 
@@ -187,7 +188,7 @@ def test_pdf_render_on_download_is_audited_as_rerender_when_file_lost(
         auditor_client, open_event, hr_a):
     signature = pacts.render_and_store(
         signature_id=factories.signature(open_event, open_event.expected.first().employee,
-                                         officer=hr_a).pk)
+                                         officer=hr_a).pk, context=AuditContext.system("test"))
     signature.pdf.storage.delete(signature.pdf.name)
     response = auditor_client.get(reverse("audit:signature_pdf", args=[signature.pk]))
     assert response.status_code == 200
@@ -202,8 +203,8 @@ def test_recap_is_rendered_once_per_state_of_the_event(auditor_client, open_even
     grow(open_event, unit_a, hr_a, signed=2, absent=1, missing=0)
     renders = []
     real_render = recap.render_recap
-    monkeypatch.setattr(recap, "render_recap", lambda event: renders.append(1) or
-                        real_render(event))
+    monkeypatch.setattr(recap, "render_recap", lambda event, **kwargs: renders.append(1) or
+                        real_render(event, **kwargs))
     url = reverse("audit:event_recap", args=[open_event.pk])
     first = auditor_client.get(url).content
     second = auditor_client.get(url).content

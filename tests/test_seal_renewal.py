@@ -12,6 +12,7 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from signings.models import AuditEntry, SealCertificate
 from signings.pdf import seal
 from signings.services import pacts, seal_certificates, verification
+from signings.services.context import AuditContext
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +31,7 @@ def seal_cert_of(data: bytes):
 
 def issue(event, unit, officer):
     signature = factories.signature(event, factories.employee(unit), officer=officer)
-    return pacts.render_and_store(signature_id=signature.pk)
+    return pacts.render_and_store(signature_id=signature.pk, context=AuditContext.system("test"))
 
 
 def verdict(client, signature) -> str:

@@ -23,6 +23,7 @@ from signings.models.event import (
     Tally,
 )
 from signings.models.kiosk import KioskDevice
+from signings.models.recap import EventRecap
 from signings.models.role import Role, RoleAssignment
 from signings.models.seal_certificate import SealCertificate
 from signings.models.signature import Signature, SignatureMethod
@@ -45,6 +46,7 @@ __all__ = [
     "Employee",
     "EmployeeCategory",
     "EventKind",
+    "EventRecap",
     "EventStatus",
     "EventStatusChange",
     "ExpectedSigner",

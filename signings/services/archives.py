@@ -28,9 +28,8 @@ from signings import jobs
 from signings.errors import PaktaError
 from signings.models import Agency, ArchiveJob, ArchiveStatus, Signature, SigningEvent
 from signings.pdf import dates
-from signings.services import audit, pacts
+from signings.services import audit, pacts, recaps
 from signings.services.context import AuditContext
-from signings.services.recaps import cached_recap
 
 logger = logging.getLogger(__name__)
 
@@ -138,11 +137,13 @@ def _write_zip(job: ArchiveJob, out, context: AuditContext) -> None:
         if done % PROGRESS_EVERY == 0:
             ArchiveJob.objects.filter(pk=job.pk).update(done=done, heartbeat_at=timezone.now())
     for event in archive_events(job):
-        recap = cached_recap(event)
+        issued = recaps.issue_recap(event=event, context=AuditContext.system("task:archive"))
+        recap = issued.data
         name = f"rekap/rekap-{event.pk}-{slugify(event.title)[:60]}.pdf"
         zs.add(recap, name)
         manifest_rows.append(["", "", "", event.agency.name, event.title, "", "Rekapitulasi",
-                              "", name, hashlib.sha256(recap).hexdigest()])
+                              issued.recap.verification_code, name,
+                              hashlib.sha256(recap).hexdigest()])
     text = io.StringIO()
     writer = csv.writer(text)
     writer.writerow(MANIFEST_COLUMNS)

@@ -1,63 +1,139 @@
-"""The event recap kept in storage, rendered once per state of the event.
+"""Issuing the recap of an event: rendered once per state of the event, sealed like a pact,
+with its own verification code, the audit chain head at its making, and its hash in the log.
 
-signings.pdf.recap renders and returns bytes; keeping them is a write, so it lives here.
+A 1,000-signatory recap takes WeasyPrint well over ten seconds; auditors download the recap of
+a closed event again and again and the archive task renders it too, so a state is rendered
+once and its sealed file kept (signings/models/recap.py).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
-from django.db.models import Count, Max, Q
+from django.db import transaction
+from django.utils import timezone
 
-from signings.models import SigningEvent
+from signings.models import AuditEntry, EventRecap, Signature, SigningEvent
+from signings.models.signature import new_verification_code
 from signings.pdf import recap as recap_pdf
+from signings.services import audit, chain_head, seal_certificates
+from signings.services.context import AuditContext
 
-RECAP_DIR = "recaps"
-# Part of the fingerprint: bump it when the recap's layout or wording changes, so recaps kept
-# in storage are rendered again. 2: one set of words for the counts, sign-later with missing.
-RECAP_LAYOUT = 2
+ACTION_SEALED = "audit.recap.sealed"
 
 
-def recap_fingerprint(event: SigningEvent) -> str:
-    """Changes whenever anything printed on the recap changes: the event, its signatures and
-    voids, the absences, who is expected, and the signers' roster details."""
-    signatures = event.signatures.aggregate(
-        count=Count("id"), last=Max("id"), voided=Count("voided_at"), last_void=Max("voided_at"),
-        thumbs=Count("id", filter=~Q(thumbnail="")),
+@dataclass(frozen=True)
+class IssuedRecap:
+    recap: EventRecap
+    data: bytes
+
+
+def state_fingerprint(event: SigningEvent) -> str:
+    """What the recap prints, not when: the event's record plus who answers for it."""
+    state = [recap_pdf.recap_fingerprint(event), event.opened_by_id, event.closed_by_id,
+             event.created_by_id]
+    return hashlib.sha256(json.dumps(state, default=str).encode()).hexdigest()
+
+
+def _new_code() -> str:
+    """A code no pact and no recap has: both are looked up on the same /v/ page."""
+    while True:
+        code = new_verification_code()
+        if not (Signature.objects.filter(verification_code=code).exists()
+                or EventRecap.objects.filter(verification_code=code).exists()):
+            return code
+
+
+def _read(recap: EventRecap) -> bytes | None:
+    if not recap.file or not recap.file.storage.exists(recap.file.name):
+        return None
+    with recap.file.open("rb") as handle:
+        return handle.read()
+
+
+def _sealed(event: SigningEvent, evidence: recap_pdf.RecapEvidence,
+            context: AuditContext) -> tuple[bytes, str]:
+    unsealed = recap_pdf.render_recap(event, evidence=evidence)
+    sealed = seal_certificates.seal_document(
+        unsealed, title=recap_pdf.recap_title(event),
+        signer=f"{event.title} ({event.date:%d-%m-%Y})", location=event.agency.city,
+        context=context,
     )
-    outcomes = event.outcomes.aggregate(count=Count("id"), last=Max("recorded_at"))
-    expected = event.expected.aggregate(
-        count=Count("id"), last=Max("id"), roster=Max("employee__updated_at"),
+    return sealed, hashlib.sha256(unsealed).hexdigest()
+
+
+def issue_recap(*, event: SigningEvent, context: AuditContext) -> IssuedRecap:
+    """The sealed recap of the event as it stands: the stored one when this state was issued
+    before, else rendered, sealed, stored and logged now. A state whose file went missing is
+    issued again under the same code, and the log says which file it replaces."""
+    event = SigningEvent.objects.select_related(
+        "agency", "template_version", "opened_by", "closed_by", "created_by").get(pk=event.pk)
+    state = state_fingerprint(event)
+    existing = EventRecap.objects.filter(event=event, state=state).first()
+    if existing is not None:
+        data = _read(existing)
+        if data is not None:
+            return IssuedRecap(existing, data)
+    head = chain_head.current_head(agency=event.agency)
+    evidence = recap_pdf.RecapEvidence(
+        verification_code=existing.verification_code if existing else _new_code(),
+        chain_head=head.entry_hash, chain_count=head.count, made_at=timezone.now(),
     )
-    state = [RECAP_LAYOUT, event.pk, event.status, event.title, event.venue, event.date,
-             event.witnesses, event.pledge_read, event.template_version_id, event.agency.name,
-             event.agency.address, signatures, outcomes, expected]
-    canonical = json.dumps(state, sort_keys=True, default=str)
-    return hashlib.sha256(canonical.encode()).hexdigest()[:20]
+    sealed, content_sha = _sealed(event, evidence, context)
+    file_sha = hashlib.sha256(sealed).hexdigest()
+    # Written before the transaction: a crash in between leaves an orphan file, never a row
+    # pointing at nothing.
+    storage = EventRecap._meta.get_field("file").storage
+    name = storage.save(
+        EventRecap._meta.get_field("file").generate_filename(
+            None, f"rekap-{event.pk}-{evidence.verification_code}.pdf"),
+        ContentFile(sealed))
+    with transaction.atomic():
+        recap, created = EventRecap.objects.select_for_update().get_or_create(
+            event=event, state=state, defaults={
+                "verification_code": evidence.verification_code, "sha256": file_sha,
+                "content_sha256": content_sha, "file": name, "chain_head": head.entry_hash,
+                "chain_count": head.count, "made_at": evidence.made_at,
+            })
+        replaces = ""
+        if not created:
+            if recap.verification_code != evidence.verification_code or (
+                    recap.sha256 != (existing.sha256 if existing else "")):
+                # Another request issued this state meanwhile: keep its file, drop ours.
+                transaction.on_commit(lambda: storage.delete(name))
+                return IssuedRecap(recap, _read(recap) or b"")
+            replaces = recap.sha256
+            recap.sha256, recap.content_sha256, recap.file.name = file_sha, content_sha, name
+            recap.chain_head, recap.chain_count = head.entry_hash, head.count
+            recap.made_at = evidence.made_at
+            recap.save()
+        details = {
+            "recap": recap.pk, "verification_code": recap.verification_code,
+            "sha256": file_sha, "content_sha256": content_sha, "file": name, "state": state,
+            "chain_head": head.entry_hash, "chain_count": head.count,
+        }
+        if replaces:
+            details["replaces_sha256"] = replaces
+        audit.record(action=ACTION_SEALED, obj=event, agency=event.agency, details=details,
+                     context=context)
+    return IssuedRecap(recap, sealed)
 
 
-def cached_recap(event: SigningEvent) -> bytes:
-    """The recap, rendered once per state of the event.
+def issued_sha256_known(file_sha: str) -> EventRecap | None:
+    """The recap whose file (current, or an earlier issue of the same state) has this hash."""
+    current = EventRecap.objects.filter(sha256=file_sha).select_related(
+        "event__agency", "event__template_version").first()
+    if current is not None:
+        return current
+    entry = AuditEntry.objects.filter(action=ACTION_SEALED, details__sha256=file_sha).first()
+    if entry is None:
+        return None
+    return EventRecap.objects.filter(pk=entry.details.get("recap")).select_related(
+        "event__agency", "event__template_version").first()
 
-    A 1,000-signatory recap takes WeasyPrint well over ten seconds; auditors download the
-    recap of a closed event again and again, and the archive task renders it too, so the
-    result is kept in storage under the event's fingerprint.
-    """
-    prefix = f"{RECAP_DIR}/event-{event.pk}-"
-    name = f"{prefix}{recap_fingerprint(event)}.pdf"
-    if default_storage.exists(name):
-        with default_storage.open(name, "rb") as handle:
-            return handle.read()
-    data = recap_pdf.render_recap(event)
-    try:
-        _directories, files = default_storage.listdir(RECAP_DIR)
-    except FileNotFoundError:
-        files = []
-    for stale in files:
-        if f"{RECAP_DIR}/{stale}".startswith(prefix):
-            default_storage.delete(f"{RECAP_DIR}/{stale}")
-    default_storage.save(name, ContentFile(data))
-    return data
+
+def latest_recap(event: SigningEvent) -> EventRecap | None:
+    return EventRecap.objects.filter(event=event).order_by("-made_at", "-pk").first()

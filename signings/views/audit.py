@@ -24,9 +24,8 @@ from signings.models import (
 )
 from signings.readmodels import compliance
 from signings.readmodels.event_record import event_record
-from signings.services import archives, downloads, pacts
+from signings.services import archives, downloads, pacts, recaps
 from signings.services.context import AuditContext
-from signings.services.recaps import cached_recap
 
 PDF = "application/pdf"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -110,10 +109,12 @@ def signature_pdf(request, pk):
 @access.role_required(Ability.AUDIT)
 def event_recap(request, pk):
     event = _event(request, pk)
-    data = cached_recap(event)
-    downloads.log_download(kind="recap", obj=event, agency=event.agency,
-                           context=AuditContext.from_request(request))
-    response = HttpResponse(data, content_type=PDF)
+    context = AuditContext.from_request(request)
+    issued = recaps.issue_recap(event=event, context=context)
+    downloads.log_download(kind="recap", obj=event, agency=event.agency, context=context,
+                           details={"sha256": issued.recap.sha256,
+                                    "verification_code": issued.recap.verification_code})
+    response = HttpResponse(issued.data, content_type=PDF)
     response["Content-Disposition"] = (
         f'attachment; filename="rekap-{event.pk}-{slugify(event.title)[:60]}.pdf"')
     return response

@@ -9,6 +9,7 @@ import pytest
 
 from signings.models import ArchiveJob, ArchiveStatus
 from signings.services import pacts
+from signings.services.context import AuditContext
 from tests import factories
 from tests.pdf_helpers import decode_qr_codes, pdf_text
 
@@ -29,7 +30,8 @@ def test_auditor_downloads_pdf_recap_and_archive_and_verifies(
     settings.PAKTA_PUBLIC_BASE_URL = live_server.url
     employee = factories.employee(unit_a, name="Rina Kartika")
     signature = pacts.render_and_store(
-        signature_id=factories.signature(open_event, employee, officer=hr_a).pk)
+        signature_id=factories.signature(open_event, employee,
+                                         officer=hr_a).pk, context=AuditContext.system("test"))
     log_in(page, auditor_a.username)
 
     page.click("text=Audit")
