@@ -44,3 +44,15 @@ def build_archive(job_id: int) -> str:
     from signings.services import archives
 
     return archives.build_archive(job_id=job_id).file_sha256
+
+
+@task()
+def make_audit_checkpoint(chain: str) -> int | None:
+    """Scheduled after activity on a chain and at every event close
+    (signings/services/checkpoints.py); returns the seq covered."""
+    from signings.services import checkpoints
+    from signings.services.context import AuditContext
+
+    made = checkpoints.make_checkpoint(chain=chain,
+                                       context=AuditContext.system("task:audit_checkpoint"))
+    return made.seq if made is not None else None

@@ -20,7 +20,7 @@ from signings.models import (
     PactTemplateVersion,
     SigningEvent,
 )
-from signings.services import audit
+from signings.services import audit, checkpoints
 
 
 class EventError(Exception):
@@ -158,10 +158,13 @@ def _transition(
         EventStatus.OPEN: "signing.event.reopened" if reopening else "signing.event.opened",
         EventStatus.CLOSED: "signing.event.closed",
     }[to_status]
-    audit.record(
+    entry = audit.record(
         action=action, obj=event, actor=actor, agency=event.agency, request=request,
         details={"from": from_status, "to": to_status, "reason": reason.strip()},
     )
+    if to_status == EventStatus.CLOSED:
+        # The closed record is anchored outside the database now, not at the next interval.
+        transaction.on_commit(lambda: checkpoints.schedule_now(entry.chain))
     return event
 
 

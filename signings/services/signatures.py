@@ -244,10 +244,21 @@ def _record_locked(
                 "client_signed_at": client_signed_at,
                 "clock_offset_seconds": offset,
                 "represented_group": signature.represented_group,
+                # What verify_audit_chain compares the row and its files with.
+                "signed_at": signature.signed_at.isoformat(timespec="microseconds"),
+                "image_sha256": _stored_sha256(signature.image),
+                "paper_scan_sha256": _stored_sha256(signature.paper_scan),
             },
         )
         transaction.on_commit(lambda: _after_signature(signature.pk))
     return signature
+
+
+def _stored_sha256(file) -> str | None:
+    if not file:
+        return None
+    with file.storage.open(file.name, "rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def _check_identity(event: SigningEvent, employee: Employee,
@@ -401,6 +412,8 @@ def void_signature(*, signature: Signature, actor, reason: str, request=None) ->
     signature.save(update_fields=["voided_at", "voided_by", "void_reason"])
     audit.record(
         action="signing.signature.voided", obj=signature, actor=actor,
-        agency=signature.employee.agency, request=request, details={"reason": reason},
+        agency=signature.employee.agency, request=request,
+        details={"reason": reason,
+                 "voided_at": signature.voided_at.isoformat(timespec="microseconds")},
     )
     return signature
