@@ -25,7 +25,7 @@ from django.db.models.fields.files import FieldFile
 from django.utils.dateparse import parse_datetime
 
 from signings.models import AuditCheckpoint, AuditEntry, Signature
-from signings.models.audit import GENESIS_HASH
+from signings.models.audit import GENESIS_HASH, LEGACY_CHAIN
 from signings.services import checkpoints
 
 ACTION_RECORDED = "signing.signature.recorded"
@@ -159,7 +159,22 @@ def verify_chain_against_checkpoint(chain: str) -> ChainReport:
             f"Chain {chain}: the entry at seq {stored.seq} has hash "
             f"{(hashes.get(stored.seq) or 'none')[:16]}…, the {when} says "
             f"{stored.head_hash[:16]}…: the chain was rewritten up to there.")
+    elif not _own_entry_exists(stored):
+        report.problems.append(
+            f"Chain {chain}: the {when} at seq {stored.seq} has no "
+            f"'{checkpoints.ACTION_MADE}' entry after it: the tail was removed (or the "
+            "checkpoint's making was interrupted before its entry was written).")
     return report
+
+
+def _own_entry_exists(stored: checkpoints.StoredCheckpoint) -> bool:
+    """Every checkpoint is followed by its own entry (in the system chain for the legacy
+    chain): without this, cutting exactly that last entry would go unseen."""
+    entries = AuditEntry.objects.filter(
+        action=checkpoints.ACTION_MADE, details__chain=stored.chain, details__seq=stored.seq)
+    if stored.chain != LEGACY_CHAIN:
+        entries = entries.filter(chain=stored.chain, seq__gt=stored.seq)
+    return entries.exists()
 
 
 def file_sha256(file: FieldFile) -> str | None:
