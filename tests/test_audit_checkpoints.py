@@ -2,6 +2,7 @@
 tampering a database administrator could try, each caught by verify_audit_chain."""
 
 import datetime
+import hashlib
 import json
 
 import pytest
@@ -11,7 +12,7 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from signings.models import AuditCheckpoint, AuditEntry, Signature
-from signings.models.audit import SYSTEM_CHAIN, agency_chain
+from signings.models.audit import GENESIS_HASH, LEGACY_CHAIN, SYSTEM_CHAIN, agency_chain
 from signings.pdf import detached
 from signings.services import audit, checkpoints, events, pacts, signatures
 from signings.services.audit_verify import verify_audit
@@ -247,3 +248,34 @@ def test_checkpoint_token_and_signature_cover_exactly_the_json(signed_and_anchor
     token = default_storage.open(checkpoint.storage_prefix + ".tst").read()
     assert detached.check_timestamp(document, token) is not None
     assert detached.check_timestamp(document + b" ", token) is None
+
+
+def _legacy_entries(count):
+    """Entries as written before chains existed: one global chain, hashed without chain/seq
+    (the formula of migration 0001), labelled "legacy" by migration 0007."""
+    prev = GENESIS_HASH
+    for n in range(1, count + 1):
+        data = {"at": f"2026-01-01T08:0{n}:00.000000+00:00", "actor": None, "actor_label": "old",
+                "action": "template.created", "object_type": "", "object_id": "",
+                "object_repr": "", "agency": None, "ip": None, "details": {"n": n}}
+        canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        entry_hash = hashlib.sha256((prev + canonical).encode()).hexdigest()
+        AuditEntry(at=datetime.datetime.fromisoformat(data["at"]), actor_label="old",
+                   action="template.created", details={"n": n}, chain=LEGACY_CHAIN, seq=n,
+                   prev_hash=prev, entry_hash=entry_hash).save()
+        prev = entry_hash
+
+
+def test_legacy_entries_keep_their_hashes_and_are_anchored_from_the_system_chain(db, capsys):
+    _legacy_entries(4)
+    assert verify_audit().ok
+    call_command("make_audit_checkpoint", "--all")
+    assert "legacy: seq 4" in capsys.readouterr().out
+    checkpoint = checkpoints.latest_checkpoint(LEGACY_CHAIN)
+    assert checkpoint.seq == 4
+    own = AuditEntry.objects.get(action=checkpoints.ACTION_MADE, details__chain=LEGACY_CHAIN)
+    assert own.chain == SYSTEM_CHAIN
+    assert verify_audit().ok
+    last = AuditEntry.objects.get(chain=LEGACY_CHAIN, seq=4)
+    _behind_the_apps_back(("DELETE FROM signings_auditentry WHERE id = %s", [last.pk]))
+    assert any("Chain legacy: ends at seq 3" in p for p in _problems())

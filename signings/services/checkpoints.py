@@ -168,9 +168,11 @@ def make_checkpoint(*, chain: str, context: AuditContext) -> AuditCheckpoint | N
 def make_all(*, context: AuditContext) -> list[AuditCheckpoint]:
     """A checkpoint of every chain with something new (management command, after migrating)."""
     made = []
-    chains = AuditEntry.objects.values_list("chain", flat=True).distinct().order_by("chain")
-    # The system chain last: the other chains' checkpoints of the legacy chain go there.
-    for chain in sorted(chains, key=lambda c: (c == SYSTEM_CHAIN, c)):
+    chains = list(AuditEntry.objects.exclude(chain=SYSTEM_CHAIN)
+                  .values_list("chain", flat=True).distinct().order_by("chain"))
+    # The system chain last: the legacy chain's checkpoint entry (and a first certificate
+    # registration) are appended there.
+    for chain in [*chains, SYSTEM_CHAIN]:
         checkpoint = make_checkpoint(chain=chain, context=context)
         if checkpoint is not None:
             made.append(checkpoint)
@@ -215,7 +217,10 @@ def schedule_now(chain: str) -> None:
     """At an event close: the closed record is anchored without waiting for the interval."""
     from signings import tasks
 
-    tasks.make_audit_checkpoint.enqueue(chain)
+    try:
+        tasks.make_audit_checkpoint.enqueue(chain)
+    except Exception:  # noqa: BLE001 - the close is committed; the next interval covers it
+        logger.exception("Could not schedule the audit checkpoint of chain %s.", chain)
 
 
 @dataclass(frozen=True)

@@ -246,7 +246,8 @@ def _record_locked(
                 "represented_group": signature.represented_group,
                 # What verify_audit_chain compares the row and its files with.
                 "signed_at": signature.signed_at.isoformat(timespec="microseconds"),
-                "image_sha256": _stored_sha256(signature.image),
+                "image_sha256": (hashlib.sha256(clean.png).hexdigest()
+                                 if clean is not None else None),
                 "paper_scan_sha256": _stored_sha256(signature.paper_scan),
             },
         )
