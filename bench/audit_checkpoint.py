@@ -14,16 +14,14 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
 
-from bench.seal_lta import ms, timed  # noqa: E402
+from bench.seal_lta import ms, sealing_environment, timed  # noqa: E402
 
 
 def fill_chain(agency, count: int) -> None:
@@ -60,30 +58,17 @@ def main() -> None:
     parser.add_argument("--entries", type=int, default=100_000)
     args = parser.parse_args()
 
-    import django
     from django.conf import settings
 
-    django.setup()
-    work = Path(tempfile.mkdtemp(prefix="pakta-bench-checkpoint-"))
-    settings.MEDIA_ROOT = str(work / "media")
-    settings.PAKTA_SEAL_PKCS12 = str(work / "seal.p12")
-    settings.PAKTA_DEV_PKI_DIR = str(work / "pki")
+    with sealing_environment("pakta-bench-checkpoint-") as (work, base_url):
+        from django.db import transaction
 
-    from django.db import connection, transaction
+        from signings.models import Agency, AgencyKind
+        from signings.pdf import pki, seal
+        from signings.services import audit, audit_verify, checkpoints
+        from signings.services.context import AuditContext
 
-    from signings.models import Agency, AgencyKind
-    from signings.pdf import pki, seal, tsa_server
-    from signings.services import audit, audit_verify, checkpoints
-    from signings.services.context import AuditContext
-
-    sock = tsa_server.free_socket()
-    base_url = f"http://127.0.0.1:{sock.getsockname()[1]}"
-    settings.PAKTA_DEV_TSA_BASE_URL = base_url
-    stop = tsa_server.serve_in_thread(pki.ensure_dev_pki(work / "pki", base_url=base_url), sock)
-    settings.PAKTA_TSA_URL = base_url + pki.TSA_PATH
-    old_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    try:
+        settings.PAKTA_TSA_URL = base_url + pki.TSA_PATH
         agency = Agency.objects.create(code="BENCH", name="Pemerintah Kabupaten Bench",
                                        kind=AgencyKind.REGENCY, city="Sampit")
         chain = audit.chain_for(agency)
@@ -121,10 +106,6 @@ def main() -> None:
         best = min(chain_times)
         print(f"verify a chain of {entries} entries against its checkpoint: {ms(chain_times)} "
               f"({best / entries * 1e6:.1f} µs per entry)")
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
-        stop()
-        shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":
