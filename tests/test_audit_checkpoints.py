@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
-from signings.models import AuditCheckpoint, AuditEntry, Signature
+from signings.models import Agency, AuditCheckpoint, AuditEntry, Signature
 from signings.models.audit import GENESIS_HASH, LEGACY_CHAIN, SYSTEM_CHAIN, agency_chain
 from signings.pdf import detached
 from signings.services import audit, checkpoints, events, pacts, signatures
@@ -279,3 +279,19 @@ def test_legacy_entries_keep_their_hashes_and_are_anchored_from_the_system_chain
     last = AuditEntry.objects.get(chain=LEGACY_CHAIN, seq=4)
     _behind_the_apps_back(("DELETE FROM signings_auditentry WHERE id = %s", [last.pk]))
     assert any("Chain legacy: ends at seq 3" in p for p in _problems())
+
+
+def test_a_stored_checkpoint_is_never_overwritten(signed_and_anchored):
+    chain, checkpoint = signed_and_anchored
+    doomed = [entry.pk for entry in _chain_entries(chain)[-3:]]
+    _behind_the_apps_back(("DELETE FROM signings_auditentry WHERE id = ANY(%s)", [doomed]))
+    AuditCheckpoint.objects.all().delete()  # the index is in the database: it goes too
+    before = default_storage.open(checkpoint.storage_prefix + ".json").read()
+    with transaction.atomic():  # the chain grows back to the checkpoint's seq
+        for _ in range(2):
+            audit.record(action="audit.download.recap", agency=Agency.objects.get(code="A"),
+                         context=CONTEXT)
+    with pytest.raises(checkpoints.CheckpointExistsError, match="not overwritten"):
+        checkpoints.make_checkpoint(chain=chain, context=CONTEXT)
+    assert default_storage.open(checkpoint.storage_prefix + ".json").read() == before
+    assert any("the chain was rewritten" in p for p in _problems())

@@ -22,7 +22,9 @@ AUDIT_CHAIN_LOCK_KEY = 0x50414B54  # "PAKT"
 def chain_for(agency: Agency | None) -> str:
     """The chain of an entry about `agency`: its government's (the root of its tree).
 
-    The root's id is the first segment of the materialised path, so no query is needed.
+    The root's id is the first segment of the materialised path, so no query is needed. An
+    agency moved under another government writes to that government's chain from then on; its
+    earlier entries stay in the chain they were appended to.
     """
     if agency is None:
         return SYSTEM_CHAIN

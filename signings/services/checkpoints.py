@@ -56,6 +56,10 @@ _scheduled: dict[str, datetime.datetime] = {}  # chain -> when this process's ta
 _scheduled_lock = threading.Lock()
 
 
+class CheckpointExistsError(RuntimeError):
+    """A checkpoint file is in the way: stored checkpoints are never overwritten."""
+
+
 def prefix(chain: str, seq: int) -> str:
     return f"{ROOT}/{chain}/{seq:012d}"
 
@@ -144,9 +148,15 @@ def make_checkpoint(*, chain: str, context: AuditContext) -> AuditCheckpoint | N
         name = prefix(chain, head["seq"])
         # Files first (like the pacts): a crash leaves files without an index row, which the
         # verifier still reads; never a row pointing at nothing.
-        for suffix, content in ((".json", document), (".p7s", signature), (".tst", token)):
-            if default_storage.exists(name + suffix):
-                default_storage.delete(name + suffix)
+        files = ((".json", document), (".p7s", signature), (".tst", token))
+        if any(default_storage.exists(name + suffix) for suffix, _content in files):
+            # A checkpoint at this seq already exists without its index row: the chain was cut
+            # back and has grown again (or an earlier attempt crashed). Never overwrite
+            # evidence: the verifier reports the difference.
+            raise CheckpointExistsError(
+                f"{name}.json already exists in storage: not overwritten; run "
+                "verify_audit_chain.")
+        for suffix, content in files:
             default_storage.save(name + suffix, ContentFile(content))
         with transaction.atomic():
             checkpoint = AuditCheckpoint.objects.create(
