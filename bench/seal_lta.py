@@ -13,6 +13,7 @@ removes them. A real TSA adds its network round trips (two per pact) to the B-LT
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import shutil
 import statistics
@@ -39,26 +40,22 @@ def ms(times: list[float]) -> str:
             f"(min {min(times) * 1000:.1f}, max {max(times) * 1000:.1f}, n={len(times)})")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--runs", type=int, default=30)
-    args = parser.parse_args()
-
+@contextlib.contextmanager
+def sealing_environment(prefix: str):
+    """Django set up with a temporary MEDIA_ROOT, seal key, CA, local TSA (over HTTP, on a free
+    port) and a throw-away test database; yields (work directory, TSA base URL)."""
     import django
     from django.conf import settings
 
     django.setup()
-    work = Path(tempfile.mkdtemp(prefix="pakta-bench-seal-"))
+    work = Path(tempfile.mkdtemp(prefix=prefix))
     settings.MEDIA_ROOT = str(work / "media")
     settings.PAKTA_SEAL_PKCS12 = str(work / "seal.p12")
     settings.PAKTA_DEV_PKI_DIR = str(work / "pki")
 
     from django.db import connection, connections
 
-    from bench.pdf_render import make_data
-    from signings.models import Signature
-    from signings.pdf import pki, seal, tsa_server
-    from signings.pdf.pact import render_pact
+    from signings.pdf import pki, tsa_server
 
     sock = tsa_server.free_socket()
     base_url = f"http://127.0.0.1:{sock.getsockname()[1]}"
@@ -67,6 +64,27 @@ def main() -> None:
     old_name = connection.settings_dict["NAME"]
     connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
+        yield work, base_url
+    finally:
+        connections.close_all()
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+        stop()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=30)
+    args = parser.parse_args()
+
+    from django.conf import settings
+
+    with sealing_environment("pakta-bench-seal-") as (_work, base_url):
+        from bench.pdf_render import make_data
+        from signings.models import Signature
+        from signings.pdf import pki, seal
+        from signings.pdf.pact import render_pact
+
         make_data(1)
         signature = Signature.objects.select_related(
             "event__agency", "event__template_version", "employee__agency").first()
@@ -92,11 +110,6 @@ def main() -> None:
         print(f"B-LTA adds per pact: {added_ms:.1f} ms and {(len(lta) - len(bb)) / 1024:.1f} KiB")
         print(f"Upload check (/v/), B-B:   {ms(bb_check)}")
         print(f"Upload check (/v/), B-LTA: {ms(lta_check)}")
-    finally:
-        connections.close_all()
-        connection.creation.destroy_test_db(old_name, verbosity=0)
-        stop()
-        shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

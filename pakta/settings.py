@@ -214,6 +214,8 @@ PAKTA_SEAL_PASSPHRASE = os.environ.get("PAKTA_SEAL_PASSPHRASE", "")
 # RFC 3161 time-stamp authority for the long-term (PAdES B-LTA) seal; bin/run points it at the
 # local responder. PEM bundle with the roots of the seal's and the TSA's certificate chains.
 PAKTA_TSA_URL = os.environ.get("PAKTA_TSA_URL", "")
+# Minutes between signed checkpoints of an audit chain while it has activity (docs/operations.md).
+PAKTA_CHECKPOINT_INTERVAL = int(os.environ.get("PAKTA_CHECKPOINT_INTERVAL", 15))
 PAKTA_TRUST_ROOTS = os.environ.get("PAKTA_TRUST_ROOTS", "")
 # The project's own CA and TSA (development, demo, tests): signings/pdf/pki.py.
 PAKTA_DEV_PKI_DIR = os.environ.get("PAKTA_DEV_PKI_DIR", str(VAR_DIR / "pki"))

@@ -379,10 +379,18 @@ class SignatureAdmin(ReadOnlyAdmin):
 
 @admin.register(m.AuditEntry)
 class AuditEntryAdmin(ReadOnlyAdmin):
-    list_display = ["at", "action", "actor_label", "object_repr", "agency", "ip_address"]
-    list_filter = ["action", ("agency", admin.RelatedOnlyFieldListFilter)]
+    list_display = ["at", "chain", "seq", "action", "actor_label", "object_repr", "agency",
+                    "ip_address"]
+    list_filter = ["chain", "action", ("agency", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["action", "actor_label", "object_repr", "object_id"]
     date_hierarchy = "at"
+
+
+@admin.register(m.AuditCheckpoint)
+class AuditCheckpointAdmin(ReadOnlyAdmin):
+    list_display = ["chain", "seq", "head_hash", "made_at", "timestamped_at", "storage_prefix"]
+    list_filter = ["chain"]
+    date_hierarchy = "made_at"
 
 
 @admin.register(m.ArchiveJob)

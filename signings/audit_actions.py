@@ -20,6 +20,7 @@ ACTIONS: dict[str, Promise] = {
     "audit.archive.built": _("Arsip selesai dibuat"),
     "audit.archive.requested": _("Arsip diminta"),
     "audit.archive.retried": _("Pembuatan arsip diulang"),
+    "audit.checkpoint.made": _("Checkpoint rantai audit ditandatangani"),
     "audit.download.archive": _("Arsip diunduh"),
     "audit.download.compliance_xlsx": _("Laporan kepatuhan (XLSX) diunduh"),
     "audit.download.recap": _("Rekap acara diunduh"),

@@ -19,10 +19,14 @@ def provides(task: Task) -> Task:
     return task
 
 
-def enqueue(name: str, *args) -> None:
-    """Start the task `name`; call it from transaction.on_commit so it sees committed rows."""
+def task(name: str) -> Task:
+    """The task `name`, for callers that set options (`.using(run_after=...)`) first."""
     try:
-        task = _tasks[name]
+        return _tasks[name]
     except KeyError:
         raise LookupError(f"No background task named {name!r} in signings.tasks") from None
-    task.enqueue(*args)
+
+
+def enqueue(name: str, *args) -> None:
+    """Start the task `name`; call it from transaction.on_commit so it sees committed rows."""
+    task(name).enqueue(*args)

@@ -49,3 +49,16 @@ def build_archive(job_id: int) -> str:
     return archives.build_archive(
         job_id=job_id, context=AuditContext.system("task:archive")
     ).file_sha256
+
+
+@jobs.provides
+@task()
+def make_audit_checkpoint(chain: str) -> int | None:
+    """Scheduled after activity on a chain and at every event close
+    (signings/services/checkpoints.py); returns the seq covered."""
+    from signings.services import checkpoints
+    from signings.services.context import AuditContext
+
+    made = checkpoints.make_checkpoint(chain=chain,
+                                       context=AuditContext.system("task:audit_checkpoint"))
+    return made.seq if made is not None else None

@@ -6,7 +6,7 @@ from django.db import connection
 
 from signings.models import AuditEntry
 from signings.services import pacts
-from signings.services.audit import verify_chain
+from signings.services.audit_verify import verify_chain
 from signings.services.context import AuditContext
 from tests import factories
 

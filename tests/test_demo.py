@@ -13,7 +13,7 @@ from signings.models import (
     Signature,
     SigningEvent,
 )
-from signings.services.audit import verify_chain
+from signings.services.audit_verify import verify_chain
 
 
 def snapshot():

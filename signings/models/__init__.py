@@ -1,6 +1,6 @@
 from signings.models.agency import Agency, AgencyKind, IndonesianTimeZone
 from signings.models.archive import ArchiveJob, ArchiveStatus
-from signings.models.audit import AppendOnlyError, AuditEntry
+from signings.models.audit import AppendOnlyError, AuditCheckpoint, AuditEntry
 from signings.models.employee import (
     GRADE_CHOICES,
     PNS_GRADES,
@@ -41,6 +41,7 @@ __all__ = [
     "AppendOnlyError",
     "AttendanceOutcome",
     "AttendanceStatus",
+    "AuditCheckpoint",
     "AuditEntry",
     "Echelon",
     "Employee",

@@ -10,6 +10,14 @@ from django.utils.translation import gettext_lazy as _
 from signings import audit_actions
 
 GENESIS_HASH = "0" * 64
+SYSTEM_CHAIN = "system"
+# Entries written before the log had chains (migration 0007): one global chain, hashed without
+# chain and seq. It is frozen: nothing is appended to it any more.
+LEGACY_CHAIN = "legacy"
+
+
+def agency_chain(root_id: int) -> str:
+    return f"agency-{root_id}"
 
 
 class AppendOnlyError(Exception):
@@ -35,7 +43,14 @@ class AuditEntry(models.Model):
     """Who did what to which object, when and from where; hash-chained, append-only.
 
     Written only by `signings.services.audit.record` inside the transaction of the change.
-    On PostgreSQL a trigger (migration 0002) also refuses UPDATE and DELETE.
+    On PostgreSQL triggers refuse UPDATE and DELETE (migration 0002) and TRUNCATE (0008).
+
+    There is one chain per government (the root of the agency tree of the entry's agency,
+    "agency-<id>"), one "system" chain for entries without an agency, and the frozen "legacy"
+    chain of the entries written before chains existed. Within a chain `seq` counts 1, 2, 3...
+    without gaps and each entry's `prev_hash` is the previous entry's `entry_hash`. The hash
+    covers the chain and seq too (except in the legacy chain, whose hashes were computed before
+    these fields existed and are kept exactly as they were).
     """
 
     at = models.DateTimeField(_("waktu"), db_index=True)
@@ -53,6 +68,8 @@ class AuditEntry(models.Model):
     )
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     details = models.JSONField(default=dict, blank=True)
+    chain = models.CharField(_("rantai"), max_length=32)
+    seq = models.PositiveBigIntegerField(_("urutan dalam rantai"))
     prev_hash = models.CharField(max_length=64)
     entry_hash = models.CharField(max_length=64, unique=True)
 
@@ -64,6 +81,10 @@ class AuditEntry(models.Model):
         ordering = ["id"]
         indexes = [
             models.Index(fields=["object_type", "object_id"], name="audit_object_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["chain", "seq"], name="audit_chain_seq_unique"),
+            models.CheckConstraint(condition=models.Q(seq__gte=1), name="audit_seq_positive"),
         ]
 
     def __str__(self) -> str:
@@ -106,6 +127,9 @@ class AuditEntry(models.Model):
             "ip": self.ip_address,
             "details": self.details,
         }
+        if self.chain != LEGACY_CHAIN:
+            data["chain"] = self.chain
+            data["seq"] = self.seq
         return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
                           default=str)
 
@@ -119,3 +143,32 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("The audit log is append-only.")
+
+
+class AuditCheckpoint(models.Model):
+    """Index of a signed checkpoint of one chain: its head at `seq` was `head_hash`.
+
+    The evidence itself is in storage, outside the database (`storage_prefix` + .json, .p7s,
+    .tst): the canonical JSON, its detached CMS signature by the seal key and an RFC 3161
+    timestamp token over its SHA-256. `verify_audit_chain` reads the files, not these rows.
+    See signings/services/checkpoints.py.
+    """
+
+    chain = models.CharField(_("rantai"), max_length=32)
+    seq = models.PositiveBigIntegerField(_("entri terakhir yang dicakup"))
+    head_hash = models.CharField(max_length=64)
+    made_at = models.DateTimeField(_("dibuat pada"))
+    timestamped_at = models.DateTimeField(_("waktu TSA"), null=True, blank=True)
+    json_sha256 = models.CharField(max_length=64)
+    storage_prefix = models.CharField(max_length=200)
+
+    class Meta:
+        verbose_name = _("checkpoint audit")
+        verbose_name_plural = _("checkpoint audit")
+        ordering = ["chain", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["chain", "seq"], name="checkpoint_chain_seq_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.chain} #{self.seq} {self.head_hash[:12]}"

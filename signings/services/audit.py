@@ -1,25 +1,49 @@
 from __future__ import annotations
 
 import json
+import zlib
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection, models
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from signings import audit_actions
 from signings.models import Agency, AuditEntry
-from signings.models.audit import GENESIS_HASH
+from signings.models.audit import GENESIS_HASH, SYSTEM_CHAIN, agency_chain
+from signings.services import checkpoint_schedule
 from signings.services.context import AuditContext
 
-# Any fixed number works: it names the lock that serialises appends to the hash chain.
+# Any fixed number works: with the chain's own number it names the lock that serialises appends
+# to one chain (pg_advisory_xact_lock(int, int)).
 AUDIT_CHAIN_LOCK_KEY = 0x50414B54  # "PAKT"
 
 
-def _lock_chain() -> None:
+def chain_for(agency: Agency | None) -> str:
+    """The chain of an entry about `agency`: its government's (the root of its tree).
+
+    The root's id is the first segment of the materialised path, so no query is needed. An
+    agency moved under another government writes to that government's chain from then on; its
+    earlier entries stay in the chain they were appended to.
+    """
+    if agency is None:
+        return SYSTEM_CHAIN
+    root = agency.path.split("/", 1)[0] if agency.path else ""
+    return agency_chain(int(root) if root else agency.pk)
+
+
+def chain_lock_id(chain: str) -> int:
+    """A stable signed 32-bit number for the chain's advisory lock."""
+    return zlib.crc32(chain.encode()) - 2**31
+
+
+def lock_chain(chain: str) -> None:
+    """Held until the transaction ends. One lock per chain: two governments sharing an
+    installation never wait for each other."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [AUDIT_CHAIN_LOCK_KEY])
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)",
+                           [AUDIT_CHAIN_LOCK_KEY, chain_lock_id(chain)])
     # SQLite: transactions start IMMEDIATE (settings), so writers are already serialised.
 
 
@@ -44,9 +68,13 @@ def record(
     if actor is not None and not getattr(actor, "is_authenticated", False):
         actor = None
     actor_label = context.label or (actor.get_username() if actor is not None else "")
-    _lock_chain()
-    previous = AuditEntry.objects.order_by("-id").values_list("entry_hash", flat=True).first()
+    chain = chain_for(agency)
+    lock_chain(chain)
+    previous = (AuditEntry.objects.filter(chain=chain).order_by("-seq")
+                .values_list("seq", "entry_hash").first())
     entry = AuditEntry(
+        chain=chain,
+        seq=previous[0] + 1 if previous else 1,
         at=timezone.now(),
         actor=actor,
         actor_label=actor_label[:150],
@@ -58,21 +86,13 @@ def record(
         ip_address=context.ip_address,
         # Round-trip so the hash covers exactly what the database will give back.
         details=json.loads(json.dumps(details or {}, cls=DjangoJSONEncoder)),
-        prev_hash=previous or GENESIS_HASH,
+        prev_hash=previous[1] if previous else GENESIS_HASH,
     )
     entry.entry_hash = entry.compute_hash()
     entry.save()
+    transaction.on_commit(lambda: _after_append(chain))
     return entry
 
 
-def verify_chain() -> tuple[int, AuditEntry | None]:
-    """Walk the chain in order; return (entries checked, first broken entry or None)."""
-    expected_prev = GENESIS_HASH
-    checked = 0
-    for entry in AuditEntry.objects.order_by("id").iterator(chunk_size=2000):
-        if entry.prev_hash != expected_prev or entry.compute_hash() != entry.entry_hash:
-            return checked, entry
-        expected_prev = entry.entry_hash
-        checked += 1
-    return checked, None
-
+def _after_append(chain: str) -> None:
+    checkpoint_schedule.schedule_after_activity(chain)

@@ -22,7 +22,7 @@ from signings.models import (
     PactTemplateVersion,
     SigningEvent,
 )
-from signings.services import audit
+from signings.services import audit, checkpoint_schedule
 from signings.services.context import AuditContext
 
 
@@ -164,10 +164,13 @@ def _transition(
         EventStatus.OPEN: "signing.event.reopened" if reopening else "signing.event.opened",
         EventStatus.CLOSED: "signing.event.closed",
     }[to_status]
-    audit.record(
+    entry = audit.record(
         action=action, obj=event, agency=event.agency, context=context,
         details={"from": from_status, "to": to_status, "reason": reason.strip()},
     )
+    if to_status == EventStatus.CLOSED:
+        # The closed record is anchored outside the database now, not at the next interval.
+        transaction.on_commit(lambda: checkpoint_schedule.schedule_now(entry.chain))
     return event
 
 

@@ -73,7 +73,8 @@ def render_and_store(*, signature_id: int, context: AuditContext) -> Signature:
         locked.pdf_sha256 = file_sha
         locked.pdf_rendered_at = timezone.now()
         locked.save(update_fields=["pdf", "pdf_sha256", "pdf_rendered_at"])
-        details = {"sha256": file_sha, "content_sha256": content_sha, "file": name}
+        details = {"sha256": file_sha, "content_sha256": content_sha, "file": name,
+                   "rendered_at": locked.pdf_rendered_at.isoformat(timespec="microseconds")}
         if first is not None:
             same = first.details.get("content_sha256") == content_sha
             details.update({"same_content_as_first": same,

@@ -249,11 +249,23 @@ def _record_locked(
                 "client_signed_at": submission.client_signed_at,
                 "clock_offset_seconds": prepared.offset,
                 "represented_group": signature.represented_group,
+                # What verify_audit_chain compares the row and its files with.
+                "signed_at": signature.signed_at.isoformat(timespec="microseconds"),
+                "image_sha256": (hashlib.sha256(prepared.clean.png).hexdigest()
+                                 if prepared.clean is not None else None),
+                "paper_scan_sha256": _stored_sha256(signature.paper_scan),
             },
             context=context,
         )
         transaction.on_commit(lambda: _after_signature(signature.pk))
     return signature
+
+
+def _stored_sha256(file) -> str | None:
+    if not file:
+        return None
+    with file.storage.open(file.name, "rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def _check_identity(event: SigningEvent, employee: Employee,
@@ -411,6 +423,8 @@ def void_signature(*, signature: Signature, reason: str, context: AuditContext) 
     signature.save(update_fields=["voided_at", "voided_by", "void_reason"])
     audit.record(
         action="signing.signature.voided", obj=signature,
-        agency=signature.employee.agency, details={"reason": reason}, context=context,
+        agency=signature.employee.agency, context=context,
+        details={"reason": reason,
+                 "voided_at": signature.voided_at.isoformat(timespec="microseconds")},
     )
     return signature
