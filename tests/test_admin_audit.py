@@ -141,6 +141,13 @@ def _seal_certificate(world):
                                              context=AuditContext.system("tests"))
 
 
+def _checkpoint(world):
+    from signings.services import checkpoints
+
+    return checkpoints.make_checkpoint(chain=checkpoints.chain_of_agency(world.agency),
+                                       context=AuditContext.system("tests"))
+
+
 CASES: dict[str, Case] = {
     "auth.user": Case(
         sample=_user,
@@ -182,6 +189,7 @@ CASES: dict[str, Case] = {
     ),
     "signings.auditentry": Case(sample=lambda w: AuditEntry.objects.order_by("id").first()),
     "signings.archivejob": Case(sample=_archive_job),
+    "signings.auditcheckpoint": Case(sample=_checkpoint),
     "signings.eventrecap": Case(sample=_recap),
     "signings.sealcertificate": Case(sample=_seal_certificate),
 }
