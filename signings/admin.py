@@ -415,4 +415,4 @@ class EventRecapAdmin(ReadOnlyAdmin):
     search_fields = ["event__title", "verification_code", "sha256"]
     list_select_related = ["event"]
     date_hierarchy = "made_at"
-    view_on_site = _console("audit:verify", code="verification_code")
+    view_on_site = _console("verify:signature", code="verification_code")

@@ -19,6 +19,7 @@ from signings.models import AuditEntry, EventRecap
 from signings.pdf import pki
 from signings.pdf.pact import verification_url
 from signings.services import archives, events, pacts, recaps
+from signings.services.audit import chain_for
 from signings.services.context import AuditContext
 from tests import factories
 from tests.pdf_helpers import decode_qr_codes, pdf_text
@@ -54,15 +55,16 @@ def flat(text: str) -> str:
 def test_recap_prints_its_code_qr_and_the_chain_head_at_its_making(
         auditor_client, signed_event, settings):
     settings.PAKTA_PUBLIC_BASE_URL = "https://pakta.example.go.id"
-    before = AuditEntry.objects.order_by("-id").first()
-    count_before = AuditEntry.objects.count()
+    chain = chain_for(signed_event.agency)
+    before = AuditEntry.objects.filter(chain=chain).order_by("-seq").first()
+    count_before = before.seq
     data = download(auditor_client, signed_event)
     recap = EventRecap.objects.get(event=signed_event)
     text = pdf_text(data)
     assert recap.verification_code in text
     assert f"Kode verifikasi rekap: {recap.verification_code}" in text
-    # The head is the last entry written before the recap was made, and the count is the
-    # length of the chain then: the recap's own entry comes after it.
+    # The head is the last entry of the agency's chain before the recap was made, and the count
+    # is the length of that chain then: the recap's own entry comes after it.
     assert recap.chain_head == before.entry_hash and recap.chain_count == count_before
     assert before.entry_hash in flat(text)
     assert f"{count_before} catatan" in text
@@ -183,7 +185,7 @@ def test_the_archive_carries_the_issued_recap_and_names_its_code(signed_event, a
 # The public /v/ page for a recap.
 
 def recap_url(recap: EventRecap) -> str:
-    return reverse("audit:verify", args=[recap.verification_code])
+    return reverse("verify:signature", args=[recap.verification_code])
 
 
 def upload(client, url: str, data: bytes):
@@ -208,11 +210,11 @@ def test_recap_code_opens_a_page_that_says_it_is_a_recap(client, issued, signed_
 
 
 def test_lowercase_recap_code_finds_it_and_unknown_codes_keep_the_same_404(client, issued):
-    assert client.get(reverse("audit:verify", args=[
+    assert client.get(reverse("verify:signature", args=[
         issued.recap.verification_code.lower()])).status_code == 200
-    response = client.get(reverse("audit:verify", args=["ZZZZZZZZZZZZ"]))
+    response = client.get(reverse("verify:signature", args=["ZZZZZZZZZZZZ"]))
     assert response.status_code == 404
-    assert [t.name for t in response.templates][0] == "audit/verify_not_found.html"
+    assert [t.name for t in response.templates][0] == "verify/not_found.html"
 
 
 def test_uploaded_recap_is_recognised_on_its_page(client, issued):
@@ -235,7 +237,7 @@ def test_a_pact_on_the_recap_page_and_the_recap_on_a_pact_page_are_other_documen
                                   context=AuditContext.system("test"))
     page = upload(client, recap_url(issued.recap), pact.pdf.read()).content.decode()
     assert 'data-verdict="other"' in page
-    pact_url = reverse("audit:verify", args=[pact.verification_code])
+    pact_url = reverse("verify:signature", args=[pact.verification_code])
     page = upload(client, pact_url, issued.data).content.decode()
     assert 'data-verdict="other"' in page
 

@@ -202,13 +202,13 @@ def test_every_verify_response_says_noindex(client, signature, monkeypatch):
     from signings.views import verify
 
     cache.clear()
-    home = reverse("audit:verify_home")
+    home = reverse("verify:home")
     assert_noindex(client.get(home))
     redirected = client.get(home, {"code": signature.verification_code})
     assert redirected.status_code == 302
     assert_noindex(redirected)
     assert_noindex(client.get(url(signature)))
-    missing = client.get(reverse("audit:verify", args=["ZZZZZZZZZZZZ"]))
+    missing = client.get(reverse("verify:signature", args=["ZZZZZZZZZZZZ"]))
     assert missing.status_code == 404
     assert_noindex(missing)
     assert_noindex(upload(client, signature, signature.pdf.read()))

@@ -1,34 +1,32 @@
-"""The head of the audit chain as documents print it: the latest entry's hash and the number
-of entries, read in one statement.
+"""The head of an agency's audit chain as documents print it: the chain's name, its latest
+entry's hash and its length (the latest sequence number), read in one statement.
 
-Isolated here on purpose: today there is one chain for the whole installation; with one chain
-per top-level agency and signed checkpoints (issue 10, item 5) this becomes
-`latest_checkpoint(chain_of(agency))`, and the recap and archives that print a head need no
-other change.
+Each government (top-level agency) has its own chain (signings/services/audit.py); the recap
+and the archives print the head of the chain that holds the agency's records, so a verifier
+can match it against a signed checkpoint of that chain (signings/services/checkpoints.py).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db import connection
-
 from signings.models import Agency, AuditEntry
 from signings.models.audit import GENESIS_HASH
+from signings.services.audit import chain_for
 
 
 @dataclass(frozen=True)
 class ChainHead:
+    chain: str
     entry_hash: str  # GENESIS_HASH for an empty chain
-    count: int
+    count: int  # entries in the chain: sequence numbers run 1..count without gaps
 
 
 def current_head(*, agency: Agency) -> ChainHead:
-    """The chain head that vouches for `agency`'s records now (one chain for all, for now)."""
-    table = connection.ops.quote_name(AuditEntry._meta.db_table)
-    with connection.cursor() as cursor:
-        # One statement, so the count and the hash describe the same moment of the chain.
-        cursor.execute(f"SELECT count(*), (SELECT entry_hash FROM {table} "  # noqa: S608
-                       f"ORDER BY id DESC LIMIT 1) FROM {table}")
-        count, head = cursor.fetchone()
-    return ChainHead(entry_hash=head or GENESIS_HASH, count=count)
+    """The head of the chain that vouches for `agency`'s records now."""
+    chain = chain_for(agency)
+    latest = (AuditEntry.objects.filter(chain=chain).order_by("-seq")
+              .values_list("seq", "entry_hash").first())
+    if latest is None:
+        return ChainHead(chain=chain, entry_hash=GENESIS_HASH, count=0)
+    return ChainHead(chain=chain, entry_hash=latest[1], count=latest[0])
