@@ -42,6 +42,7 @@ ACTIONS: dict[str, Promise] = {
     "signing.signature.voided": _("Tanda tangan dibatalkan"),
     "template.created": _("Templat pakta dibuat"),
     "template.version_created": _("Versi templat pakta dibuat"),
+    "template.version_updated": _("Versi templat pakta diubah"),
 }
 
 
