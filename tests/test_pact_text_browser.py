@@ -41,18 +41,39 @@ def normalise(text: str) -> str:
 
 
 def pdf_body_text(data: bytes) -> str:
-    """The PDF's text without the running footer (verification code, hash) of each page."""
+    """The PDF's text without the running footer of each page; its line breaks are kept."""
     with pdfplumber.open(io.BytesIO(data)) as pdf:
         pages = [page.crop((0, 0, page.width, page.height - FOOTER_PT)).extract_text() or ""
                  for page in pdf.pages]
-    return normalise("\n".join(pages))
+    lines = (re.sub(r"[^\S\n]+", " ", line).strip() for line in "\n".join(pages).split("\n"))
+    return "\n".join(line for line in lines if line)
 
 
 def pact_section(text: str, title: str, place_and_date: str) -> str:
     """From the pact's title to its place-and-date line: the text of templates/pact/_body.html."""
-    start = text.index(normalise(title))
-    end = text.index(place_and_date, start) + len(place_and_date)
-    return text[start:end]
+    start = re.search(r"\s+".join(map(re.escape, title.split())), text).start()
+    end = re.search(r"\s+".join(map(re.escape, place_and_date.split())), text[start:]).end()
+    return text[start:start + end]
+
+
+def gaps(text: str, blank: str) -> set[int]:
+    """Offsets (counted in non-space characters) where `blank` separates two characters."""
+    found, count = set(), 0
+    for char in text:
+        if char == blank:
+            found.add(count)
+        elif not char.isspace():
+            count += 1
+    return found
+
+
+def assert_same_text(read: str, sealed: str) -> None:
+    """Equal after whitespace normalisation, where a PDF line break may fall inside a token
+    ("perundang-|undangan", "K.|1/09/2022"): the line wrap is layout, not text."""
+    assert re.sub(r"\s", "", read) == re.sub(r"\s", "", sealed)
+    spaces, in_line, wraps = gaps(read, " "), gaps(sealed, " "), gaps(sealed, "\n")
+    assert in_line <= spaces, "a space in the PDF that the tablet does not show"
+    assert spaces <= in_line | wraps, "a space on the tablet that the PDF does not print"
 
 
 @pytest.mark.parametrize("shipped", sorted(SHIPPED))
@@ -104,8 +125,8 @@ def test_tablet_shows_exactly_the_text_the_pdf_seals(
     _label, printed_number = pact_text.identity_for(person)
     assert shown_number
     read = tablet_text.replace(shown_number, ID_TOKEN, 1)
-    sealed = sealed.replace(normalise(printed_number), ID_TOKEN, 1)
-    assert read == sealed
+    sealed = sealed.replace(printed_number, ID_TOKEN, 1)
+    assert_same_text(read, sealed)
     for line in version.legal_basis:
         assert normalise(line) in read
     assert "Dasar hukum:" in read
