@@ -19,15 +19,15 @@ def officer(client, hr_a):
     return client
 
 
-def body_for(version, employee) -> str:
+def body_for(version, employee, sign_block: str = "") -> str:
     context = pact_text.body_context(version, employee, pact_text.place_now(employee.agency))
-    return render_to_string("pact/_body.html", context)
+    return render_to_string("pact/_body.html", {**context, "sign_block": sign_block})
 
 
 def test_hr_preview_and_officer_screen_render_the_same_pact_body(officer, open_event):
     employee = open_event.expected.first().employee
     version = open_event.template_version
-    body = body_for(version, employee)
+    body = body_for(version, employee, sign_block="hr/_signer.html")
     preview = officer.get(reverse("hr:version_preview", kwargs={"pk": version.pk}),
                           {"employee": employee.pk}).content.decode()
     screen = officer.get(reverse("hr:record_sign", kwargs={
