@@ -21,6 +21,7 @@ from ninja.decorators import decorate_view
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import APIKeyHeader
 
+from signings import pact_text
 from signings.api.schemas import (
     ErrorOut,
     IdentityCheckIn,
@@ -147,7 +148,7 @@ def limit_body(view):
 
 def event_out(event: SigningEvent) -> dict:
     version = event.template_version
-    agency = Agency.objects.only("name", "city").get(pk=event.agency_id)
+    agency = Agency.objects.only("name", "city", "timezone").get(pk=event.agency_id)
     return {
         "id": event.pk,
         "title": event.title,
@@ -159,16 +160,9 @@ def event_out(event: SigningEvent) -> dict:
         "identity_check": event.identity_check,
         "enforce_signing_order": event.enforce_signing_order,
         "kiosk_idle_seconds": event.kiosk_idle_seconds,
-        "template": {
-            "hash": version.content_hash,
-            "title": version.title,
-            "opening": version.opening,
-            "points": [str(p) for p in version.points],
-            "closing": version.closing,
-            "sanctions": version.sanctions,
-            "legal_basis": [str(line) for line in version.legal_basis],
-            "election": version.election,
-        },
+        "timezone": agency.timezone,
+        "template": {"hash": version.content_hash, **version.content()},
+        "pact_html": pact_text.render_blank(version),
     }
 
 

@@ -47,7 +47,12 @@ class EventOut(Schema):
     identity_check: Literal["supervised", "birth_date"]
     enforce_signing_order: bool
     kiosk_idle_seconds: int = Field(description="Return to search after this long untouched")
+    timezone: str = Field(description="IANA zone of the agency: the pact's date is its local day")
     template: TemplateOut
+    pact_html: str = Field(
+        description="templates/pact/_body.html with the signer's details as empty "
+        "[data-pact-field] spans; the tablet fills them with text"
+    )
 
 
 class DeviceOut(Schema):
@@ -68,6 +73,8 @@ class RosterEntry(Schema):
     position: str
     unit: str
     grade: str
+    agency: str = Field(description="Full agency name, as printed in the pact")
+    identity_label: str = Field(description="NIP, NIK or Nomor pegawai")
     masked: str = Field(description="NIP/NIK with the middle digits hidden")
     digits_head: str
     digits_tail: str

@@ -7,8 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from signings.forms.employee import AgencyChoiceField, managed_agencies
-from signings.models import PactTemplate
-from signings.models.template import CONTENT_FIELDS
+from signings.models import PactTemplate, PactTemplateVersion
 
 
 def _lines(text: str) -> list[str]:
@@ -53,10 +52,8 @@ class TemplateForm(forms.Form):
         initial = {"name": template.name, "description": template.description}
         if version is not None:
             initial.update({
-                "title": version.title, "election": version.election,
-                "opening": version.opening, "points": "\n".join(version.points),
-                "closing": version.closing, "sanctions": version.sanctions,
-                "legal_basis": "\n".join(version.legal_basis),
+                key: "\n".join(value) if isinstance(value, list) else value
+                for key, value in version.content().items()
             })
         return initial
 
@@ -83,4 +80,4 @@ class TemplateForm(forms.Form):
 
     @property
     def content(self) -> dict:
-        return {key: self.cleaned_data[key] for key in CONTENT_FIELDS}
+        return {key: self.cleaned_data[key] for key in PactTemplateVersion.CONTENT_FIELDS}

@@ -12,8 +12,10 @@ class ImmutableVersionError(Exception):
     """Raised on any attempt to change or delete a template version someone has signed."""
 
 
-# The fields whose text the signer sees; the content hash covers exactly these.
+# The fields whose text the signer sees; the content hash covers exactly these. The one list:
+# the hash, the versioning comparison, the template form and the kiosk API all read it.
 CONTENT_FIELDS = ("title", "opening", "points", "closing", "sanctions", "legal_basis", "election")
+LIST_FIELDS = frozenset({"points", "legal_basis"})
 
 
 class PactTemplate(models.Model):
@@ -89,6 +91,8 @@ class PactTemplateVersion(models.Model):
 
     objects = PactTemplateVersionQuerySet.as_manager()
 
+    CONTENT_FIELDS = CONTENT_FIELDS
+
     class Meta:
         verbose_name = _("versi templat pakta")
         verbose_name_plural = _("versi templat pakta")
@@ -101,18 +105,18 @@ class PactTemplateVersion(models.Model):
     def __str__(self) -> str:
         return f"{self.template.name} — v{self.number}"
 
+    def content(self) -> dict:
+        """What the signer reads, field by field, without insignificant surrounding space."""
+        return {
+            name: [str(item).strip() for item in getattr(self, name)] if name in LIST_FIELDS
+            else getattr(self, name).strip()
+            for name in CONTENT_FIELDS
+        }
+
     def canonical_content(self) -> str:
         """Stable text form of what the signer reads: sorted keys, no insignificant space."""
-        content = {
-            "title": self.title.strip(),
-            "opening": self.opening.strip(),
-            "points": [str(p).strip() for p in self.points],
-            "closing": self.closing.strip(),
-            "sanctions": self.sanctions.strip(),
-            "legal_basis": [str(line).strip() for line in self.legal_basis],
-            "election": self.election.strip(),
-        }
-        return json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        return json.dumps(self.content(), ensure_ascii=False, sort_keys=True,
+                          separators=(",", ":"))
 
     def compute_hash(self) -> str:
         return hashlib.sha256(self.canonical_content().encode("utf-8")).hexdigest()

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from signings import identity
+from signings import pact_text
 from signings.models import Signature, SignatureMethod
 from signings.pdf import dates, engine
 from signings.pdf.fetcher import SafeURLFetcher
@@ -43,18 +43,6 @@ def _data_url(field, media_type: str) -> str:
     return f"data:{media_type};base64,{base64.b64encode(data).decode('ascii')}"
 
 
-def identity_for(employee) -> tuple[str, str]:
-    """NIP grouped as printed for ASN; NIK masked (personal data) or the agency number else."""
-    if employee.nip:
-        try:
-            return "NIP", identity.format_nip(employee.nip)
-        except identity.IdentityError:
-            return "NIP", employee.nip
-    if employee.nik:
-        return "NIK", identity.mask_nik(employee.nik)
-    return "Nomor pegawai", employee.staff_number
-
-
 def letterhead_for(agency) -> dict[str, str]:
     government = agency.government
     return {
@@ -72,7 +60,7 @@ def pact_context(signature: Signature) -> dict:
             f"Signature {signature.pk}: template hash changed since signing."
         )
     employee = signature.employee
-    label, value = identity_for(employee)
+    label, value = pact_text.identity_for(employee)
     tz_name = event.agency.timezone
     method_note = ""
     no_image_text = "Tanda tangan elektronik tercatat di sistem Pakta."
@@ -88,7 +76,9 @@ def pact_context(signature: Signature) -> dict:
             scan_data_url = _data_url(signature.paper_scan, IMAGE_SCAN_TYPES[suffix])
     elif signature.method == SignatureMethod.REPRESENTATIVE:
         method_note = f"Ditandatangani sebagai perwakilan dari: {signature.represented_group}."
+    place_and_date = dates.place_and_date(event.agency.city, signature.signed_at, tz_name)
     return {
+        **pact_text.body_context(version, employee, place_and_date),
         "signature": signature,
         "event": event,
         "version": version,
@@ -96,7 +86,6 @@ def pact_context(signature: Signature) -> dict:
         "identity_label": label,
         "identity_value": value,
         "letterhead": letterhead_for(event.agency),
-        "place_and_date": dates.place_and_date(event.agency.city, signature.signed_at, tz_name),
         "signature_data_url": _data_url(signature.image, "image/png"),
         "no_image_text": no_image_text,
         "scan_data_url": scan_data_url,

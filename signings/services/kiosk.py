@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
+from signings import pact_text
 from signings.errors import PaktaError
 from signings.models import (
     AttendanceOutcome,
@@ -355,6 +356,8 @@ def roster(event: SigningEvent) -> list[dict]:
             "position": employee.position,
             "unit": employee.agency.short_name or employee.agency.name,
             "grade": employee.grade_label,
+            "agency": employee.agency.name,
+            "identity_label": pact_text.identity_label(employee),
             "masked": masked,
             "digits_head": head,
             "digits_tail": tail,

@@ -48,6 +48,7 @@ def save_template(*, template: PactTemplate, name: str, description: str, conten
     template.name, template.description = name, description
     template.save(update_fields=["name", "description"])
     latest = template.versions.order_by("-number").first()
+    content = {key: content[key] for key in PactTemplateVersion.CONTENT_FIELDS}
     created = True
     if latest is not None and not version_is_frozen(latest):
         for key, value in content.items():

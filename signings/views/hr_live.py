@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from signings import access
+from signings import access, pact_text
 from signings.access import Ability
 from signings.errors import PaktaError
 from signings.forms.recording import (
@@ -140,7 +140,9 @@ def record_sign(request, pk, employee_pk):
                                  % {"name": employee})
                 return _back(event)
     return render(request, "hr/record_sign.html", {
-        "event": event, "employee": employee, "form": form, "version": event.template_version,
+        **pact_text.body_context(event.template_version, employee,
+                                 pact_text.place_now(event.agency)),
+        "event": event, "employee": employee, "form": form,
         "agency": employee.agency, "EventStatus": EventStatus, "today": timezone.localdate(),
     })
 

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from signings import access
+from signings import access, pact_text
 from signings.access import Ability
 from signings.forms.templates import TemplateForm
 from signings.models import (
@@ -118,7 +118,9 @@ def version_preview(request, pk):
     employee = employee or candidates.order_by("echelon", "name").first() or _sample_employee(
         version.template)
     return render(request, "hr/version_preview.html", {
-        "version": version, "employee": employee, "agency": employee.agency,
+        **pact_text.body_context(version, employee,
+                                 pact_text.place_now(employee.agency)),
+        "employee": employee, "agency": employee.agency,
         "choices": candidates.order_by("name")[:200], "today": timezone.localdate(),
         "sample_date": datetime.date.today(),
     })

@@ -1,44 +1,43 @@
-// What the kiosk draws: the pact as the signer reads it (the template version's text, exactly,
-// with the signer's details filled in, masked NIP/NIK only), search results, and the officer's
+// What the kiosk draws: the pact as the signer reads it (the server's rendering of the same
+// partial the PDF seals, with the signer's details filled in, masked NIP/NIK only), search results, and the officer's
 // list of refused or unsent signatures. Text is set with textContent, never as HTML.
 
-function el(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
+const MONTHS = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
+  "September", "Oktober", "November", "Desember"];
+
+// Today's calendar day in the agency's own zone, printed as the sealed PDF prints it.
+function placeAndDate(event, now = new Date()) {
+  let parts;
+  try {
+    parts = new Intl.DateTimeFormat("en-CA", {
+      timeZone: event.timezone || undefined, year: "numeric", month: "numeric", day: "numeric",
+    }).formatToParts(now);
+  } catch {
+    parts = new Intl.DateTimeFormat("en-CA", { year: "numeric", month: "numeric", day: "numeric" })
+      .formatToParts(now);
+  }
+  const part = (type) => Number(parts.find((p) => p.type === type).value);
+  return `${event.city}, ${part("day")} ${MONTHS[part("month") - 1]} ${part("year")}`;
 }
 
-export function renderPact(article, event, entry, T) {
-  const t = event.template;
-  const rows = [
-    [T.f_name, entry.name],
-    [T.f_number, entry.masked],
-    [T.f_grade, entry.grade || "-"],
-    [T.f_position, entry.position],
-    [T.f_agency, `${entry.unit}`],
-  ];
-  const table = el("table", "kiosk-pact-identity");
-  for (const [label, value] of rows) {
-    const tr = el("tr");
-    tr.append(el("th", "", label), el("td", "", `: ${value}`));
-    table.append(tr);
+// The server renders templates/pact/_body.html once per event, the same partial the PDF seals,
+// with the signer's details as empty [data-pact-field] spans. That markup is the server's own
+// (template text autoescaped there); the person's details go in here as text only.
+export function renderPact(article, event, entry) {
+  const doc = new DOMParser().parseFromString(event.pact_html || "", "text/html");
+  const values = {
+    name: entry.name,
+    identity_label: entry.identity_label || "NIP",
+    identity_value: entry.masked || "\u2014",
+    grade: entry.grade || "\u2014",
+    position: entry.position || "\u2014",
+    agency: entry.agency || entry.unit,
+    place_and_date: placeAndDate(event),
+  };
+  for (const span of doc.querySelectorAll("[data-pact-field]")) {
+    span.textContent = values[span.dataset.pactField] ?? "";
   }
-  const points = el("ol", "kiosk-pact-points");
-  for (const p of t.points) points.append(el("li", "", p));
-  const today = new Date().toLocaleDateString("id-ID", { day: "numeric", month: "long", year: "numeric" });
-  article.replaceChildren(
-    el("h1", "kiosk-pact-title", t.title),
-    el("p", "kiosk-pact-election", t.election),
-    el("p", "", t.opening),
-    table,
-    el("p", "", T.declare),
-    points,
-    el("p", "", t.closing),
-    ...(t.sanctions ? [el("p", "", t.sanctions)] : []),
-    el("p", "kiosk-pact-place", `${event.city}, ${today}`),
-  );
-  article.querySelector("h1").id = "pact-title";
+  article.replaceChildren(...Array.from(doc.body.childNodes, (node) => document.adoptNode(node)));
 }
 
 export function resultItem(entry, onChoose) {
