@@ -9,6 +9,7 @@ archive from the same content can compare a single SHA-256.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import hashlib
 import zipfile
@@ -66,3 +67,9 @@ class DeterministicZip:
 
     def close(self) -> None:
         self._zip.close()
+
+    def abandon(self) -> None:
+        """After a failure: close now, while the file is still open (the partial file is
+        deleted or overwritten anyway), not when the garbage collector finds it closed."""
+        with contextlib.suppress(Exception):  # already failing: the first error is the one
+            self._zip.close()

@@ -120,8 +120,15 @@ def _partial_dir() -> Path:
 def _write_zip(job: ArchiveJob, out) -> None:
     signatures = archive_signatures(job)
     events = archive_events(job)
-    contents = archive_manifest.ArchiveWriter(
-        out, job=job, moment=archive_manifest.content_time(job, signatures, events))
+    moment = archive_manifest.content_time(job, signatures, events)
+    with archive_manifest.ArchiveWriter(out, job=job, moment=moment) as contents:
+        done = _add_documents(job, contents, signatures, events)
+        contents.finish(events=events)
+    ArchiveJob.objects.filter(pk=job.pk).update(done=done)
+
+
+def _add_documents(job: ArchiveJob, contents, signatures, events) -> int:
+    """The pacts, the recaps and the spreadsheet manifest; returns the number of pacts."""
     manifest_rows: list[list[str]] = []
     done = 0
     for signature in signatures.iterator(chunk_size=200):
@@ -155,8 +162,7 @@ def _write_zip(job: ArchiveJob, out) -> None:
     writer.writerows(manifest_rows)
     # A BOM so spreadsheet programs read the names as UTF-8.
     contents.add("manifest.csv", ("\ufeff" + text.getvalue()).encode("utf-8"), kind="list")
-    contents.finish(events=events)
-    ArchiveJob.objects.filter(pk=job.pk).update(done=done)
+    return done
 
 
 def build_archive(*, job_id: int) -> ArchiveJob:
