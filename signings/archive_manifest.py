@@ -150,18 +150,24 @@ def sign_manifest(body: dict) -> SignedManifest:
     return SignedManifest(document, signature, token)
 
 
-def _checkpoint_files(agency) -> tuple[list[tuple[str, bytes]], dict | None]:
-    """The newest signed checkpoint of the agency's audit chain (.json, .p7s, .tst).
+def _latest_checkpoint(agency):
+    """The newest checkpoint of the agency's audit chain, or None.
 
     Checkpoints come from issue 10 item 5 (branch audit-chain: signings/services/checkpoints.py,
-    `latest_checkpoint(chain)`). Until that is merged there are none: no files, and the
-    manifest says `audit_checkpoint: null`.
+    `latest_checkpoint(chain)`, an AuditCheckpoint row with chain, seq, head_hash, made_at and
+    `storage_prefix` + .json/.p7s/.tst). Until that is merged there are none.
     """
     try:
         from signings.services import checkpoints
     except ImportError:
-        return [], None
-    latest = checkpoints.latest_checkpoint(checkpoints.chain_of_agency(agency))
+        return None
+    return checkpoints.latest_checkpoint(checkpoints.chain_of_agency(agency))
+
+
+def _checkpoint_files(agency) -> tuple[list[tuple[str, bytes]], dict | None]:
+    """The newest checkpoint's files for the ZIP, and its summary for the manifest (None and
+    no files while there is no checkpoint)."""
+    latest = _latest_checkpoint(agency)
     if latest is None:
         return [], None
     files = []
@@ -171,6 +177,14 @@ def _checkpoint_files(agency) -> tuple[list[tuple[str, bytes]], dict | None]:
             files.append((base + suffix, handle.read()))
     return files, {"chain": latest.chain, "seq": latest.seq, "head_hash": latest.head_hash,
                    "made_at": latest.made_at.isoformat(), "file": base + ".json"}
+
+
+def _signer_fingerprint(signature: bytes) -> str | None:
+    try:
+        signed = cms.ContentInfo.load(signature)["content"]
+        return _fingerprint(extract_certificate_info(signed).signer_cert.dump())
+    except Exception:  # noqa: BLE001 - unreadable: the verifier reports it
+        return None
 
 
 def _trust_roots() -> list[asn1_x509.Certificate]:
@@ -245,8 +259,11 @@ class ArchiveWriter:
     def finish(self, *, events) -> SignedManifest:
         """Certificates, checkpoint, README, verifier, SHA256SUMS, then the signed manifest."""
         job = self.job
-        certificates = self._certificates()
         files, checkpoint = _checkpoint_files(job.agency)
+        for name, data in files:
+            if name.endswith(".p7s") and (signer := _signer_fingerprint(data)):
+                self.sealers.add(signer)  # maybe a certificate from before a renewal
+        certificates = self._certificates()
         for name, data in files:
             self.add(name, data, kind="audit-checkpoint")
         events = [_event(event) for event in events]

@@ -2,6 +2,7 @@
 timestamped manifest; certificates, README and verifier inside; the verifier runs with nothing
 but Python and pyHanko and names every bad file."""
 
+import datetime
 import hashlib
 import io
 import json
@@ -9,14 +10,19 @@ import os
 import subprocess
 import sys
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from signings import archive_manifest
 from signings.archive_verifier import verify_arsip
 from signings.models import ArchiveJob
+from signings.pdf import detached, pki
 from signings.services import archives
 from tests import factories
 from tests.pdf_helpers import sign
@@ -130,6 +136,7 @@ def test_a_tampered_manifest_fails_its_signature(archive_zip, tmp_path):
     rewrite(archive_zip, tampered, "manifest.json", edit)
     result = run_offline(tampered, tmp_path)
     assert result.returncode == 1
+    assert "RUSAK  manifest.json: tanda tangan tidak cocok dengan isi berkas" in result.stdout
     assert "RUSAK  manifest.json: cap waktu tidak cocok" in result.stdout
 
 
@@ -198,17 +205,58 @@ def test_manage_command_verifies_with_the_same_code(archive_zip, tmp_path):
     assert victim in out.getvalue()
 
 
-def test_a_root_from_elsewhere_replaces_the_archives_own(archive_zip, tmp_path):
-    """An archive re-signed by someone else's CA passes only if the auditor trusts that CA:
-    --akar with the real root must reject a seal from another root."""
-    from signings.pdf import pki
+def test_a_root_from_elsewhere_replaces_the_archives_own(archive_zip, tmp_path, local_tsa):
+    """The roots inside an archive prove nothing if the archive was forged whole: with --akar
+    the auditor's own copy of the root decides."""
+    real_root = tmp_path / "real-root.pem"
+    real_root.write_bytes(local_tsa.pki.root_path.read_bytes())
+    out = io.StringIO()
+    assert verify_arsip.main([str(archive_zip), "--akar", str(real_root)], out=out) == 0
+    assert "dari berkas --akar" in out.getvalue()
 
     other = pki.ensure_dev_pki(tmp_path / "other-pki", base_url="http://127.0.0.1:9")
     other_root = tmp_path / "other-root.pem"
     other_root.write_bytes(other.root_path.read_bytes())
-    report = verify_arsip.main([str(archive_zip), "--akar", str(other_root)],
-                               out=io.StringIO())
-    assert report == 1
+    out = io.StringIO()
+    assert verify_arsip.main([str(archive_zip), "--akar", str(other_root)], out=out) == 1
+    assert "RUSAK  manifest.json: sertifikat penanda tangan tidak berakar" in out.getvalue()
+
+
+@dataclass
+class FakeCheckpoint:
+    """What audit-chain's latest_checkpoint() returns (an AuditCheckpoint row)."""
+    chain: str
+    seq: int
+    head_hash: str
+    made_at: datetime.datetime
+    storage_prefix: str
+
+
+def test_the_latest_audit_checkpoint_travels_and_is_checked(signed_event, auditor_a, tmp_path,
+                                                            monkeypatch):
+    document = json.dumps({"chain": "agency-1", "seq": 7, "head_hash": "ab" * 32}).encode()
+    prefix = "checkpoints/agency-1/000000000007"
+    for suffix, content in ((".json", document), (".p7s", detached.sign(document)),
+                            (".tst", detached.timestamp(document))):
+        default_storage.save(prefix + suffix, ContentFile(content))
+    checkpoint = FakeCheckpoint("agency-1", 7, "ab" * 32, timezone.now(), prefix)
+    monkeypatch.setattr(archive_manifest, "_latest_checkpoint", lambda agency: checkpoint)
+    job = archives.request_archive(agency=signed_event.agency, event=signed_event,
+                                   actor=auditor_a)
+    job = archives.build_archive(job_id=job.pk)
+    path = tmp_path / "dengan-jejak.zip"
+    with job.file.open("rb") as handle:
+        path.write_bytes(handle.read())
+    result = run_offline(path, tmp_path)
+    assert result.returncode == 0, result.stdout
+    assert "Titik periksa jejak audit sah: rantai agency-1, entri ke-7" in result.stdout
+
+    name = "jejak-audit/agency-1-000000000007.json"
+    tampered = tmp_path / "jejak-diubah.zip"
+    rewrite(path, tampered, name, lambda data: data.replace(b'"seq": 7', b'"seq": 9'))
+    result = run_offline(tampered, tmp_path)
+    assert result.returncode == 1
+    assert f"RUSAK  {name}: tanda tangan tidak cocok" in result.stdout
 
 
 def test_verifier_imports_nothing_from_django_or_pakta():

@@ -140,16 +140,16 @@ async def check_token(data: bytes, token: bytes, trust: Trust):
 
 
 async def check_detached(name: str, data: bytes, signature: bytes, token: bytes | None,
-                         trust: Trust, report: Report) -> bool:
-    """A detached CMS signature by a shipped seal certificate, valid at the token's time."""
-    moment = None
+                         trust: Trust, report: Report):
+    """A detached CMS signature by a shipped seal certificate, valid at the time of the token
+    over `data`. Returns the token's time when everything holds, else None (problems named)."""
+    moment = problem = None
     if token is None:
         report.warnings.append((name, "tanpa cap waktu: waktu penandatanganan tidak terbukti"))
     else:
         moment, problem = await check_token(data, token, trust)
         if problem:
             report.bad(name, problem)
-            return False
     try:
         signed = _signed_data(signature)
         status = await async_validate_detached_cms(data, signed,
@@ -157,18 +157,18 @@ async def check_detached(name: str, data: bytes, signature: bytes, token: bytes 
                                                        moment))
     except Exception as exc:  # noqa: BLE001
         report.bad(name, f"tanda tangan tidak terbaca ({type(exc).__name__})")
-        return False
+        return None
     if not (status.intact and status.valid):
         report.bad(name, "tanda tangan tidak cocok dengan isi berkas (berkas telah diubah)")
-        return False
+        return None
     if fingerprint(status.signing_cert) not in trust.seals:
         report.bad(name, "ditandatangani oleh sertifikat yang bukan sertifikat segel arsip")
-        return False
+        return None
     if not status.trusted:
         report.bad(name, "sertifikat penanda tangan tidak berakar pada sertifikat akar "
                          "atau tidak berlaku pada waktu cap waktu")
-        return False
-    return True
+        return None
+    return None if problem else (moment or "tanpa cap waktu")
 
 
 def _only_lta_updates_after(status) -> bool:
@@ -282,7 +282,7 @@ async def _check_checkpoint(archive: zipfile.ZipFile, manifest: dict, trust: Tru
     except (KeyError, ValueError):
         report.bad(name, "titik periksa jejak audit tidak lengkap atau tidak terbaca")
         return
-    if await check_detached(name, document, signature, token, trust, report):
+    if await check_detached(name, document, signature, token, trust, report) is not None:
         report.notes.append(f"Titik periksa jejak audit sah: rantai {payload.get('chain')}, "
                             f"entri ke-{payload.get('seq')}, hash {payload.get('head_hash')}.")
 
@@ -309,10 +309,9 @@ async def verify(path: str, *, roots_file: bytes | None = None) -> Report:
             report.warnings.append((MANIFEST, f"format tidak dikenal: {manifest.get('format')}"))
         trust = _trust(archive, names, roots_file, report)
         token = archive.read(TOKEN) if TOKEN in names else None
-        signed = await check_detached(MANIFEST, document, archive.read(SIGNATURE), token,
+        moment = await check_detached(MANIFEST, document, archive.read(SIGNATURE), token,
                                       trust, report)
-        if signed and token is not None:
-            moment, _problem = await check_token(document, token, trust)
+        if moment is not None:
             report.notes.append(f"Manifest ditandatangani dan dicap waktu pada {moment}.")
         if not manifest:
             return report
