@@ -17,6 +17,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 from django.utils import timezone
 
 from signings import archive_manifest
@@ -257,6 +258,14 @@ def test_the_latest_audit_checkpoint_travels_and_is_checked(signed_event, audito
     result = run_offline(tampered, tmp_path)
     assert result.returncode == 1
     assert f"RUSAK  {name}: tanda tangan tidak cocok" in result.stdout
+
+
+def test_ready_page_says_the_archive_can_be_checked_offline(archive_zip, signed_event,
+                                                           auditor_a, client):
+    job = ArchiveJob.objects.get(event=signed_event)
+    client.force_login(auditor_a)
+    page = client.get(reverse("audit:archive_detail", args=[job.pk])).content.decode()
+    assert 'id="archive-offline-hint"' in page and "BACA-SAYA.txt" in page
 
 
 def test_verifier_imports_nothing_from_django_or_pakta():
