@@ -134,8 +134,13 @@ def sign_manifest(body: dict) -> SignedManifest:
     content (see the module docstring)."""
     key = hashlib.sha256(canonical_json(body)).hexdigest()
     stored = _read_stored(key)
-    if stored is not None:
+    if stored is not None and (stored.token is not None or not settings.PAKTA_TSA_URL):
         return stored
+    if stored is not None:
+        # Signed while no TSA was configured: now one is, the timestamp is worth a new
+        # generation (storage would not overwrite the old files, so they go first).
+        for suffix in (".json", ".p7s", ".tst"):
+            default_storage.delete(f"{STORE}/{key}{suffix}")
     document = canonical_json({**body, "generated_at": timezone.now().isoformat(
         timespec="seconds")})
     signature = detached.sign(document)

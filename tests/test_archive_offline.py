@@ -192,6 +192,34 @@ def test_new_content_gives_a_new_signed_manifest(signed_event, auditor_a, hr_a, 
         assert json.loads(zipped.read("manifest.json"))["pacts"] == 4
 
 
+def test_without_a_tsa_the_archive_is_signed_but_untimestamped_until_one_is_set(
+        signed_event, auditor_a, settings, local_tsa, tmp_path):
+    settings.PAKTA_TSA_URL = ""  # development without the local responder
+
+    def build_and_check(name: str):
+        job = archives.request_archive(agency=signed_event.agency, event=signed_event,
+                                       actor=auditor_a)
+        job = archives.build_archive(job_id=job.pk)
+        path = tmp_path / name
+        with job.file.open("rb") as handle:
+            path.write_bytes(handle.read())
+        out = io.StringIO()
+        code = verify_arsip.main([str(path)], out=out)
+        with zipfile.ZipFile(path) as zipped:
+            return code, out.getvalue(), set(zipped.namelist())
+
+    code, report, names = build_and_check("tanpa-tsa.zip")
+    assert code == 0, report
+    assert "manifest.json.tst" not in names
+    assert "PERINGATAN  manifest.json: tanpa cap waktu" in report
+    assert "segel tanpa cap waktu (PAdES B-B)" in report  # the pacts were sealed B-B too
+
+    settings.PAKTA_TSA_URL = local_tsa.url
+    code, report, names = build_and_check("dengan-tsa.zip")
+    assert code == 0, report
+    assert "manifest.json.tst" in names and "manifest.json: tanpa cap waktu" not in report
+
+
 def test_manage_command_verifies_with_the_same_code(archive_zip, tmp_path):
     out = io.StringIO()
     call_command("verify_archive", str(archive_zip), stdout=out)
