@@ -1,9 +1,10 @@
 """ZIP archives of signed PDFs for auditors, built by a background task.
 
-The ZIP is streamed with zipstream-ng (stored, not deflated: PDFs barely compress) one PDF at a
-time into a temporary file, then moved into place with one atomic rename: memory stays flat
-however many PDFs, and a worker killed halfway leaves only a stray temporary file that the next
-run overwrites, never a half-written archive offered for download.
+The ZIP is written one PDF at a time into a temporary file (signings/archive_zip.py: same
+content, same bytes), then moved into place with one atomic rename: memory stays flat however
+many PDFs, and a worker killed halfway leaves only a stray temporary file that the next run
+overwrites, never a half-written archive offered for download. What makes it checkable offline
+(signed manifest, certificates, verifier, README) is signings/archive_manifest.py.
 """
 
 from __future__ import annotations
@@ -22,13 +23,12 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
-from zipstream import ZIP_STORED, ZipStream
 
-from signings import jobs
+from signings import archive_manifest, jobs
 from signings.errors import PaktaError
 from signings.models import Agency, ArchiveJob, ArchiveStatus, Signature, SigningEvent
 from signings.pdf import dates
-from signings.services import audit, pacts, recaps
+from signings.services import audit, checkpoints, pacts, recaps
 from signings.services.context import AuditContext
 
 logger = logging.getLogger(__name__)
@@ -114,16 +114,29 @@ def _partial_dir() -> Path:
 
 
 def _write_zip(job: ArchiveJob, out, context: AuditContext) -> None:
-    zs = ZipStream(compress_type=ZIP_STORED)
+    signatures = archive_signatures(job)
+    events = archive_events(job)
+    moment = archive_manifest.content_time(job, signatures, events)
+    with archive_manifest.ArchiveWriter(out, job=job, moment=moment) as contents:
+        done = _add_documents(job, contents, signatures, events, context)
+        # The newest anchor of the agency's audit chain travels with the archive.
+        contents.finish(events=events, checkpoint=checkpoints.latest_checkpoint(
+            checkpoints.chain_of_agency(job.agency)))
+    ArchiveJob.objects.filter(pk=job.pk).update(done=done)
+
+
+def _add_documents(job: ArchiveJob, contents, signatures, events,
+                   context: AuditContext) -> int:
+    """The pacts, the recaps and the spreadsheet manifest; returns the number of pacts."""
     manifest_rows: list[list[str]] = []
     done = 0
-    for signature in archive_signatures(job).iterator(chunk_size=200):
+    for signature in signatures.iterator(chunk_size=200):
         signature = pacts.ensure_pdf(signature, context=context)
         hasher = hashlib.sha256()
         name = _arcname(signature)
-        zs.add(_file_chunks(signature.pdf, hasher), name)
-        for chunk in zs.all_files():
-            out.write(chunk)
+        contents.add_pdf(name, b"".join(_file_chunks(signature.pdf, hasher)), kind="pact",
+                         verification_code=signature.verification_code,
+                         event=signature.event_id)
         employee = signature.employee
         manifest_rows.append([
             employee.display_name, employee.nip or "",
@@ -136,11 +149,11 @@ def _write_zip(job: ArchiveJob, out, context: AuditContext) -> None:
         done += 1
         if done % PROGRESS_EVERY == 0:
             ArchiveJob.objects.filter(pk=job.pk).update(done=done, heartbeat_at=timezone.now())
-    for event in archive_events(job):
-        issued = recaps.issue_recap(event=event, context=AuditContext.system("task:archive"))
+    for event in events:
+        issued = recaps.issue_recap(event=event, context=context)
         recap = issued.data
         name = f"rekap/rekap-{event.pk}-{slugify(event.title)[:60]}.pdf"
-        zs.add(recap, name)
+        contents.add_pdf(name, recap, kind="recap", event=event.pk)
         manifest_rows.append(["", "", "", event.agency.name, event.title, "", "Rekapitulasi",
                               issued.recap.verification_code, name,
                               hashlib.sha256(recap).hexdigest()])
@@ -149,10 +162,8 @@ def _write_zip(job: ArchiveJob, out, context: AuditContext) -> None:
     writer.writerow(MANIFEST_COLUMNS)
     writer.writerows(manifest_rows)
     # A BOM so spreadsheet programs read the names as UTF-8.
-    zs.add(("\ufeff" + text.getvalue()).encode("utf-8"), "manifest.csv")
-    for chunk in zs.finalize():
-        out.write(chunk)
-    ArchiveJob.objects.filter(pk=job.pk).update(done=done)
+    contents.add("manifest.csv", ("\ufeff" + text.getvalue()).encode("utf-8"), kind="list")
+    return done
 
 
 def build_archive(*, job_id: int, context: AuditContext) -> ArchiveJob:
