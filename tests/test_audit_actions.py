@@ -33,6 +33,8 @@ def _scan(path: Path) -> tuple[set[str], bool]:
             continue
         func = node.func
         name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+        if name == "add_argument":  # argparse's action="store_true" is no audit action
+            continue
         for keyword in node.keywords:
             if keyword.arg == "action":
                 if isinstance(keyword.value, ast.JoinedStr):

@@ -12,7 +12,7 @@ def three_entries(agency):
     with transaction.atomic():
         for n in range(3):
             audit.record(action="signing.event.updated", obj=agency, agency=agency,
-                         details={"n": n})
+                         details={"n": n}, context=AuditContext.system("test"))
 
 
 @pytest.mark.django_db(transaction=True)

@@ -6,8 +6,8 @@ import pytest
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from signings import pact_text
 from signings.models import Employee, PactTemplateVersion
+from signings.pdf import pact_text
 from tests import factories
 
 pytestmark = pytest.mark.django_db

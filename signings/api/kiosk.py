@@ -21,7 +21,6 @@ from ninja.decorators import decorate_view
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import APIKeyHeader
 
-from signings import pact_text
 from signings.api.schemas import (
     ErrorOut,
     IdentityCheckIn,
@@ -35,6 +34,7 @@ from signings.api.schemas import (
 )
 from signings.errors import PaktaError
 from signings.models import Agency, Employee, KioskDevice, SignatureMethod, SigningEvent
+from signings.pdf import pact_text
 from signings.services import kiosk, signatures
 from signings.services.context import AuditContext
 from signings.services.signatures import SigningError

@@ -11,9 +11,8 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from signings import pact_text
 from signings.models import Signature, SignatureMethod
-from signings.pdf import dates, engine
+from signings.pdf import dates, engine, pact_text
 from signings.pdf.fetcher import SafeURLFetcher
 
 IMAGE_SCAN_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png"}

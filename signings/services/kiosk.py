@@ -19,7 +19,6 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
-from signings import pact_text
 from signings.errors import PaktaError
 from signings.models import (
     AttendanceOutcome,
@@ -31,6 +30,7 @@ from signings.models import (
 )
 from signings.models.employee import signing_order
 from signings.models.signature import VERIFICATION_ALPHABET
+from signings.pdf import pact_text
 from signings.services import audit
 from signings.services.context import AuditContext
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from signings import access, pact_text
+from signings import access
 from signings.access import Ability
 from signings.errors import PaktaError
 from signings.forms.recording import (
@@ -22,6 +22,7 @@ from signings.forms.recording import (
     VoidForm,
 )
 from signings.models import AttendanceStatus, EventStatus, Signature, SignatureMethod
+from signings.pdf import pact_text
 from signings.readmodels import live
 from signings.services import attendance, representation, signatures
 from signings.services.context import AuditContext

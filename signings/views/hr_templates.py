@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from signings import access, pact_text
+from signings import access
 from signings.access import Ability
 from signings.forms.templates import TemplateForm
 from signings.models import (
@@ -21,6 +21,7 @@ from signings.models import (
     PactTemplateVersion,
     SigningEvent,
 )
+from signings.pdf import pact_text
 from signings.services import templates as template_service
 from signings.services.context import AuditContext
 from signings.views.hr import paginate

@@ -13,9 +13,9 @@ import re
 import pdfplumber
 import pytest
 
-from signings import demo, pact_text
+from signings import demo
 from signings.models import EmployeeCategory, Signature
-from signings.pdf import pact
+from signings.pdf import pact, pact_text
 from tests import factories
 from tests.browser.test_kiosk_browser import (  # noqa: F401 (tablet_context is a fixture)
     draw_signature,

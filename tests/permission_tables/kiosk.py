@@ -56,6 +56,8 @@ ROWS = [
     Row("kiosk:api:roster", expect=everyone(200), headers=_token),
     Row("kiosk:api:status", expect=everyone(401)),
     Row("kiosk:api:status", expect=everyone(200), headers=_token),
+    Row("kiosk:api:identity", method="post", expect=everyone(401)),
+    Row("kiosk:api:identity", method="post", expect=everyone(400), headers=_token),
     Row("kiosk:api:submit", method="post", expect=everyone(401)),
     Row("kiosk:api:submit", method="post", expect=everyone(400), headers=_token),
 ]
