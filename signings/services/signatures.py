@@ -81,7 +81,8 @@ def payload_fingerprint(*, event_id: int, employee_id: int, submission: Submissi
 
 def _already_signed_error(existing: Signature) -> SigningError:
     local = timezone.localtime(existing.signed_at)
-    where = existing.device.name if existing.device_id else existing.get_method_display()
+    # No query when device_id is empty: Django answers None for an unset foreign key.
+    where = existing.device.name if existing.device is not None else existing.get_method_display()
     return SigningError(
         "signature.already_signed",
         _("%(name)s sudah menandatangani pada %(time)s (%(where)s).")
@@ -90,7 +91,7 @@ def _already_signed_error(existing: Signature) -> SigningError:
         detail={
             "employee_id": existing.employee_id,
             "signed_at": existing.signed_at.isoformat(),
-            "where": existing.device.name if existing.device_id else "",
+            "where": existing.device.name if existing.device is not None else "",
             "method": existing.method,
         },
     )
@@ -321,7 +322,8 @@ def _lock_expected(event_id: int, employee_id: int) -> bool:
     )
 
 
-def _prior(submission_id, event_id: int, employee_id: int) -> tuple[int | None, int | None]:
+def _prior(submission_id: uuid.UUID | None, event_id: int,
+           employee_id: int) -> tuple[int | None, int | None]:
     """(signature with this submission_id, standing signature of this person) ids.
 
     Read after the row lock, so they see what a concurrent submission that held the lock has
