@@ -22,14 +22,17 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
+
+if TYPE_CHECKING:
+    # A lazily translated string (gettext_lazy); at run time it is Django's Promise.
+    from django_stubs_ext import StrPromise
 
 __all__ = [
     "MESSAGES",
@@ -96,7 +99,7 @@ MESSAGE_LANGUAGES = ("id", "en")
 
 Field = Literal["nip", "nik", "number"]
 
-MESSAGES: dict[str, Promise] = {
+MESSAGES: dict[str, StrPromise] = {
     # Shared by normalize_number for agency-issued numbers (non-ASN staff without NIP/NIK).
     "number.scientific_notation": _(
         "Nomor berubah menjadi notasi ilmiah (misalnya 1,98E+17) oleh spreadsheet, sehingga "
@@ -181,7 +184,7 @@ class IdentityError(ValueError):
     def __init__(
         self,
         code: str,
-        message: str | Promise | None = None,
+        message: str | StrPromise | None = None,
         params: Mapping[str, Any] | None = None,
     ) -> None:
         self.code = code
@@ -521,6 +524,7 @@ def format_nip(nip: str | int, *, kind: str | None = None) -> str:
             kind = parse_nip(digits).kind
         except IdentityError:
             kind = PNS if 1 <= int(digits[12:14]) <= 12 else PPPK
+    parts: tuple[str, ...]
     if kind == PNS:
         parts = (digits[0:8], digits[8:14], digits[14], digits[15:18])
     else:

@@ -7,13 +7,16 @@ tell a final refusal (drop it, tell the operator) from a reason to retry later.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import wraps
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.views.decorators.gzip import gzip_page
 from ninja import NinjaAPI, Status
@@ -46,6 +49,13 @@ STROKES_ALLOWANCE = 512 * 1024
 
 def max_submission_bytes() -> int:
     return settings.PAKTA_SIGNATURE_MAX_BYTES * 4 // 3 + STROKES_ALLOWANCE
+
+
+class DeviceRequest(HttpRequest):
+    """For the type checker: a request DeviceAuth let through, with the paired tablet on
+    `auth` (ninja sets it). Real requests are plain HttpRequests."""
+
+    auth: KioskDevice
 
 
 class DeviceAuth(APIKeyHeader):
@@ -90,47 +100,48 @@ api = NinjaAPI(
 )
 
 
-def error(request, code: str, message, *, status: int, detail: dict | None = None):
+def error(request: HttpRequest, code: str, message: str | Promise, *, status: int,
+          detail: dict[str, Any] | None = None) -> HttpResponse:
     return api.create_response(
         request, {"code": code, "message": str(message), "detail": detail}, status=status
     )
 
 
 @api.exception_handler(PaktaError)
-def _refused(request, exc: PaktaError):
+def _refused(request: HttpRequest, exc: PaktaError) -> HttpResponse:
     return error(request, exc.code, exc.message, status=exc.status, detail=exc.detail)
 
 
 @api.exception_handler(AuthenticationError)
-def _no_credentials(request, exc):
+def _no_credentials(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     return error(request, "device.unknown",
                  _("Tablet ini belum dipasang. Masukkan kode pemasangan dari petugas."),
                  status=401)
 
 
 @api.exception_handler(ValidationError)
-def _invalid(request, exc: ValidationError):
+def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     return error(request, "request.invalid", _("Data kiriman tidak sah."), status=422,
                  detail={"errors": exc.errors})
 
 
 @api.exception_handler(HttpError)
-def _http_error(request, exc: HttpError):
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     # Ninja's own refusals (an unparseable body, mostly), in the same shape as ours.
     return error(request, "request.invalid", _("Data kiriman tidak sah."),
                  status=exc.status_code, detail={"reason": str(exc)})
 
 
 @api.exception_handler(RequestDataTooBig)
-def _too_big(request, exc):
+def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
     return error(request, "request.too_large", _("Kiriman terlalu besar."), status=413)
 
 
-def limit_body(view):
+def limit_body(view: Callable[..., Any]) -> Callable[..., Any]:
     """Refuse an oversized body from its Content-Length, before anything reads it."""
 
     @wraps(view)
-    def wrapper(request, *args, **kwargs):
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
@@ -146,7 +157,7 @@ def limit_body(view):
     return wrapper
 
 
-def event_out(event: SigningEvent) -> dict:
+def event_out(event: SigningEvent) -> dict[str, Any]:
     version = event.template_version
     agency = Agency.objects.only("name", "city", "timezone").get(pk=event.agency_id)
     return {
@@ -166,7 +177,7 @@ def event_out(event: SigningEvent) -> dict:
     }
 
 
-def status_out(device: KioskDevice) -> dict:
+def status_out(device: KioskDevice) -> dict[str, Any]:
     event = device.event
     return {
         "server_time": timezone.now(),
@@ -184,7 +195,7 @@ def status_out(device: KioskDevice) -> dict:
 
 @api.post("/pair", auth=None, response={200: PairOut, 400: ErrorOut, 409: ErrorOut},
           url_name="pair", summary="Pair a tablet with a one-time code")
-def pair(request, payload: PairIn):
+def pair(request: HttpRequest, payload: PairIn) -> dict[str, Any]:
     device, token = kiosk.pair_device(
         code=payload.code,
         user_agent=payload.user_agent or request.headers.get("User-Agent", ""),
@@ -197,8 +208,8 @@ def pair(request, payload: PairIn):
 @api.get("/roster", response={200: RosterOut, 401: ErrorOut, 403: ErrorOut},
          url_name="roster", summary="Event, pact text and expected signers, for offline use")
 @decorate_view(gzip_page)
-def roster(request):
-    device: KioskDevice = request.auth
+def roster(request: DeviceRequest) -> dict[str, Any]:
+    device = request.auth
     return {
         "event": event_out(device.event),
         "check_salt": kiosk.check_salt(device.event),
@@ -210,20 +221,20 @@ def roster(request):
 @api.get("/status", response={200: StatusOut, 401: ErrorOut, 403: ErrorOut},
          url_name="status", summary="Event status and who has signed (polled by tablets)")
 @decorate_view(gzip_page)
-def status(request):
+def status(request: DeviceRequest) -> dict[str, Any]:
     return status_out(request.auth)
 
 
 @api.post("/identity", response={200: IdentityCheckOut, 401: ErrorOut, 403: ErrorOut,
                                  422: ErrorOut},
           url_name="identity", summary="Check a typed birth date (tablets that cannot hash)")
-def identity(request, payload: IdentityCheckIn):
+def identity(request: DeviceRequest, payload: IdentityCheckIn) -> dict[str, bool]:
     """For tablets on plain HTTP, where the browser has no crypto.subtle to check offline.
 
     Answers only for people expected at the device's event; the signature is checked again
     when it is submitted.
     """
-    device: KioskDevice = request.auth
+    device = request.auth
     employee = (Employee.objects.filter(pk=payload.employee_id, expected_at__event=device.event)
                 .only("pk", "birth_date").first())
     if employee is None:
@@ -240,8 +251,8 @@ def identity(request, payload: IdentityCheckIn):
     summary="Submit one signature from the outbox (idempotent by submission_id)",
 )
 @decorate_view(limit_body)
-def submit(request, payload: SubmissionIn):
-    device: KioskDevice = request.auth
+def submit(request: DeviceRequest, payload: SubmissionIn) -> Status[dict[str, Any]]:
+    device = request.auth
     if not payload.agreed:
         return Status(422, {"code": "agreement.missing",
                             "message": _("Penanda tangan belum menyatakan setuju dengan isi "

@@ -14,7 +14,9 @@ import hashlib
 import io
 import logging
 import os
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, BinaryIO
 
 from django.conf import settings
 from django.core.files import File
@@ -30,6 +32,12 @@ from signings.models import Agency, ArchiveJob, ArchiveStatus, Signature, Signin
 from signings.pdf import dates
 from signings.services import audit, checkpoints, pacts, recaps
 from signings.services.context import AuditContext
+
+if TYPE_CHECKING:
+    from hashlib import _Hash
+
+    from django.core.files.storage import Storage
+    from django.db.models.fields.files import FieldFile
 
 logger = logging.getLogger(__name__)
 
@@ -94,7 +102,7 @@ def retry_archive(*, job: ArchiveJob, context: AuditContext) -> ArchiveJob:
     return job
 
 
-def _file_chunks(field, hasher):
+def _file_chunks(field: FieldFile, hasher: _Hash) -> Iterator[bytes]:
     with field.open("rb") as handle:
         while chunk := handle.read(CHUNK):
             hasher.update(chunk)
@@ -113,7 +121,7 @@ def _partial_dir() -> Path:
     return path
 
 
-def _write_zip(job: ArchiveJob, out, context: AuditContext) -> None:
+def _write_zip(job: ArchiveJob, out: BinaryIO, context: AuditContext) -> None:
     signatures = archive_signatures(job)
     events = archive_events(job)
     moment = archive_manifest.content_time(job, signatures, events)
@@ -125,7 +133,8 @@ def _write_zip(job: ArchiveJob, out, context: AuditContext) -> None:
     ArchiveJob.objects.filter(pk=job.pk).update(done=done)
 
 
-def _add_documents(job: ArchiveJob, contents, signatures, events,
+def _add_documents(job: ArchiveJob, contents: archive_manifest.ArchiveWriter,
+                   signatures: QuerySet[Signature], events: QuerySet[SigningEvent],
                    context: AuditContext) -> int:
     """The pacts, the recaps and the spreadsheet manifest; returns the number of pacts."""
     manifest_rows: list[list[str]] = []
@@ -231,7 +240,7 @@ def _store(job: ArchiveJob, partial: Path) -> str:
     return wanted
 
 
-def _hash_file(storage, name: str) -> tuple[str, int]:
+def _hash_file(storage: Storage, name: str) -> tuple[str, int]:
     hasher = hashlib.sha256()
     size = 0
     with storage.open(name, "rb") as handle:

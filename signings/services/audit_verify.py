@@ -17,8 +17,10 @@ Entries after the newest checkpoint are covered by the hash links only, until th
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 from collections import defaultdict
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
 from django.db.models.fields.files import FieldFile
@@ -68,7 +70,7 @@ def _describe(entry: AuditEntry) -> str:
     return f"entry #{entry.pk} (seq {entry.seq}, {entry.action}, {entry.at:%Y-%m-%d %H:%M:%S})"
 
 
-def walk_chain(chain: str, *, remember: set[int] = frozenset()) -> tuple[ChainReport, dict]:
+def walk_chain(chain: str, *, remember: AbstractSet[int] = frozenset()) -> tuple[ChainReport, dict]:
     """Links, hashes and seq of one chain; the hashes at the seqs in `remember`."""
     report = ChainReport(chain=chain)
     hashes: dict[int, str] = {}
@@ -178,16 +180,17 @@ def _own_entry_exists(stored: checkpoints.StoredCheckpoint) -> bool:
 
 
 def file_sha256(file: FieldFile) -> str | None:
-    if not file or not file.storage.exists(file.name):
+    name = file.name
+    if not file or name is None or not file.storage.exists(name):
         return None
     digest = hashlib.sha256()
-    with file.storage.open(file.name, "rb") as handle:
+    with file.storage.open(name, "rb") as handle:
         for chunk in iter(lambda: handle.read(1 << 16), b""):
             digest.update(chunk)
     return digest.hexdigest()
 
 
-def _same_time(recorded, value) -> bool:
+def _same_time(recorded: object, value: datetime.datetime | None) -> bool:
     return value is not None and parse_datetime(str(recorded)) == value
 
 

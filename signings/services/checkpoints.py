@@ -30,7 +30,9 @@ import contextlib
 import hashlib
 import json
 import logging
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -78,7 +80,7 @@ def chain_of_agency(agency: Agency | None) -> str:
 
 
 @contextlib.contextmanager
-def _making(chain: str):
+def _making(chain: str) -> Iterator[bool]:
     """Non-blocking: a second worker for the same chain gives up (the first one covers it).
     A different key from the append lock: appends never wait for the TSA."""
     if connection.vendor != "postgresql":
@@ -102,13 +104,13 @@ def _agency_of_chain(chain: str) -> Agency | None:
     return None
 
 
-def _nothing_new(chain: str, head: dict, latest: AuditCheckpoint | None) -> bool:
+def _nothing_new(chain: str, head: Mapping[str, Any], latest: AuditCheckpoint | None) -> bool:
     if latest is None:
         return False
     if latest.seq >= head["seq"]:
         return True
     # Only the previous checkpoint's own entry since: anchoring it would never end.
-    return head["seq"] == latest.seq + 1 and head["action"] == ACTION_MADE
+    return bool(head["seq"] == latest.seq + 1 and head["action"] == ACTION_MADE)
 
 
 def make_checkpoint(*, chain: str, context: AuditContext) -> AuditCheckpoint | None:

@@ -67,6 +67,7 @@ def create_event(
         kiosk_idle_seconds=details.kiosk_idle_seconds,
         created_by=context.actor,
     )
+    employee_ids: Iterable[int]
     if expected is None:
         employee_ids = Employee.objects.in_agency(agency).active().values_list("pk", flat=True)
     else:
@@ -134,7 +135,8 @@ def _transition(
     *, event: SigningEvent, to_status: str, reason: str, context: AuditContext
 ) -> SigningEvent:
     event = SigningEvent.objects.select_for_update().get(pk=event.pk)
-    allowed = {
+    # Keyed by str: event.status is the column's plain value.
+    allowed: dict[str, set[str]] = {
         EventStatus.DRAFT: {EventStatus.OPEN},
         EventStatus.OPEN: {EventStatus.CLOSED},
         EventStatus.CLOSED: {EventStatus.OPEN},
@@ -160,12 +162,12 @@ def _transition(
         event=event, from_status=from_status, to_status=to_status, reason=reason.strip(),
         changed_by=context.actor,
     )
-    action = {
+    actions: dict[str, str] = {
         EventStatus.OPEN: "signing.event.reopened" if reopening else "signing.event.opened",
         EventStatus.CLOSED: "signing.event.closed",
-    }[to_status]
+    }
     entry = audit.record(
-        action=action, obj=event, agency=event.agency, context=context,
+        action=actions[to_status], obj=event, agency=event.agency, context=context,
         details={"from": from_status, "to": to_status, "reason": reason.strip()},
     )
     if to_status == EventStatus.CLOSED:

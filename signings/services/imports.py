@@ -12,6 +12,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -37,6 +38,9 @@ from signings.tabular import (  # noqa: F401 (re-exported for the views)
     neutralise,
     read_table,
 )
+
+if TYPE_CHECKING:
+    from signings.access import AnyUser
 
 # (key, header in the template file). The key is what `HEADER_ALIASES` resolves to.
 COLUMNS: list[tuple[str, str]] = [
@@ -112,7 +116,7 @@ class RowOutcome:
     errors: list[str] = field(default_factory=list)
     changes: list[tuple[str, str, str]] = field(default_factory=list)
     note: str = ""
-    data: dict | None = None
+    data: dict[str, Any] | None = None  # Employee field values; set on writable rows
     employee_id: int | None = None
 
 
@@ -176,12 +180,13 @@ def _find_header(rows: list[list[str]]) -> tuple[int, dict[str, int]]:
     candidates = [i for i, row in enumerate(rows) if any(c.strip() for c in row)]
     if not candidates:
         raise ImportFileError("file.empty", _("Berkas kosong."))
-    first_error = None
+    first_error: ImportFileError | None = None
     for index in candidates[:HEADER_SEARCH_ROWS]:
         try:
             return index, _map_header(rows[index])
         except ImportFileError as error:
             first_error = first_error or error
+    assert first_error is not None  # there was a candidate, and it failed
     raise first_error
 
 
@@ -221,10 +226,11 @@ def _echelon(raw: str) -> int:
     return {"II": 2, "III": 3, "IV": 4, "2": 2, "3": 3, "4": 4}[match.group(1)]
 
 
-def _parse_row(cells: dict[str, str], units: dict[str, Agency], root: Agency):
+def _parse_row(cells: dict[str, str], units: dict[str, Agency],
+               root: Agency) -> tuple[dict[str, Any], list[str]]:
     """Turn one row's cells into Employee field values, or a list of reasons it cannot."""
     errors: list[str] = []
-    data: dict = {key: _clean_text(cells.get(key, "")) for key in
+    data: dict[str, Any] = {key: _clean_text(cells.get(key, "")) for key in
                   ("name", "title_prefix", "title_suffix", "position", "staff_number")}
     for key, limit in MAX_LENGTHS.items():
         if len(data[key]) > limit:
@@ -308,7 +314,7 @@ def _identity_label(data: dict, cells: dict[str, str]) -> str:
             or cells.get("nip") or cells.get("nik") or "")
 
 
-def _display(field_name: str, value, agencies: dict[int, Agency]) -> str:
+def _display(field_name: str, value: Any, agencies: dict[int, Agency]) -> str:
     if field_name == "agency_id":
         agency = agencies.get(value)
         return agency.name if agency else ""
@@ -321,7 +327,7 @@ def _display(field_name: str, value, agencies: dict[int, Agency]) -> str:
     return "" if value is None else str(value)
 
 
-def plan_import(*, rows: list[list[str]], agency: Agency, user) -> ImportPlan:
+def plan_import(*, rows: list[list[str]], agency: Agency, user: AnyUser) -> ImportPlan:
     """What confirming would do, row by row. Reads only; raises ImportFileError for the file."""
     if not rows:
         raise ImportFileError("file.empty", _("Berkas kosong."))
@@ -457,6 +463,7 @@ def apply_import(
         changed, moved = [], []
         now = timezone.now()
         for row in updates:
+            assert row.data is not None  # writable rows carry their values
             employee = current[row.employee_id]
             if row.data["agency_id"] != employee.agency_id and row.note:
                 moved.append(employee.pk)
@@ -469,6 +476,7 @@ def apply_import(
         for row in plan.writable:
             if row.employee_id:
                 continue
+            assert row.data is not None  # writable rows carry their values
             employee = Employee(**row.data)
             employee.clean()
             new.append(employee)

@@ -26,7 +26,8 @@ def _load(signature_id: int) -> Signature:
 
 
 def pdf_file_exists(signature: Signature) -> bool:
-    return bool(signature.pdf) and signature.pdf.storage.exists(signature.pdf.name)
+    name = signature.pdf.name
+    return bool(name and signature.pdf.storage.exists(name))
 
 
 def first_render_entry(signature: Signature) -> AuditEntry | None:
@@ -64,7 +65,8 @@ def render_and_store(*, signature_id: int, context: AuditContext) -> Signature:
     )
     with transaction.atomic():
         locked = Signature.objects.select_for_update().get(pk=signature.pk)
-        if locked.pdf and locked.pdf.name != name and locked.pdf.storage.exists(locked.pdf.name):
+        current = locked.pdf.name
+        if current and current != name and locked.pdf.storage.exists(current):
             # Another worker finished first (the storage gave our file another name): keep its.
             transaction.on_commit(lambda: signature.pdf.storage.delete(name))
             return _load(signature_id)

@@ -48,10 +48,12 @@ def _new_code() -> str:
 
 
 def _read(recap: EventRecap) -> bytes | None:
-    if not recap.file or not recap.file.storage.exists(recap.file.name):
+    name = recap.file.name
+    if not name or not recap.file.storage.exists(name):
         return None
     with recap.file.open("rb") as handle:
-        return handle.read()
+        data: bytes = handle.read()
+    return data
 
 
 def _sealed(event: SigningEvent, evidence: recap_pdf.RecapEvidence,
@@ -89,7 +91,9 @@ def issue_recap(*, event: SigningEvent, context: AuditContext) -> IssuedRecap:
     storage = EventRecap._meta.get_field("file").storage
     name = storage.save(
         EventRecap._meta.get_field("file").generate_filename(
-            None, f"rekap-{event.pk}-{evidence.verification_code}.pdf"),
+            # The stubs want a model instance; upload_to is a string, so Django never reads it.
+            None,  # type: ignore[arg-type]
+            f"rekap-{event.pk}-{evidence.verification_code}.pdf"),
         ContentFile(sealed))
     with transaction.atomic():
         recap, created = EventRecap.objects.select_for_update().get_or_create(

@@ -43,10 +43,10 @@ def grant_role(*, user: Any, role: str, agency: Agency, context: AuditContext) -
 @transaction.atomic
 def revoke_role(*, assignment: RoleAssignment, context: AuditContext) -> None:
     """Take a role away. The entry keeps who held what, since the row itself goes."""
-    assignment = (RoleAssignment.objects.select_for_update().select_related("user", "agency")
-                  .filter(pk=assignment.pk).first())
-    if assignment is None:
+    locked = (RoleAssignment.objects.select_for_update().select_related("user", "agency")
+              .filter(pk=assignment.pk).first())
+    if locked is None:
         return
-    audit.record(action="access.role.revoked", obj=assignment, agency=assignment.agency,
-                 details=_details(assignment), context=context)
-    assignment.delete()
+    audit.record(action="access.role.revoked", obj=locked, agency=locked.agency,
+                 details=_details(locked), context=context)
+    locked.delete()

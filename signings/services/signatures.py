@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -81,7 +82,8 @@ def payload_fingerprint(*, event_id: int, employee_id: int, submission: Submissi
 
 def _already_signed_error(existing: Signature) -> SigningError:
     local = timezone.localtime(existing.signed_at)
-    where = existing.device.name if existing.device_id else existing.get_method_display()
+    # No query when device_id is empty: Django answers None for an unset foreign key.
+    where = existing.device.name if existing.device is not None else existing.get_method_display()
     return SigningError(
         "signature.already_signed",
         _("%(name)s sudah menandatangani pada %(time)s (%(where)s).")
@@ -90,7 +92,7 @@ def _already_signed_error(existing: Signature) -> SigningError:
         detail={
             "employee_id": existing.employee_id,
             "signed_at": existing.signed_at.isoformat(),
-            "where": existing.device.name if existing.device_id else "",
+            "where": existing.device.name if existing.device is not None else "",
             "method": existing.method,
         },
     )
@@ -261,10 +263,11 @@ def _record_locked(
     return signature
 
 
-def _stored_sha256(file) -> str | None:
-    if not file:
+def _stored_sha256(file: FieldFile) -> str | None:
+    name = file.name
+    if not file or name is None:
         return None
-    with file.storage.open(file.name, "rb") as handle:
+    with file.storage.open(name, "rb") as handle:
         return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
@@ -333,7 +336,8 @@ def _lock_expected(event_id: int, employee_id: int) -> bool:
     )
 
 
-def _prior(submission_id, event_id: int, employee_id: int) -> tuple[int | None, int | None]:
+def _prior(submission_id: uuid.UUID | None, event_id: int,
+           employee_id: int) -> tuple[int | None, int | None]:
     """(signature with this submission_id, standing signature of this person) ids.
 
     Read after the row lock, so they see what a concurrent submission that held the lock has
