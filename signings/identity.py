@@ -329,6 +329,23 @@ def _nip_tail(digits: str) -> tuple[str, str]:
     return ("M" if sex_digit == "1" else "F"), sequence
 
 
+def _nip_info(
+    digits: str, birth: date, *, kind: str, appointment: str, pppk_code: str | None
+) -> NipInfo:
+    """The record for a NIP whose kind-specific middle part is already checked."""
+    sex, sequence = _nip_tail(digits)
+    return NipInfo(
+        nip=digits,
+        kind=kind,
+        birth_date=birth,
+        appointment=appointment,
+        appointment_year=int(appointment[:4]),
+        pppk_code=pppk_code,
+        sex=sex,
+        sequence=sequence,
+    )
+
+
 def _parse_pns(digits: str, birth: date, today: date) -> NipInfo:
     year, month = int(digits[8:12]), int(digits[12:14])
     if not 1 <= month <= 12:
@@ -341,17 +358,7 @@ def _parse_pns(digits: str, birth: date, today: date) -> NipInfo:
     adult = _add_years(birth, MIN_APPOINTMENT_AGE)
     if (year, month) < (adult.year, adult.month):
         raise _fail("nip", "appointment_before_18", value=shown)
-    sex, sequence = _nip_tail(digits)
-    return NipInfo(
-        nip=digits,
-        kind=PNS,
-        birth_date=birth,
-        appointment=digits[8:14],
-        appointment_year=year,
-        pppk_code=None,
-        sex=sex,
-        sequence=sequence,
-    )
+    return _nip_info(digits, birth, kind=PNS, appointment=digits[8:14], pppk_code=None)
 
 
 def _parse_pppk(digits: str, birth: date, today: date) -> NipInfo:
@@ -367,17 +374,7 @@ def _parse_pppk(digits: str, birth: date, today: date) -> NipInfo:
     code = digits[12:14]
     if code == "00":
         raise _fail("nip", "pppk_code")
-    sex, sequence = _nip_tail(digits)
-    return NipInfo(
-        nip=digits,
-        kind=PPPK,
-        birth_date=birth,
-        appointment=digits[8:12],
-        appointment_year=year,
-        pppk_code=code,
-        sex=sex,
-        sequence=sequence,
-    )
+    return _nip_info(digits, birth, kind=PPPK, appointment=digits[8:12], pppk_code=code)
 
 
 def _check_kind(kind: str | None) -> str | None:

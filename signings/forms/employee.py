@@ -105,9 +105,7 @@ class EmployeeForm(forms.ModelForm):
             raise forms.ValidationError(str(error), code=error.code) from None
         # Checked here, across all agencies, because the database's partial unique constraint
         # would only offer a generic "constraint violated" message.
-        if Employee.objects.filter(nip=nip).exclude(pk=self.instance.pk).exists():
-            raise forms.ValidationError(_("NIP ini sudah terdaftar untuk pegawai lain."),
-                                        code="nip.taken")
+        self._refuse_if_taken("nip", nip, _("NIP ini sudah terdaftar untuk pegawai lain."))
         return nip
 
     def clean_nik(self):
@@ -118,10 +116,12 @@ class EmployeeForm(forms.ModelForm):
             nik = identity.parse_nik(raw).nik
         except identity.IdentityError as error:
             raise forms.ValidationError(str(error), code=error.code) from None
-        if Employee.objects.filter(nik=nik).exclude(pk=self.instance.pk).exists():
-            raise forms.ValidationError(_("NIK ini sudah terdaftar untuk pegawai lain."),
-                                        code="nik.taken")
+        self._refuse_if_taken("nik", nik, _("NIK ini sudah terdaftar untuk pegawai lain."))
         return nik
+
+    def _refuse_if_taken(self, field: str, value: str, message: str) -> None:
+        if Employee.objects.filter(**{field: value}).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(message, code=f"{field}.taken")
 
     def _post_clean(self):
         # A NIP/NIK refused above is left out of the instance, so the model's clean() would

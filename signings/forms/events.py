@@ -145,6 +145,16 @@ def find_people(event, text: str) -> tuple[list[Employee], list[str]]:
     return found, missing
 
 
+def clean_people(event, text: str) -> list[Employee]:
+    """find_people for a form field: every line must name someone, else a validation error."""
+    found, missing = find_people(event, text)
+    if missing:
+        raise forms.ValidationError(
+            _("Tidak ditemukan di %(agency)s: %(items)s.")
+            % {"agency": event.agency.name, "items": ", ".join(missing[:10])})
+    return found
+
+
 class ExpectedForm(forms.Form):
     add = forms.CharField(
         label=_("Tambahkan peserta"), required=False, widget=forms.Textarea(attrs={"rows": 4}),
@@ -165,20 +175,10 @@ class ExpectedForm(forms.Form):
         self.helper.form_tag = False
 
     def clean_add(self):
-        found, missing = find_people(self.event, self.cleaned_data["add"])
-        if missing:
-            raise forms.ValidationError(
-                _("Tidak ditemukan di %(agency)s: %(items)s.")
-                % {"agency": self.event.agency.name, "items": ", ".join(missing[:10])})
-        return found
+        return clean_people(self.event, self.cleaned_data["add"])
 
     def clean_remove(self):
-        found, missing = find_people(self.event, self.cleaned_data["remove"])
-        if missing:
-            raise forms.ValidationError(
-                _("Tidak ditemukan di %(agency)s: %(items)s.")
-                % {"agency": self.event.agency.name, "items": ", ".join(missing[:10])})
-        return found
+        return clean_people(self.event, self.cleaned_data["remove"])
 
     def clean(self):
         data = super().clean()

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from PIL import Image, UnidentifiedImageError
 
 from signings.forms import check_upload_size
-from signings.forms.events import find_people
+from signings.forms.events import clean_people
 from signings.models import AbsenceReason
 
 SCAN_TYPES = (
@@ -67,12 +67,7 @@ class RepresentativeForm(SignaturePadForm):
         ]
 
     def clean_covers(self):
-        found, missing = find_people(self.event, self.cleaned_data["covers"])
-        if missing:
-            raise forms.ValidationError(
-                _("Tidak ditemukan di %(agency)s: %(items)s.")
-                % {"agency": self.event.agency.name, "items": ", ".join(missing[:10])})
-        return found
+        return clean_people(self.event, self.cleaned_data["covers"])
 
 
 def sniff_scan(data: bytes) -> str | None:

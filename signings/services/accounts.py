@@ -41,8 +41,7 @@ def update_account(*, user: Any, context: AuditContext) -> Any:
     old, new = _snapshot(before), _snapshot(user)
     user.save()
     audit.record(action="access.account.updated", obj=user, context=context,
-                 details={"changes": {k: [old[k], new[k]] for k in ACCOUNT_FIELDS
-                                      if old[k] != new[k]}})
+                 details={"changes": audit.changes(old, new)})
     return user
 
 

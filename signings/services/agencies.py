@@ -37,7 +37,7 @@ def update_agency(*, agency: Agency, context: AuditContext) -> Agency:
     old, new = _snapshot(before), _snapshot(agency)
     agency.save()
     audit.record(action="roster.agency.updated", obj=agency, agency=agency.parent,
-                 details={"changes": {k: [old[k], new[k]] for k in FIELDS if old[k] != new[k]},
+                 details={"changes": audit.changes(old, new),
                           "path": [before.path, agency.path]},
                  context=context)
     return agency

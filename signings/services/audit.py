@@ -96,3 +96,11 @@ def record(
 
 def _after_append(chain: str) -> None:
     checkpoint_schedule.schedule_after_activity(chain)
+
+
+def changes(old: dict[str, Any], new: dict[str, Any]) -> dict[str, list[Any]]:
+    """The `changes` detail of an update entry: [before, after] for each field that differs.
+
+    `old` and `new` are snapshots of the same fields, before and after the edit.
+    """
+    return {key: [old[key], new[key]] for key in old if old[key] != new[key]}

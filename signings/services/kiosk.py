@@ -110,14 +110,20 @@ def add_device(*, event: SigningEvent, name: str, context: AuditContext) -> Pair
     return PairingCode(device=device, code=code)
 
 
-@transaction.atomic
-def renew_pairing_code(*, device: KioskDevice, context: AuditContext) -> PairingCode:
-    """A fresh code for a tablet that has not paired yet (the first one expired or got lost)."""
+def _lock_unrevoked(device: KioskDevice) -> KioskDevice:
+    """The device row locked for this transaction; a revoked tablet is refused."""
     device = KioskDevice.objects.select_for_update().select_related("event__agency").get(
         pk=device.pk
     )
     if device.is_revoked:
         raise KioskError("kiosk.revoked", _("Tablet ini sudah dicabut."))
+    return device
+
+
+@transaction.atomic
+def renew_pairing_code(*, device: KioskDevice, context: AuditContext) -> PairingCode:
+    """A fresh code for a tablet that has not paired yet (the first one expired or got lost)."""
+    device = _lock_unrevoked(device)
     if device.paired_at is not None:
         raise KioskError("kiosk.already_paired", _("Tablet ini sudah terpasang."))
     if device.event.status == EventStatus.CLOSED:
@@ -173,11 +179,7 @@ def pair_device(*, code: str, user_agent: str = "",
 
 @transaction.atomic
 def revoke_device(*, device: KioskDevice, context: AuditContext) -> KioskDevice:
-    device = KioskDevice.objects.select_for_update().select_related("event__agency").get(
-        pk=device.pk
-    )
-    if device.is_revoked:
-        raise KioskError("kiosk.revoked", _("Tablet ini sudah dicabut."))
+    device = _lock_unrevoked(device)
     device.revoked_at = timezone.now()
     device.revoked_by = context.actor
     device.pairing_code_hash = ""

@@ -58,7 +58,7 @@ def update_employee(*, employee: Employee, context: AuditContext) -> Employee:
     """Save edits to a validated employee; the audit entry lists what changed."""
     before = Employee.objects.select_for_update().get(pk=employee.pk)
     old, new = _snapshot(before), _snapshot(employee)
-    changes = {key: [old[key], new[key]] for key in EDITABLE_FIELDS if old[key] != new[key]}
+    changes = audit.changes(old, new)
     _save(employee)
     audit.record(
         action="roster.employee.updated", obj=employee, agency=employee.agency, context=context,

@@ -71,13 +71,17 @@ def import_upload(request):
     })
 
 
+def _preview_gone(request):
+    messages.error(request, _("Pratinjau impor tidak ditemukan atau sudah dipakai. "
+                              "Unggah berkasnya lagi."))
+    return redirect("hr:import_upload")
+
+
 @access.role_required(Ability.MANAGE)
 def import_preview(request, token):
     stored = _stored(request, token)
     if stored is None:
-        messages.error(request, _("Pratinjau impor tidak ditemukan atau sudah dipakai. "
-                                  "Unggah berkasnya lagi."))
-        return redirect("hr:import_upload")
+        return _preview_gone(request)
     agency = _stored_agency(request, stored)
     try:
         plan = imports.plan_import(rows=stored["rows"], agency=agency, user=request.user)
@@ -95,9 +99,7 @@ def import_preview(request, token):
 def import_confirm(request, token):
     stored = _stored(request, token)
     if stored is None:
-        messages.error(request, _("Pratinjau impor tidak ditemukan atau sudah dipakai. "
-                                  "Unggah berkasnya lagi."))
-        return redirect("hr:import_upload")
+        return _preview_gone(request)
     agency = _stored_agency(request, stored)
     try:
         plan = imports.apply_import(

@@ -117,6 +117,12 @@ def _signature_png(form) -> bytes | None:
         return None
 
 
+def _submission(event, method: str, **fields) -> Submission:
+    # What the officer recorded is always against the event's own template version.
+    return Submission(method=method, template_hash=event.template_version.content_hash,
+                      **fields)
+
+
 @access.role_required(Ability.MANAGE)
 def record_sign(request, pk, employee_pk):
     event = get_event(request, pk)
@@ -128,10 +134,7 @@ def record_sign(request, pk, employee_pk):
             try:
                 signatures.record_signature(
                     event=event, employee=employee,
-                    submission=Submission(
-                        method=SignatureMethod.OFFICER, image_png=png,
-                        template_hash=event.template_version.content_hash,
-                    ),
+                    submission=_submission(event, SignatureMethod.OFFICER, image_png=png),
                     context=AuditContext.from_request(request),
                 )
             except PaktaError as error:
@@ -158,9 +161,8 @@ def record_paper(request, pk, employee_pk):
         try:
             signatures.record_signature(
                 event=event, employee=employee,
-                submission=Submission(
-                    method=SignatureMethod.PAPER,
-                    template_hash=event.template_version.content_hash,
+                submission=_submission(
+                    event, SignatureMethod.PAPER,
                     paper_scan=ContentFile(data, name=f"pindaian.{extension}"),
                 ),
                 context=AuditContext.from_request(request),
@@ -188,9 +190,8 @@ def record_representative(request, pk):
             try:
                 representation.record_representative(
                     event=event, employee=employee,
-                    submission=Submission(
-                        method=SignatureMethod.REPRESENTATIVE, image_png=png,
-                        template_hash=event.template_version.content_hash,
+                    submission=_submission(
+                        event, SignatureMethod.REPRESENTATIVE, image_png=png,
                         represented_group=form.cleaned_data["represented_group"],
                     ),
                     covers=form.cleaned_data["covers"],

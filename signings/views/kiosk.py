@@ -58,6 +58,11 @@ def _event_for(request, event_pk: int) -> SigningEvent:
     )
 
 
+def _device_for(request, event_pk: int, pk: int) -> tuple[SigningEvent, KioskDevice]:
+    event = _event_for(request, event_pk)
+    return event, get_object_or_404(KioskDevice, event=event, pk=pk)
+
+
 def _devices_page(request, event: SigningEvent, form: DeviceForm, *, status: int = 200):
     devices = list(
         KioskDevice.objects.filter(event=event)
@@ -131,8 +136,7 @@ def device_add(request, event_pk: int):
 @access.role_required(Ability.MANAGE)
 @require_POST
 def device_code(request, event_pk: int, pk: int):
-    event = _event_for(request, event_pk)
-    device = get_object_or_404(KioskDevice, event=event, pk=pk)
+    event, device = _device_for(request, event_pk, pk)
     try:
         pairing = kiosk_service.renew_pairing_code(device=device,
                                                    context=AuditContext.from_request(request))
@@ -145,8 +149,7 @@ def device_code(request, event_pk: int, pk: int):
 @access.role_required(Ability.MANAGE)
 @require_POST
 def device_revoke(request, event_pk: int, pk: int):
-    event = _event_for(request, event_pk)
-    device = get_object_or_404(KioskDevice, event=event, pk=pk)
+    event, device = _device_for(request, event_pk, pk)
     try:
         kiosk_service.revoke_device(device=device, context=AuditContext.from_request(request))
     except KioskError as exc:
