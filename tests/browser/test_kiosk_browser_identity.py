@@ -10,10 +10,10 @@ import statistics
 import time
 
 import pytest
+from django.urls import reverse
 
-from signings.models import IdentityLock, IdentityMethod, Signature
+from signings.models import AuditEntry, IdentityLock, IdentityMethod, Signature
 from signings.services import identity_checks
-from signings.services.context import AuditContext
 from tests import factories
 from tests.browser.test_kiosk_browser import (
     draw_signature,
@@ -96,7 +96,7 @@ def type_birth_date(page, day):
 
 
 def test_three_wrong_dates_lock_the_person_through_a_reload_until_an_officer_unlocks(
-    tablet_context, live_server, birth_event, hr_a
+    tablet_context, live_server, birth_event, hr_a, new_context, log_in, tmp_path
 ):
     event, people = birth_event
     person = people["Dewi Lestari"]
@@ -112,6 +112,8 @@ def test_three_wrong_dates_lock_the_person_through_a_reload_until_an_officer_unl
             page.fill("#birth-date", "")
     page.wait_for_selector("#screen-notice:not(.d-none)")
     assert "petugas" in page.text_content("#notice-text")
+    assert "noble" not in page.text_content("body")  # no template comment leaks into the page
+    page.screenshot(path=tmp_path / "kiosk-locked.png")
 
     # The report went through the outbox: the server locks the person on every tablet.
     outbox_url = module_url(page, "pakta-kiosk/outbox")
@@ -138,9 +140,19 @@ def test_three_wrong_dates_lock_the_person_through_a_reload_until_an_officer_unl
     page.wait_for_selector("#screen-notice:not(.d-none)")
     context.set_offline(False)
 
-    # The officer checks Dewi face to face and unlocks; the tablet learns it from /status.
-    identity_checks.unlock_identity(event=event, employee=person,
-                                    context=AuditContext.for_user(hr_a))
+    # The officer sees Dewi locked on the live view, checks her face to face and unlocks;
+    # the tablet learns it from /status.
+    officer = new_context(viewport={"width": 1280, "height": 900}).new_page()
+    log_in(officer, hr_a.username)
+    officer.goto(f"{live_server.url}{reverse('hr:event_live', kwargs={'pk': event.pk})}")
+    locks = officer.locator("#identity-locks")
+    assert "Dewi Lestari" in locks.text_content()
+    officer.screenshot(path=tmp_path / "live-locked.png")
+    locks.get_by_role("button", name="Buka kunci setelah diperiksa tatap muka").click()
+    officer.wait_for_selector(".alert-success")
+    assert officer.locator("#identity-locks").count() == 0
+    assert AuditEntry.objects.filter(action="signing.identity.unlocked", actor=hr_a).exists()
+    print(f"\nscreenshots in {tmp_path}")
     page.reload()
     page.wait_for_selector("body[data-ready='1']")
     until(lambda: not page.evaluate(
