@@ -312,3 +312,21 @@ def test_officer_changes_the_responsible_officer_on_the_tablets_page(
     assert officer.post(url, {"officer": colleague.pk}).status_code == 302
     device.refresh_from_db()
     assert device.responsible_officer == colleague
+
+
+def test_a_roster_with_no_time_for_verifiers_sends_tablets_to_the_server_meanwhile(
+    client, birth_event, person, hr_a, settings
+):
+    from signings.tasks import prepare_birth_verifiers
+
+    settings.PAKTA_BIRTH_VERIFIER_BUDGET_SECONDS = 0
+    _device, token = pair(birth_event, hr_a)
+    data = client.get(reverse("kiosk:api:roster"), headers=auth(token)).json()
+    assert {e["birth_check"] for e in data["employees"]} == {"server"}
+    assert all(e["birth_verifier"] == "" for e in data["employees"])
+
+    made = prepare_birth_verifiers.call(birth_event.pk)
+    assert made == len(data["employees"])
+    settings.PAKTA_BIRTH_VERIFIER_BUDGET_SECONDS = 5
+    again = client.get(reverse("kiosk:api:roster"), headers=auth(token)).json()
+    assert {e["birth_check"] for e in again["employees"]} == {"scrypt"}

@@ -71,6 +71,11 @@ class RosterEntry(Schema):
     masked: str = Field(description="NIP/NIK with all but the last 4 digits hidden (no "
                               "birth-date digits)")
     digits_tail: str = Field(description="The digits the mask shows")
+    birth_check: Literal["scrypt", "server", "none"] = Field(
+        description="How the tablet checks the birth date: with birth_verifier, by asking "
+                    "/identity (verifier not made yet: reload the roster later), or not at all "
+                    "(birth date unknown)"
+    )
     birth_salt: str = Field(description="Per-person random salt of the birth-date verifier")
     birth_verifier: str = Field(
         description="hex scrypt(YYYY-MM-DD, birth_salt) with the roster's `kdf` parameters; "

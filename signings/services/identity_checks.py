@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import secrets
+import time
 import uuid
 from dataclasses import dataclass
 
@@ -23,6 +24,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from signings import jobs
 from signings.errors import PaktaError
 from signings.models import (
     Employee,
@@ -61,18 +63,37 @@ def birth_verifier(salt: str, birth_date: datetime.date, *, params: dict | None 
     ).hex()
 
 
-def verifiers(event: SigningEvent) -> dict[int, tuple[str, str]]:
-    """{employee id: (salt, verifier)} for the expected signers with a birth date.
+# Time one roster request may spend making verifiers; the rest are made by a background task
+# while tablets ask the server about those people (a 5,000-person event needs a few minutes
+# of CPU once, far beyond any request timeout).
+DEFAULT_VERIFIER_BUDGET_SECONDS = 5.0
 
-    Made once per person and birth date (a fresh random salt each time), then stored: scrypt
-    is deliberately slow, so a roster request must not pay for it again.
+
+@dataclass(frozen=True)
+class Verifiers:
+    ready: dict[int, tuple[str, str]]  # employee id -> (salt, verifier)
+    pending: set[int]  # employees with a birth date whose verifier is not made yet
+
+
+def verifiers(event: SigningEvent, *, budget: float | None = -1.0) -> Verifiers:
+    """The expected signers' birth-date verifiers, making missing or stale ones (a fresh random
+    salt each) for at most `budget` seconds (None: no limit; default: the setting).
+
+    Stored once made: scrypt is deliberately slow, so a roster request must not pay again.
+    Two requests racing may both make one; each writes a salt and verifier that belong
+    together, so whichever a tablet cached checks the same birth date.
     """
+    if budget is not None and budget < 0:
+        budget = getattr(settings, "PAKTA_BIRTH_VERIFIER_BUDGET_SECONDS",
+                         DEFAULT_VERIFIER_BUDGET_SECONDS)
+    deadline = None if budget is None else time.monotonic() + budget
     rows = list(
-        ExpectedSigner.objects.filter(event=event).select_related(None)
+        ExpectedSigner.objects.filter(event=event)
         .values_list("pk", "employee_id", "employee__birth_date", "birth_salt",
                      "birth_verifier", "verifier_birth_date")
     )
-    result: dict[int, tuple[str, str]] = {}
+    ready: dict[int, tuple[str, str]] = {}
+    pending: set[int] = set()
     stale: list[ExpectedSigner] = []
     for pk, employee_id, birth_date, salt, verifier, made_for in rows:
         if birth_date is None:
@@ -81,16 +102,21 @@ def verifiers(event: SigningEvent) -> dict[int, tuple[str, str]]:
                                             verifier_birth_date=None))
             continue
         if not verifier or made_for != birth_date:
+            if deadline is not None and time.monotonic() >= deadline:
+                pending.add(employee_id)
+                continue
             salt = secrets.token_hex(16)
             verifier = birth_verifier(salt, birth_date)
             stale.append(ExpectedSigner(pk=pk, birth_salt=salt, birth_verifier=verifier,
                                         verifier_birth_date=birth_date))
-        result[employee_id] = (salt, verifier)
+        ready[employee_id] = (salt, verifier)
     if stale:
         ExpectedSigner.objects.bulk_update(
             stale, ["birth_salt", "birth_verifier", "verifier_birth_date"], batch_size=500
         )
-    return result
+    if pending:
+        jobs.enqueue("prepare_birth_verifiers", event.pk)
+    return Verifiers(ready=ready, pending=pending)
 
 
 def locked_ids(event: SigningEvent) -> list[int]:

@@ -348,7 +348,13 @@ def roster(event: SigningEvent) -> list[dict]:
     for employee in employees:
         number = employee.nip or employee.nik
         masked = mask_tail(number) if number else employee.staff_number
-        salt, verifier = checks.get(employee.pk, ("", ""))
+        salt, verifier = checks.ready.get(employee.pk, ("", ""))
+        if verifier:
+            birth_check = "scrypt"
+        elif employee.pk in checks.pending:
+            birth_check = "server"  # the tablet asks the server until the verifier is made
+        else:
+            birth_check = "none"
         rows.append({
             "id": employee.pk,
             "name": employee.display_name,
@@ -358,6 +364,7 @@ def roster(event: SigningEvent) -> list[dict]:
             "grade": employee.grade_label,
             "masked": masked,
             "digits_tail": masked.rsplit("*", 1)[1] if number and "*" in masked else "",
+            "birth_check": birth_check,
             "birth_salt": salt,
             "birth_verifier": verifier,
             "rank": employee.signing_rank,

@@ -210,7 +210,7 @@ async function poll() {
       setOnline(true);
       const changedText = state.event && body.template_hash !== state.event.template.hash;
       const changedSize = state.prepared.length !== body.expected_count;
-      if (changedText || changedSize) await loadRoster();
+      if (changedText || changedSize || roster.awaitingVerifiers(state.prepared)) await loadRoster();
       else applyStatus(body);
       await setConfig("status", body);
     }

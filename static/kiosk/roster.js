@@ -91,7 +91,13 @@ export function hashBirthDate(kdf, salt, isoDate) {
 
 // Whether the entry's birth date must be checked at all (unknown birth dates are not).
 export function hasBirthCheck(entry) {
+  if (entry.birth_check) return entry.birth_check !== "none";
   return Boolean(entry.birth_verifier || entry.birth_hash);
+}
+
+// Entries the server had no verifier for yet: the roster is fetched again until it has.
+export function awaitingVerifiers(prepared) {
+  return prepared.some((e) => e.birth_check === "server");
 }
 
 // true / false, or null when only the server can tell: a roster cached before the tablet
