@@ -135,6 +135,8 @@ def test_three_wrong_dates_lock_on_every_tablet_until_an_officer_unlocks(
         identity_wrong_attempts=0))
     assert signed.status_code == 201
     assert Signature.objects.get().employee == person
+    # The wrong dates before the unlock stay part of the record.
+    assert Signature.objects.get().identity_wrong_attempts == 3
 
 
 def test_a_resent_report_counts_once(client, birth_event, person, hr_a):

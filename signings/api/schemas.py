@@ -152,7 +152,8 @@ class SubmissionIn(Schema):
         "", description="How the tablet checked the birth date: its own scrypt or the server"
     )
     identity_wrong_attempts: int = Field(
-        0, ge=0, le=3, description="Wrong birth dates typed before the right one"
+        0, ge=0, le=3, description="Wrong birth dates the tablet checked itself before the "
+                                   "right one (the server adds those it was told of)"
     )
 
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -130,6 +131,12 @@ def locked_ids(event: SigningEvent) -> list[int]:
 def wrong_attempts(event: SigningEvent, employee: Employee) -> int:
     return (IdentityLock.objects.filter(event=event, employee=employee)
             .values_list("attempts", flat=True).first()) or 0
+
+
+def reported_wrong_dates(event: SigningEvent, employee: Employee) -> int:
+    """Every wrong birth date the server knows of for the person at the event, unlocks or not."""
+    return IdentityAttempt.objects.filter(event=event, employee=employee).aggregate(
+        total=Sum("wrong"))["total"] or 0
 
 
 def locked_error(employee: Employee) -> IdentityLockError:

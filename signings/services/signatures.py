@@ -68,7 +68,7 @@ class Submission:
     paper_scan: ContentFile | None = None
     # Evidence: sha256 of the consent statement shown and when it was ticked (tablet clock);
     # how the tablet checked the birth date (IdentityMethod, birth_date_* only) and how many
-    # wrong dates came first.
+    # wrong dates it checked itself before the right one (not yet reported to the server).
     consent_hash: str = ""
     consent_at: datetime.datetime | None = None
     identity_method: str = ""
@@ -321,8 +321,10 @@ def _evidence(event: SigningEvent, employee: Employee, submission: Submission,
         "consent_at": consent_at,
         "identity_method": identity[0],
         "identity_result": identity[1],
-        "identity_wrong_attempts": max(claimed,
-                                       identity_checks.wrong_attempts(event, employee)),
+        # Those the server was told of (reports, online checks, before any unlock too) and
+        # those the tablet checked itself on this visit, which it has not reported.
+        "identity_wrong_attempts": claimed + identity_checks.reported_wrong_dates(event,
+                                                                                 employee),
         "responsible_officer": (device.responsible_officer if device is not None
                                 else context.actor),
     }

@@ -491,7 +491,7 @@ async function onSignDone() {
     consent_hash: person.consent ? person.consent.hash : "",
     consent_at: person.consent ? person.consent.at : null,
     identity_method: person.method || "",
-    identity_wrong_attempts: person.tries,
+    identity_wrong_attempts: person.offlineWrong,
   };
   try {
     await addToOutbox(record);

@@ -175,6 +175,7 @@ def test_three_wrong_dates_lock_the_person_through_a_reload_until_an_officer_unl
     assert signature.employee == person
     assert signature.identity_method == IdentityMethod.BIRTH_DATE_OFFLINE
     assert signature.identity_result == "passed"
+    assert signature.identity_wrong_attempts == 3  # the three before the unlock
     label = page.text_content("#agree-label")
     assert signature.consent_hash == hashlib.sha256(" ".join(label.split()).encode()).hexdigest()
     assert signature.consent_at is not None and signature.consent_at <= signature.signed_at
