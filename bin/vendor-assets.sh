@@ -41,7 +41,8 @@ copy_strip() {
 }
 
 echo "Vendoring into $DEST" >&2
-rm -rf "$DEST/bootstrap" "$DEST/bootstrap-icons" "$DEST/htmx" "$DEST/signature_pad" "$DEST/idb"
+rm -rf "$DEST/bootstrap" "$DEST/bootstrap-icons" "$DEST/htmx" "$DEST/signature_pad" "$DEST/idb" \
+  "$DEST/noble-hashes"
 mkdir -p "$DEST"
 
 p="$(fetch bootstrap)"
@@ -71,6 +72,21 @@ copy_strip "$p/build/umd.js"   "$DEST/idb/idb.umd.min.js"
 cp "$p/LICENSE" "$DEST/idb/LICENSE"
 if grep -nE '^[[:space:]]*(import|export)[^;]*from[[:space:]]' "$DEST/idb/idb.js"; then
   echo "idb.js now imports other modules: vendor them next to it" >&2
+  exit 1
+fi
+
+# @noble/hashes: ES modules importing each other by relative path ("./utils.js"). Only the
+# files scrypt and sha256 need; the kiosk's import map sends each relative import to the
+# hashed file name (see templates/kiosk/app.html), so all of them must stay together.
+p="$(fetch @noble/hashes)"
+mkdir -p "$DEST/noble-hashes"
+for f in scrypt pbkdf2 hmac sha2 _md _u64 utils; do
+  copy_strip "$p/$f.js" "$DEST/noble-hashes/$f.js"
+done
+cp "$p/LICENSE" "$DEST/noble-hashes/LICENSE"
+if grep -hoE 'from "\./[^"]+"' "$DEST/noble-hashes/"*.js | sort -u \
+    | grep -vE '"\./(scrypt|pbkdf2|hmac|sha2|_md|_u64|utils)\.js"'; then
+  echo "@noble/hashes imports a file not vendored: add it above and to the import map" >&2
   exit 1
 fi
 

@@ -342,6 +342,8 @@ class ExpectedSignerAdmin(ReadOnlyAdmin):
     list_filter = [("event__agency", admin.RelatedOnlyFieldListFilter), "employee__category"]
     search_fields = ["employee__name", "employee__nip", "event__title"]
     list_select_related = ["employee", "event"]
+    # The birth-date verifier stays out of sight: it is what a guesser would start from.
+    exclude = ["birth_salt", "birth_verifier", "verifier_birth_date"]
     view_on_site = _console("hr:event_expected", pk="event_id")
 
 
@@ -362,6 +364,26 @@ class KioskDeviceAdmin(ReadOnlyAdmin):
     search_fields = ["name", "event__title"]
     exclude = ["token_hash", "pairing_code_hash"]
     view_on_site = _console("kiosk:devices", event_pk="event_id")
+
+
+@admin.register(m.IdentityLock)
+class IdentityLockAdmin(ReadOnlyAdmin):
+    """Unlocking is an officer's action on the live view (audited), not an admin edit."""
+
+    list_display = ["employee", "event", "attempts", "locked_at", "unlocked_at", "unlocked_by"]
+    list_filter = [("event__agency", admin.RelatedOnlyFieldListFilter),
+                   ("locked_at", admin.EmptyFieldListFilter)]
+    search_fields = ["employee__name", "employee__nip", "event__title"]
+    list_select_related = ["employee", "event", "unlocked_by"]
+    view_on_site = _console("hr:event_live", pk="event_id")
+
+
+@admin.register(m.IdentityAttempt)
+class IdentityAttemptAdmin(ReadOnlyAdmin):
+    list_display = ["attempt_id", "employee", "event", "device", "wrong", "received_at"]
+    list_filter = [("event__agency", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["employee__name", "event__title", "attempt_id"]
+    list_select_related = ["employee", "event", "device"]
 
 
 # --- Evidence ---------------------------------------------------------------------------------

@@ -48,6 +48,7 @@ __all__ = [
     "format_nip",
     "mask_nik",
     "mask_nip",
+    "mask_tail",
     "normalize_number",
     "parse_nik",
     "parse_nip",
@@ -505,6 +506,20 @@ def mask_nik(nik: str | int | None) -> str:
     The district, birth date and sex are hidden. Never raises.
     """
     return _mask(nik, 4, 2)
+
+
+def mask_tail(number: str | int | None, *, shown: int = 4) -> str:
+    """``**************0001``: only the last digits, for the kiosk tablet.
+
+    NIP digits 1-8 and NIK digits 7-12 are the birth date; the tablet must not give away a
+    birth date or year, so only the trailing sequence digits show. Never raises.
+    """
+    if number is None:
+        return ""
+    text = "".join(ch for ch in _compact(str(number)) if ch not in _SEPARATORS)
+    if len(text) < shown + 6:
+        return "*" * len(text)
+    return "*" * (len(text) - shown) + text[-shown:]
 
 
 def format_nip(nip: str | int, *, kind: str | None = None) -> str:

@@ -42,6 +42,19 @@ def render_signature_pdf(signature_id: int) -> str:
 
 @jobs.provides
 @task()
+def prepare_birth_verifiers(event_id: int) -> int:
+    """Make the birth-date verifiers a roster request had no time for; returns how many."""
+    from signings.models import SigningEvent
+    from signings.services import identity_checks
+
+    event = SigningEvent.objects.filter(pk=event_id).first()
+    if event is None:
+        return 0
+    return len(identity_checks.verifiers(event, budget=None).ready)
+
+
+@jobs.provides
+@task()
 def build_archive(job_id: int) -> str:
     from signings.services import archives
     from signings.services.context import AuditContext

@@ -18,3 +18,7 @@ from pakta.settings import *  # noqa: E402, F403
 # No collectstatic before tests: serve static files from the finders, unhashed.
 STORAGES = {**STORAGES, "staticfiles": {  # noqa: F405
     "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+
+# The birth-date verifier's scrypt at a test cost (production: 2**13, see bench/kdf.py): every
+# roster of every test makes one per person.
+PAKTA_BIRTH_KDF_N = 2**8

@@ -127,6 +127,24 @@ def _seal_certificate(world):
                                              context=AuditContext.system("test"))
 
 
+def _identity_lock(world):
+    import uuid
+
+    from signings.services import identity_checks
+
+    return identity_checks.record_wrong_attempts(
+        event=world.event, employee=world.event.expected.first().employee,
+        report=identity_checks.WrongDates(attempt_id=uuid.uuid4(), wrong=3),
+        context=AuditContext.system("tests"))
+
+
+def _identity_attempt(world):
+    from signings.models import IdentityAttempt
+
+    _identity_lock(world)
+    return IdentityAttempt.objects.get()
+
+
 def _archive_job(world):
     return ArchiveJob.objects.create(agency=world.agency, event=world.event,
                                      requested_by=world.admin)
@@ -190,6 +208,8 @@ CASES: dict[str, Case] = {
     "signings.auditentry": Case(sample=lambda w: AuditEntry.objects.order_by("id").first()),
     "signings.archivejob": Case(sample=_archive_job),
     "signings.auditcheckpoint": Case(sample=_checkpoint),
+    "signings.identitylock": Case(sample=_identity_lock),
+    "signings.identityattempt": Case(sample=_identity_attempt),
     "signings.eventrecap": Case(sample=_recap),
     "signings.sealcertificate": Case(sample=_seal_certificate),
 }

@@ -79,10 +79,11 @@ def test_server_checks_a_birth_date_for_a_tablet_that_cannot_hash(client, open_e
     _device, token = pair(open_event, hr_a)
     person = open_event.expected.select_related("employee").first().employee
     right = identity_check(client, token, person.pk, person.birth_date.isoformat())
-    assert right.status_code == 200 and right.json() == {"match": True}
+    assert right.status_code == 200
+    assert right.json() == {"match": True, "attempts": 0, "locked": False}
     wrong = person.birth_date + datetime.timedelta(days=1)
     assert identity_check(client, token, person.pk, wrong.isoformat()).json() == {
-        "match": False}
+        "match": False, "attempts": 1, "locked": False}
 
 
 def test_birth_date_check_answers_only_for_the_events_people(

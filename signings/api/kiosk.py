@@ -7,6 +7,7 @@ tell a final refusal (drop it, tell the operator) from a reason to retry later.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -26,6 +27,8 @@ from ninja.security import APIKeyHeader
 
 from signings.api.schemas import (
     ErrorOut,
+    IdentityAttemptIn,
+    IdentityAttemptOut,
     IdentityCheckIn,
     IdentityCheckOut,
     PairIn,
@@ -38,7 +41,7 @@ from signings.api.schemas import (
 from signings.errors import PaktaError
 from signings.models import Agency, Employee, KioskDevice, SignatureMethod, SigningEvent
 from signings.pdf import pact_text
-from signings.services import kiosk, signatures
+from signings.services import identity_checks, kiosk, signatures
 from signings.services.context import AuditContext
 from signings.services.signatures import SigningError
 from signings.signature_image import decode_data_url
@@ -190,6 +193,7 @@ def status_out(device: KioskDevice) -> dict[str, Any]:
             {"id": e.pk, "name": e.display_name, "position": e.position}
             for e in kiosk.awaited_signers(event)
         ],
+        "locked": identity_checks.locked_ids(event),
     }
 
 
@@ -212,7 +216,7 @@ def roster(request: DeviceRequest) -> dict[str, Any]:
     device = request.auth
     return {
         "event": event_out(device.event),
-        "check_salt": kiosk.check_salt(device.event),
+        "kdf": identity_checks.kdf(),
         "employees": kiosk.roster(device.event),
         "status": status_out(device),
     }
@@ -225,28 +229,63 @@ def status(request: DeviceRequest) -> dict[str, Any]:
     return status_out(request.auth)
 
 
+def _expected(device: KioskDevice, employee_id: int) -> Employee:
+    employee = (Employee.objects.filter(pk=employee_id, expected_at__event=device.event)
+                .select_related("agency").first())
+    if employee is None:
+        raise SigningError("employee.not_expected",
+                           _("Pegawai ini tidak terdaftar sebagai peserta acara ini."))
+    return employee
+
+
 @api.post("/identity", response={200: IdentityCheckOut, 401: ErrorOut, 403: ErrorOut,
-                                 422: ErrorOut},
-          url_name="identity", summary="Check a typed birth date (tablets that cannot hash)")
-def identity(request: DeviceRequest, payload: IdentityCheckIn) -> dict[str, bool]:
-    """For tablets on plain HTTP, where the browser has no crypto.subtle to check offline.
+                                 422: ErrorOut, 423: ErrorOut},
+          url_name="identity", summary="Check a typed birth date (tablets without a verifier)")
+def identity(request: DeviceRequest, payload: IdentityCheckIn) -> dict[str, Any]:
+    """For a roster entry without an offline verifier. A wrong date counts towards the lock
+    here, on the server; a locked person gets 423 `identity.locked`.
 
     Answers only for people expected at the device's event; the signature is checked again
     when it is submitted.
     """
     device = request.auth
-    employee = (Employee.objects.filter(pk=payload.employee_id, expected_at__event=device.event)
-                .only("pk", "birth_date").first())
-    if employee is None:
-        raise SigningError("employee.not_expected",
-                           _("Pegawai ini tidak terdaftar sebagai peserta acara ini."))
-    return {"match": employee.birth_date is None or employee.birth_date == payload.birth_date}
+    employee = _expected(device, payload.employee_id)
+    identity_checks.check_not_locked(device.event, employee)
+    if employee.birth_date is None or employee.birth_date == payload.birth_date:
+        return {"match": True, "locked": False,
+                "attempts": identity_checks.wrong_attempts(device.event, employee)}
+    lock = identity_checks.record_wrong_attempts(
+        event=device.event, employee=employee,
+        report=identity_checks.WrongDates(attempt_id=uuid.uuid4()),
+        context=AuditContext.from_request(request, device=device),
+    )
+    return {"match": False, "locked": lock.is_locked, "attempts": lock.attempts}
+
+
+@api.post("/identity-attempts", response={200: IdentityAttemptOut, 401: ErrorOut,
+                                          403: ErrorOut, 422: ErrorOut},
+          url_name="identity_attempts",
+          summary="Report wrong birth dates the tablet checked itself (idempotent by attempt_id)")
+def identity_attempts(request: DeviceRequest,
+                      payload: IdentityAttemptIn) -> dict[str, Any]:
+    """Sent through the outbox when a person is locked on the tablet after wrong dates; the
+    server then locks them on every tablet (`locked` in /status) until an officer unlocks."""
+    device = request.auth
+    employee = _expected(device, payload.employee_id)
+    lock = identity_checks.record_wrong_attempts(
+        event=device.event, employee=employee,
+        report=identity_checks.WrongDates(attempt_id=payload.attempt_id, wrong=payload.wrong,
+                                          client_at=payload.client_at),
+        context=AuditContext.from_request(request, device=device),
+    )
+    return {"employee_id": employee.pk, "attempts": lock.attempts, "locked": lock.is_locked,
+            "received_at": timezone.now()}
 
 
 @api.post(
     "/signatures",
     response={200: SubmissionOut, 201: SubmissionOut, 401: ErrorOut, 403: ErrorOut,
-              409: ErrorOut, 413: ErrorOut, 422: ErrorOut},
+              409: ErrorOut, 413: ErrorOut, 422: ErrorOut, 423: ErrorOut},
     url_name="submit",
     summary="Submit one signature from the outbox (idempotent by submission_id)",
 )
@@ -258,7 +297,7 @@ def submit(request: DeviceRequest, payload: SubmissionIn) -> Status[dict[str, An
                             "message": _("Penanda tangan belum menyatakan setuju dengan isi "
                                          "pakta."),
                             "detail": None})
-    for moment in (payload.client_signed_at, payload.client_sent_at):
+    for moment in (payload.client_signed_at, payload.client_sent_at, payload.consent_at):
         if moment is not None and timezone.is_naive(moment):
             return Status(422, {"code": "request.naive_time",
                                 "message": _("Waktu dari tablet harus menyertakan zona waktu."),
@@ -280,6 +319,10 @@ def submit(request: DeviceRequest, payload: SubmissionIn) -> Status[dict[str, An
             client_signed_at=payload.client_signed_at,
             client_sent_at=payload.client_sent_at,
             birth_date_claim=payload.birth_date,
+            consent_hash=payload.consent_hash,
+            consent_at=payload.consent_at,
+            identity_method=payload.identity_method,
+            identity_wrong_attempts=payload.identity_wrong_attempts,
         ),
         context=AuditContext.from_request(request, device=device),
     )

@@ -75,12 +75,18 @@ class RosterEntry(Schema):
     grade: str
     agency: str = Field(description="Full agency name, as printed in the pact")
     identity_label: str = Field(description="NIP, NIK or Nomor pegawai")
-    masked: str = Field(description="NIP/NIK with the middle digits hidden")
-    digits_head: str
-    digits_tail: str
-    number_hash: str = Field(description="sha256(salt:n:NIP or NIK)[:24], for a fully typed number")
-    birth_hash: str = Field(
-        description="sha256(salt:id:YYYY-MM-DD)[:24]; empty when the birth date is unknown"
+    masked: str = Field(description="NIP/NIK with all but the last 4 digits hidden (no "
+                              "birth-date digits)")
+    digits_tail: str = Field(description="The digits the mask shows")
+    birth_check: Literal["scrypt", "server", "none"] = Field(
+        description="How the tablet checks the birth date: with birth_verifier, by asking "
+                    "/identity (verifier not made yet: reload the roster later), or not at all "
+                    "(birth date unknown)"
+    )
+    birth_salt: str = Field(description="Per-person random salt of the birth-date verifier")
+    birth_verifier: str = Field(
+        description="hex scrypt(YYYY-MM-DD, birth_salt) with the roster's `kdf` parameters; "
+                    "empty when the birth date is unknown"
     )
     rank: int = Field(description="Signing order: 0 head of agency, 2-4 echelon, 9 staff")
     excused: bool = Field(description="Has an attendance note (absent / sign later)")
@@ -107,11 +113,22 @@ class StatusOut(Schema):
     expected_count: int
     signed: list[SignedOut]
     awaited: list[AwaitedOut]
+    locked: list[int] = Field(
+        description="Employees locked after wrong birth dates, until an officer unlocks them"
+    )
+
+
+class KdfOut(Schema):
+    name: Literal["scrypt"]
+    N: int
+    r: int
+    p: int
+    dkLen: int  # noqa: N815 (the option's name in @noble/hashes, which reads it as is)
 
 
 class RosterOut(Schema):
     event: EventOut
-    check_salt: str
+    kdf: KdfOut = Field(description="Parameters of every birth_verifier in the roster")
     employees: list[RosterEntry]
     status: StatusOut
 
@@ -133,6 +150,18 @@ class SubmissionIn(Schema):
         None, description="Typed by the signer when the event checks identity by birth date"
     )
     agreed: bool = Field(description="The signer ticked the statement of agreement")
+    consent_hash: str = Field("", max_length=64,
+                              description="sha256 (hex) of the consent statement shown")
+    consent_at: datetime.datetime | None = Field(
+        None, description="Tablet clock when the statement was ticked"
+    )
+    identity_method: Literal["", "birth_date_offline", "birth_date_online"] = Field(
+        "", description="How the tablet checked the birth date: its own scrypt or the server"
+    )
+    identity_wrong_attempts: int = Field(
+        0, ge=0, le=3, description="Wrong birth dates the tablet checked itself before the "
+                                   "right one (the server adds those it was told of)"
+    )
 
 
 class SubmissionOut(Schema):
@@ -152,3 +181,19 @@ class IdentityCheckIn(Schema):
 
 class IdentityCheckOut(Schema):
     match: bool
+    attempts: int = Field(description="Wrong birth dates counted for this person")
+    locked: bool
+
+
+class IdentityAttemptIn(Schema):
+    attempt_id: uuid.UUID = Field(description="Made by the tablet; a resend reuses it")
+    employee_id: int
+    wrong: int = Field(ge=1, le=3, description="Wrong birth dates the tablet checked itself")
+    client_at: datetime.datetime | None = None
+
+
+class IdentityAttemptOut(Schema):
+    employee_id: int
+    attempts: int
+    locked: bool
+    received_at: datetime.datetime

@@ -22,11 +22,17 @@ from signings.models.event import (
     SigningEvent,
     Tally,
 )
+from signings.models.identity_lock import IdentityAttempt, IdentityLock
 from signings.models.kiosk import KioskDevice
 from signings.models.recap import EventRecap
 from signings.models.role import Role, RoleAssignment
 from signings.models.seal_certificate import SealCertificate
-from signings.models.signature import Signature, SignatureMethod
+from signings.models.signature import (
+    IdentityMethod,
+    IdentityResult,
+    Signature,
+    SignatureMethod,
+)
 from signings.models.template import ImmutableVersionError, PactTemplate, PactTemplateVersion
 
 __all__ = [
@@ -51,7 +57,11 @@ __all__ = [
     "EventStatus",
     "EventStatusChange",
     "ExpectedSigner",
+    "IdentityAttempt",
     "IdentityCheck",
+    "IdentityLock",
+    "IdentityMethod",
+    "IdentityResult",
     "ImmutableVersionError",
     "IndonesianTimeZone",
     "KioskDevice",

@@ -258,6 +258,11 @@ class ExpectedSigner(models.Model):
         "signings.Employee", on_delete=models.PROTECT, related_name="expected_at"
     )
     added_at = models.DateTimeField(auto_now_add=True)
+    # The tablet's offline birth-date check: scrypt(birth date, random per-person salt), made
+    # once for the birth date it was made from (remade when the employee's birth date changes).
+    birth_salt = models.CharField(max_length=32, blank=True)
+    birth_verifier = models.CharField(max_length=64, blank=True)
+    verifier_birth_date = models.DateField(null=True, blank=True)
 
     objects = ExpectedSignerQuerySet.as_manager()
 

@@ -33,6 +33,12 @@ class KioskDevice(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+    # Who answers for what happens on this tablet: the officer who added it, until changed on
+    # the tablets page. Copied onto every signature made on it.
+    responsible_officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+", verbose_name=_("petugas penanggung jawab"),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

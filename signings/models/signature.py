@@ -26,6 +26,19 @@ class SignatureMethod(models.TextChoices):
     REPRESENTATIVE = "representative", _("Perwakilan")
 
 
+class IdentityMethod(models.TextChoices):
+    BIRTH_DATE_ONLINE = "birth_date_online", _("Tanggal lahir, diperiksa server")
+    BIRTH_DATE_OFFLINE = "birth_date_offline", _("Tanggal lahir, diperiksa tablet")
+    OFFICER = "officer", _("Diperiksa petugas")
+    NONE = "none", _("Tanpa pemeriksaan")
+
+
+class IdentityResult(models.TextChoices):
+    PASSED = "passed", _("Cocok")
+    NOT_CHECKED = "not_checked", _("Tidak diperiksa")
+    NO_BIRTH_DATE = "no_birth_date", _("Tanggal lahir tidak tercatat")
+
+
 class SignatureQuerySet(models.QuerySet):
     def valid(self) -> SignatureQuerySet:
         return self.filter(voided_at__isnull=True)
@@ -79,6 +92,22 @@ class Signature(models.Model):
     officer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
         related_name="+",
+    )
+    # The evidence of how it happened: the consent statement shown and when it was ticked
+    # (tablet clock), how identity was checked and with what result, how many wrong birth
+    # dates came before, and the officer answering for the tablet at that moment.
+    consent_hash = models.CharField(_("hash pernyataan persetujuan"), max_length=64, blank=True)
+    consent_at = models.DateTimeField(_("waktu persetujuan (tablet)"), null=True, blank=True)
+    identity_method = models.CharField(_("pemeriksaan identitas"), max_length=24,
+                                       choices=IdentityMethod.choices, default=IdentityMethod.NONE)
+    identity_result = models.CharField(_("hasil pemeriksaan identitas"), max_length=16,
+                                       choices=IdentityResult.choices,
+                                       default=IdentityResult.NOT_CHECKED)
+    identity_wrong_attempts = models.PositiveSmallIntegerField(
+        _("tanggal lahir salah sebelumnya"), default=0)
+    responsible_officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+", verbose_name=_("petugas penanggung jawab tablet"),
     )
     represented_group = models.CharField(_("mewakili"), max_length=250, blank=True)
     # Optional, for a representative signature: exactly which expected signers the named
@@ -134,6 +163,23 @@ class Signature(models.Model):
             models.CheckConstraint(
                 condition=~Q(method=SignatureMethod.REPRESENTATIVE) | ~Q(represented_group=""),
                 name="signature_representative_group",
+            ),
+            models.CheckConstraint(
+                condition=Q(consent_hash="") | Q(consent_hash__regex=r"^[0-9a-f]{64}$"),
+                name="signature_consent_hash_hex",
+            ),
+            # A birth-date method passed; no check means no result; an officer check passed.
+            models.CheckConstraint(
+                condition=(
+                    Q(identity_method__in=[IdentityMethod.BIRTH_DATE_ONLINE,
+                                           IdentityMethod.BIRTH_DATE_OFFLINE,
+                                           IdentityMethod.OFFICER],
+                      identity_result=IdentityResult.PASSED)
+                    | Q(identity_method=IdentityMethod.NONE,
+                        identity_result__in=[IdentityResult.NOT_CHECKED,
+                                             IdentityResult.NO_BIRTH_DATE])
+                ),
+                name="signature_identity_method_result",
             ),
         ]
 

@@ -12,6 +12,7 @@ from signings.models import (
     Employee,
     EmployeeCategory,
     ExpectedSigner,
+    IdentityLock,
     Signature,
     SigningEvent,
     Tally,
@@ -117,3 +118,11 @@ def unsigned_list(event: SigningEvent, text: str = "") -> tuple[list[ExpectedSig
         .in_signing_order()[:LIST_LIMIT]
     )
     return rows, queryset.count()
+
+
+def locked_people(event: SigningEvent) -> list[IdentityLock]:
+    """People locked after wrong birth dates at the kiosk, waiting for an officer."""
+    return list(
+        IdentityLock.objects.filter(event=event, locked_at__isnull=False)
+        .select_related("employee__agency").order_by("locked_at")
+    )

@@ -11,15 +11,18 @@ import datetime
 import hashlib
 import secrets
 from dataclasses import dataclass, replace
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
-from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
+from signings import access
+from signings.access import Ability
 from signings.errors import PaktaError
+from signings.identity import mask_tail
 from signings.models import (
     AttendanceOutcome,
     Employee,
@@ -31,7 +34,7 @@ from signings.models import (
 from signings.models.employee import signing_order
 from signings.models.signature import VERIFICATION_ALPHABET
 from signings.pdf import pact_text
-from signings.services import audit
+from signings.services import audit, identity_checks
 from signings.services.context import AuditContext
 
 PAIRING_CODE_LENGTH = 8
@@ -97,6 +100,7 @@ def add_device(*, event: SigningEvent, name: str, context: AuditContext) -> Pair
         with transaction.atomic():
             device = KioskDevice.objects.create(
                 event=event, name=name, created_by=context.actor,
+                responsible_officer=context.actor,
                 pairing_code_hash=hash_secret(code),
                 pairing_expires_at=timezone.now() + PAIRING_TTL,
             )
@@ -192,6 +196,31 @@ def revoke_device(*, device: KioskDevice, context: AuditContext) -> KioskDevice:
     return device
 
 
+@transaction.atomic
+def change_responsible_officer(*, device: KioskDevice, officer: Any,
+                               context: AuditContext) -> KioskDevice:
+    """Hand the tablet over to another officer of the event's agency (the view checks that
+    the officer may manage the event)."""
+    device = KioskDevice.objects.select_for_update().select_related("event__agency").get(
+        pk=device.pk
+    )
+    if device.is_revoked:
+        raise KioskError("kiosk.revoked", _("Tablet ini sudah dicabut."))
+    if not access.can(officer, Ability.MANAGE, device.event.agency):
+        raise KioskError("kiosk.officer_invalid",
+                         _("Petugas ini tidak menangani instansi acara ini."))
+    previous = device.responsible_officer_id
+    if previous == officer.pk:
+        return device
+    device.responsible_officer = officer
+    device.save(update_fields=["responsible_officer"])
+    audit.record(action="kiosk.device.officer_changed", obj=device,
+                 agency=device.event.agency, context=context,
+                 details={"event": device.event_id, "from": previous, "to": officer.pk,
+                          "to_name": officer.get_username()})
+    return device
+
+
 def _device_by_token_hash(token_hash: str) -> KioskDevice | None:
     """The device with its event and template version, in one query (every kiosk request
     starts here)."""
@@ -265,35 +294,6 @@ def clock_is_suspect(offset: int | None) -> bool:
 # --- What a tablet caches -------------------------------------------------------------------
 
 
-def _event_key(event: SigningEvent) -> str:
-    return salted_hmac("pakta.kiosk.event-key", str(event.pk), algorithm="sha256").hexdigest()
-
-
-def check_salt(event: SigningEvent) -> str:
-    """Per-event salt for the identity hashes; sent to the tablet with the roster."""
-    return _event_key(event)[:32]
-
-
-def birth_date_hash(event: SigningEvent, employee_id: int, birth_date: datetime.date, *,
-                    salt: str | None = None) -> str:
-    """SHA-256(salt:employee:YYYY-MM-DD), truncated: the tablet can check a typed birth date
-    offline without the roster carrying anyone's birth date in the clear."""
-    text = f"{salt or check_salt(event)}:{employee_id}:{birth_date.isoformat()}"
-    return hashlib.sha256(text.encode()).hexdigest()[:24]
-
-
-def number_hash(event: SigningEvent, number: str, *, salt: str | None = None) -> str:
-    """Same idea for a full NIP/NIK typed into the search box."""
-    text = f"{salt or check_salt(event)}:n:{number}"
-    return hashlib.sha256(text.encode()).hexdigest()[:24]
-
-
-def _visible_digits(masked: str) -> tuple[str, str]:
-    head = masked.split("*", 1)[0] if "*" in masked else ""
-    tail = masked.rsplit("*", 1)[1] if "*" in masked else ""
-    return head, tail
-
-
 def signing_rank_awaited(event: SigningEvent) -> int | None:
     """The lowest signing rank still awaited (head = 0, echelon II…IV, staff = 9), or None.
 
@@ -334,7 +334,9 @@ def awaited_signers(event: SigningEvent, *, limit: int = 20) -> list[Employee]:
 
 
 def roster(event: SigningEvent) -> list[dict]:
-    """The expected signers as the tablet caches them: no full NIP/NIK, no birth date."""
+    """The expected signers as the tablet caches them: no full NIP/NIK, no birth date, no
+    birth-date digits (only the last 4 digits of the number), and per person a salted scrypt
+    verifier of the birth date that takes a laptop minutes to brute-force."""
     noted = AttendanceOutcome.objects.filter(event=event, employee=OuterRef("pk"))
     employees = (
         Employee.objects.filter(expected_at__event=event)
@@ -345,12 +347,18 @@ def roster(event: SigningEvent) -> list[dict]:
               "staff_number", "birth_date", "grade", "category", "agency__name",
               "agency__short_name")
     )
+    checks = identity_checks.verifiers(event)
     rows = []
-    salt = check_salt(event)
     for employee in employees:
-        masked = employee.masked_identity
-        head, tail = _visible_digits(masked)
-        number = employee.nip or employee.nik or ""
+        number = employee.nip or employee.nik
+        masked = mask_tail(number) if number else employee.staff_number
+        salt, verifier = checks.ready.get(employee.pk, ("", ""))
+        if verifier:
+            birth_check = "scrypt"
+        elif employee.pk in checks.pending:
+            birth_check = "server"  # the tablet asks the server until the verifier is made
+        else:
+            birth_check = "none"
         rows.append({
             "id": employee.pk,
             "name": employee.display_name,
@@ -361,13 +369,10 @@ def roster(event: SigningEvent) -> list[dict]:
             "agency": employee.agency.name,
             "identity_label": pact_text.identity_label(employee),
             "masked": masked,
-            "digits_head": head,
-            "digits_tail": tail,
-            "number_hash": number_hash(event, number, salt=salt) if number else "",
-            "birth_hash": (
-                birth_date_hash(event, employee.pk, employee.birth_date, salt=salt)
-                if employee.birth_date else ""
-            ),
+            "digits_tail": masked.rsplit("*", 1)[1] if number and "*" in masked else "",
+            "birth_check": birth_check,
+            "birth_salt": salt,
+            "birth_verifier": verifier,
             "rank": employee.signing_rank,
             "excused": employee.has_note,
         })

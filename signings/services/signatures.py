@@ -27,13 +27,16 @@ from signings.models import (
     EventStatus,
     ExpectedSigner,
     IdentityCheck,
+    IdentityMethod,
+    IdentityResult,
     KioskDevice,
     PactTemplateVersion,
     Signature,
     SignatureMethod,
     SigningEvent,
 )
-from signings.services import audit, kiosk
+from signings.models.identity_lock import MAX_WRONG_ATTEMPTS
+from signings.services import audit, identity_checks, kiosk
 from signings.services.context import AuditContext
 from signings.signature_image import CleanSignature, clean_signature_png
 
@@ -64,6 +67,25 @@ class Submission:
     birth_date_claim: datetime.date | None = None
     represented_group: str = ""
     paper_scan: ContentFile | None = None
+    # Evidence: sha256 of the consent statement shown and when it was ticked (tablet clock);
+    # how the tablet checked the birth date (IdentityMethod, birth_date_* only) and how many
+    # wrong dates it checked itself before the right one (not yet reported to the server).
+    consent_hash: str = ""
+    consent_at: datetime.datetime | None = None
+    identity_method: str = ""
+    identity_wrong_attempts: int = 0
+
+
+# The statement a signer ticks on the tablet (templates/kiosk/app.html shows the same msgid);
+# on the officer's screen the officer reads it out and it is recorded as ticked on signing.
+CONSENT_STATEMENT = _(
+    "Saya telah membaca pakta integritas ini dan menyatakan setuju untuk mematuhinya."
+)
+
+
+def consent_hash(text: str) -> str:
+    """sha256 of the statement as shown, whitespace collapsed (the tablet does the same)."""
+    return hashlib.sha256(" ".join(str(text).split()).encode()).hexdigest()
 
 
 def payload_fingerprint(*, event_id: int, employee_id: int, submission: Submission) -> str:
@@ -120,8 +142,10 @@ def record_signature(
 
     Tablets also send `client_sent_at` (their clock when sending: the difference to ours is
     the clock offset, flagged when far off) and, when the event checks identity by birth date,
-    the `birth_date_claim` the signer typed, which is checked again here. The tablet, IP
-    address and user agent come from the context.
+    the `birth_date_claim` the signer typed, which is checked again here. A person locked after
+    three wrong birth dates is refused on every tablet with `identity.locked` (423) until an
+    officer unlocks them (services.identity_checks.unlock_identity). The tablet, IP address
+    and user agent come from the context.
     """
     method = submission.method
     image_bytes = submission.image_png or b""
@@ -200,6 +224,9 @@ def _record_locked(
         if device is not None and (device.event_id != locked_event.pk or device.is_revoked):
             raise SigningError("device.invalid", _("Tablet ini tidak lagi terdaftar."), status=403)
         if method == SignatureMethod.TABLET:
+            # Locked after wrong birth dates: no tablet may sign for them until an officer
+            # has checked them face to face (an officer's own recording is that check).
+            identity_checks.check_not_locked(locked_event, employee)
             _check_identity(locked_event, employee, submission.birth_date_claim)
         if existing_id is not None:
             raise _already_signed_error(
@@ -208,7 +235,9 @@ def _record_locked(
         if method == SignatureMethod.TABLET and locked_event.enforce_signing_order:
             _check_order(locked_event, employee)
 
+        evidence = _evidence(locked_event, employee, submission, context)
         signature = Signature(
+            **evidence,
             submission_id=submission.submission_id or uuid.uuid4(),
             event=locked_event,
             employee=employee,
@@ -256,6 +285,12 @@ def _record_locked(
                 "image_sha256": (hashlib.sha256(prepared.clean.png).hexdigest()
                                  if prepared.clean is not None else None),
                 "paper_scan_sha256": _stored_sha256(signature.paper_scan),
+                **{key: (value.pk if hasattr(value, "pk") else value)
+                   for key, value in evidence.items()},
+                "responsible_officer_name": (
+                    evidence["responsible_officer"].get_username()
+                    if evidence["responsible_officer"] is not None else ""
+                ),
             },
             context=context,
         )
@@ -269,6 +304,45 @@ def _stored_sha256(file: FieldFile) -> str | None:
         return None
     with file.storage.open(name, "rb") as handle:
         return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def _evidence(event: SigningEvent, employee: Employee, submission: Submission,
+              context: AuditContext) -> dict:
+    """What the signature records about consent, identity and who answered for it."""
+    method = submission.method
+    device = context.device
+    consent = (submission.consent_hash or "").lower()
+    if consent and (len(consent) != 64 or any(c not in "0123456789abcdef" for c in consent)):
+        raise SigningError("consent.invalid", _("Bukti persetujuan dari tablet tidak sah."),
+                           status=422)
+    consent_at = submission.consent_at
+    if method != SignatureMethod.TABLET:
+        # Recorded by an officer in front of the signer: the officer checked who they are,
+        # and the statement (in the language in use) counts as agreed when it is recorded.
+        identity = (IdentityMethod.OFFICER, IdentityResult.PASSED)
+        if not consent:
+            consent, consent_at = consent_hash(str(CONSENT_STATEMENT)), timezone.now()
+    elif event.identity_check != IdentityCheck.BIRTH_DATE:
+        identity = (IdentityMethod.NONE, IdentityResult.NOT_CHECKED)
+    elif employee.birth_date is None:
+        identity = (IdentityMethod.NONE, IdentityResult.NO_BIRTH_DATE)
+    elif submission.identity_method == IdentityMethod.BIRTH_DATE_ONLINE:
+        identity = (IdentityMethod.BIRTH_DATE_ONLINE, IdentityResult.PASSED)
+    else:
+        identity = (IdentityMethod.BIRTH_DATE_OFFLINE, IdentityResult.PASSED)
+    claimed = min(max(int(submission.identity_wrong_attempts or 0), 0), MAX_WRONG_ATTEMPTS)
+    return {
+        "consent_hash": consent,
+        "consent_at": consent_at,
+        "identity_method": identity[0],
+        "identity_result": identity[1],
+        # Those the server was told of (reports, online checks, before any unlock too) and
+        # those the tablet checked itself on this visit, which it has not reported.
+        "identity_wrong_attempts": claimed + identity_checks.reported_wrong_dates(event,
+                                                                                 employee),
+        "responsible_officer": (device.responsible_officer if device is not None
+                                else context.actor),
+    }
 
 
 def _check_identity(event: SigningEvent, employee: Employee,

@@ -47,6 +47,8 @@ urlpatterns += [
          name="record_absent"),
     path("sdm/acara/<int:pk>/pegawai/<int:employee_pk>/tidak-hadir/hapus/",
          hr_live.clear_absent, name="clear_absent"),
+    path("sdm/acara/<int:pk>/pegawai/<int:employee_pk>/buka-kunci/", hr_live.identity_unlock,
+         name="identity_unlock"),
     path("sdm/acara/<int:pk>/pegawai/<int:employee_pk>/tanda-tangan/", hr_live.record_sign,
          name="record_sign"),
     path("sdm/acara/<int:pk>/pegawai/<int:employee_pk>/kertas/", hr_live.record_paper,

@@ -11,6 +11,8 @@ urlpatterns = [
     path("sdm/acara/<int:event_pk>/kios/", kiosk.devices, name="devices"),
     path("sdm/acara/<int:event_pk>/kios/tambah/", kiosk.device_add, name="device_add"),
     path("sdm/acara/<int:event_pk>/kios/<int:pk>/kode/", kiosk.device_code, name="device_code"),
+    path("sdm/acara/<int:event_pk>/kios/<int:pk>/petugas/", kiosk.device_officer,
+         name="device_officer"),
     path("sdm/acara/<int:event_pk>/kios/<int:pk>/cabut/", kiosk.device_revoke,
          name="device_revoke"),
     path("kios/", kiosk.app, name="app"),

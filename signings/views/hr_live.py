@@ -24,7 +24,7 @@ from signings.forms.recording import (
 from signings.models import AttendanceStatus, EventStatus, Signature, SignatureMethod
 from signings.pdf import pact_text
 from signings.readmodels import live
-from signings.services import attendance, representation, signatures
+from signings.services import attendance, identity_checks, representation, signatures
 from signings.services.context import AuditContext
 from signings.services.signatures import Submission
 from signings.signature_image import SignatureImageError, decode_data_url
@@ -38,6 +38,7 @@ def _panel_context(event, text: str) -> dict:
         "event": event, **live.breakdown(event), "signed": signed,
         "signed_total": signed_total, "unsigned": unsigned, "unsigned_total": unsigned_total,
         "q": text, "EventStatus": EventStatus, "AttendanceStatus": AttendanceStatus,
+        "locked": live.locked_people(event),
     }
 
 
@@ -106,6 +107,23 @@ def clear_absent(request, pk, employee_pk):
         messages.error(request, error.message)
         return redirect("hr:record_absent", pk=event.pk, employee_pk=employee.pk)
     messages.success(request, _("Keterangan kehadiran %(name)s dihapus.") % {"name": employee})
+    return _back(event)
+
+
+@require_POST
+@access.role_required(Ability.MANAGE)
+def identity_unlock(request, pk, employee_pk):
+    """The officer has checked a locked person face to face: they may try again."""
+    event = get_event(request, pk)
+    employee = _expected_employee(event, employee_pk)
+    try:
+        identity_checks.unlock_identity(event=event, employee=employee,
+                                        context=AuditContext.from_request(request))
+    except PaktaError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Kunci %(name)s dibuka; ia dapat menandatangani di tablet.")
+                         % {"name": employee})
     return _back(event)
 
 

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from signings import access
 from signings.access import Ability
-from signings.forms.kiosk import DeviceForm
+from signings.forms.kiosk import DeviceForm, ResponsibleOfficerForm, officers_for
 from signings.models import KioskDevice, SigningEvent
 from signings.services import kiosk as kiosk_service
 from signings.services.context import AuditContext
@@ -44,6 +44,8 @@ APP_ASSETS = [
     "kiosk/icon-192.png",
     "kiosk/icon-512.png",
     "vendor/idb/idb.js",
+    *(f"vendor/noble-hashes/{name}.js"
+      for name in ("scrypt", "pbkdf2", "hmac", "sha2", "_md", "_u64", "utils")),
     "vendor/signature_pad/signature_pad.umd.min.js",
     "vendor/bootstrap/bootstrap.min.css",
     "vendor/bootstrap-icons/bootstrap-icons.min.css",
@@ -66,7 +68,7 @@ def _device_for(request, event_pk: int, pk: int) -> tuple[SigningEvent, KioskDev
 def _devices_page(request, event: SigningEvent, form: DeviceForm, *, status: int = 200):
     devices = list(
         KioskDevice.objects.filter(event=event)
-        .select_related("revoked_by")
+        .select_related("revoked_by", "responsible_officer")
         .annotate(received=Count("signatures", filter=Q(signatures__voided_at__isnull=True)))
         .order_by("revoked_at", "name")
     )
@@ -75,6 +77,7 @@ def _devices_page(request, event: SigningEvent, form: DeviceForm, *, status: int
     return render(
         request, "kiosk/devices.html",
         {"event": event, "devices": devices, "form": form,
+         "officers": list(officers_for(event.agency)),
          "counts": event.expected.tally()},
         status=status,
     )
@@ -148,6 +151,29 @@ def device_code(request, event_pk: int, pk: int):
 
 @access.role_required(Ability.MANAGE)
 @require_POST
+def device_officer(request, event_pk: int, pk: int):
+    """Hand the tablet over to another officer: they answer for what is signed on it."""
+    event = _event_for(request, event_pk)
+    device = get_object_or_404(KioskDevice, event=event, pk=pk)
+    form = ResponsibleOfficerForm(request.POST, agency=event.agency)
+    if not form.is_valid():
+        messages.error(request, _("Pilih petugas SDM yang menangani acara ini."))
+        return redirect("kiosk:devices", event_pk=event.pk)
+    try:
+        kiosk_service.change_responsible_officer(
+            device=device, officer=form.cleaned_data["officer"],
+            context=AuditContext.from_request(request))
+    except KioskError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Penanggung jawab tablet %(name)s: %(officer)s.")
+                         % {"name": device.name,
+                            "officer": form.cleaned_data["officer"].get_username()})
+    return redirect("kiosk:devices", event_pk=event.pk)
+
+
+@access.role_required(Ability.MANAGE)
+@require_POST
 def device_revoke(request, event_pk: int, pk: int):
     event, device = _device_for(request, event_pk, pk)
     try:
@@ -207,6 +233,9 @@ def _texts() -> dict[str, str]:
         "identity_unreachable": _("Tanggal lahir tidak dapat diperiksa karena tablet tidak "
                                   "terhubung ke server. Coba lagi atau minta bantuan petugas."),
         "identity_locked": _("Tanggal lahir tidak cocok. Silakan minta bantuan petugas."),
+        "identity_locked_person": _("%(name)s dikunci setelah tiga kali tanggal lahir salah. "
+                                    "Minta petugas memeriksa identitas Anda secara tatap muka "
+                                    "dan membuka kuncinya."),
         "declare": _("dengan ini menyatakan bahwa saya akan:"),
         "f_name": _("Nama"),
         "f_number": _("NIP/NIK"),

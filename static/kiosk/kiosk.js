@@ -2,7 +2,7 @@
 // and the outbox that delivers signatures whenever the network allows.
 // Texts come translated from the page (kiosk-config), never hard-coded here.
 
-import { fmt, secure, uuid } from "pakta-kiosk/compat";
+import { fmt, secure, sha256Hex, uuid } from "pakta-kiosk/compat";
 import { IdleGuard } from "pakta-kiosk/idle";
 import {
   awaitedNow, birthIso, formatBirthInput, renderAwaitedBox, renderBar, signedWhen,
@@ -31,7 +31,12 @@ const state = {
   token: null,
   device: null,
   event: null,
-  salt: "",
+  kdf: null,
+  // Locked after wrong birth dates: by the server (any tablet) and on this tablet, persisted
+  // in IndexedDB (config "locks": employee id -> {at, attempt_id, sent_at}) until the server
+  // has heard of it and an officer has unlocked.
+  serverLocked: new Set(),
+  localLocks: {},
   prepared: [],
   byId: new Map(),
   signed: new Map(), // employee id -> {signed_at, where}
@@ -120,8 +125,12 @@ function refreshBanner() {
   $("search-input").disabled = state.revoked || state.closed;
 }
 
+async function signatureItems() {
+  return (await outboxItems()).filter((i) => i.kind !== "identity");
+}
+
 async function renderStatusBar() {
-  const items = await outboxItems();
+  const items = await signatureItems();
   renderBar({ items, state, T, onDismiss: async (item) => {
     await removeItem(item.submission_id);
     await renderStatusBar();
@@ -131,7 +140,7 @@ async function renderStatusBar() {
 // --- talking to the server ---------------------------------------------------------------
 
 async function authHeaders() {
-  const items = await outboxItems();
+  const items = await signatureItems();
   return {
     Authorization: `Device ${state.token}`,
     "X-Kiosk-Pending": String(items.filter((i) => i.state === "pending").length),
@@ -168,6 +177,8 @@ function applyStatus(status) {
     if (state.signed.has(id)) state.localSigned.delete(id);
   }
   state.awaited = status.awaited;
+  state.serverLocked = new Set(status.locked || []);
+  reconcileLocks(status);
   if (state.event) state.event.status = status.event_status;
   state.closed = status.event_status === "closed";
   refreshBanner();
@@ -176,7 +187,7 @@ function applyStatus(status) {
 
 function applyRoster(data) {
   state.event = data.event;
-  state.salt = data.check_salt;
+  state.kdf = data.kdf || null;
   state.prepared = roster.prepare(data.employees);
   state.byId = new Map(state.prepared.map((e) => [e.id, e]));
   applyStatus(data.status);
@@ -199,7 +210,7 @@ async function poll() {
       setOnline(true);
       const changedText = state.event && body.template_hash !== state.event.template.hash;
       const changedSize = state.prepared.length !== body.expected_count;
-      if (changedText || changedSize) await loadRoster();
+      if (changedText || changedSize || roster.awaitingVerifiers(state.prepared)) await loadRoster();
       else applyStatus(body);
       await setConfig("status", body);
     }
@@ -254,15 +265,10 @@ function renderAwaited() {
   renderAwaitedBox(state, T);
 }
 
-async function onSearch() {
+function onSearch() {
   const query = $("search-input").value;
   const started = performance.now();
-  let results = roster.search(state.prepared, query);
-  const digits = query.replace(/[\s.\-]/g, "");
-  if (/^[0-9]{16}$|^[0-9]{18}$/.test(digits)) {
-    const exact = await roster.findByNumber(state.prepared, state.salt, digits);
-    results = exact ? [exact] : [];
-  }
+  const results = roster.search(state.prepared, query);
   document.body.dataset.searchMs = (performance.now() - started).toFixed(2);
   const list = $("results");
   list.replaceChildren(...results.map((entry) => resultItem(entry, choose)));
@@ -293,10 +299,17 @@ function choose(employeeId) {
       return;
     }
   }
-  state.current = { entry, tries: 0, birthDate: null };
+  if (isLocked(entry.id)) {
+    $("notice-text").textContent = fmt(T.identity_locked_person, { name: entry.name });
+    show("notice");
+    return;
+  }
+  // tries: wrong dates so far; offlineWrong: those only this tablet knows of (the server
+  // counts the ones it checked itself).
+  state.current = { entry, tries: 0, offlineWrong: 0, birthDate: null, method: "" };
   if (state.event.identity_check === "birth_date") {
     $("identity-name").textContent = `${entry.name} · ${entry.masked}`;
-    $("identity-error").textContent = entry.birth_hash ? "" : T.no_birth_date;
+    $("identity-error").textContent = roster.hasBirthCheck(entry) ? "" : T.no_birth_date;
     show("identity");
     $("birth-date").focus();
   } else {
@@ -310,14 +323,20 @@ async function onIdentity(event) {
   event.preventDefault();
   const person = state.current;
   if (!person) return home();
-  if (!person.entry.birth_hash) return showPact();
+  if (!roster.hasBirthCheck(person.entry)) return showPact();
   const iso = birthIso($("birth-date").value);
   if (!iso) {
     $("identity-error").textContent = T.birth_invalid;
     return;
   }
-  let matches = await roster.birthDateMatches(state.salt, person.entry, iso);
-  if (matches === null) matches = await askServerBirthDate(person.entry.id, iso);
+  let method = "birth_date_offline";
+  let matches = await roster.birthDateMatches(state.kdf, person.entry, iso);
+  let answer = null;
+  if (matches === null) {
+    method = "birth_date_online";
+    answer = await askServerBirthDate(person.entry.id, iso);
+    matches = answer === null ? null : answer.match;
+  }
   if (state.current !== person) return; // timed out or cancelled while waiting
   if (matches === null) {
     $("identity-error").textContent = T.identity_unreachable;
@@ -325,17 +344,60 @@ async function onIdentity(event) {
   }
   if (matches) {
     person.birthDate = iso;
+    person.method = method;
     showPact();
     return;
   }
   person.tries += 1;
-  if (person.tries >= MAX_IDENTITY_TRIES) {
+  if (method === "birth_date_offline") person.offlineWrong += 1;
+  if (person.tries >= MAX_IDENTITY_TRIES || (answer && answer.locked)) {
+    await lockHere(person);
     $("notice-text").textContent = T.identity_locked;
     show("notice");
     state.current = null;
     return;
   }
   $("identity-error").textContent = T.birth_mismatch;
+}
+
+// --- the lock after wrong birth dates ----------------------------------------------------
+
+function isLocked(employeeId) {
+  return state.serverLocked.has(employeeId) || Boolean(state.localLocks[employeeId]);
+}
+
+// Locked here first (a reload keeps it), then reported through the outbox so every tablet and
+// the officer's live view learn of it. Wrong dates the server checked itself it has counted.
+async function lockHere(person) {
+  const id = person.entry.id;
+  const attemptId = uuid();
+  const now = new Date().toISOString();
+  state.localLocks[id] = { at: now, attempt_id: person.offlineWrong ? attemptId : null, sent_at: null };
+  await setConfig("locks", state.localLocks);
+  if (person.offlineWrong) {
+    await addToOutbox({
+      kind: "identity", submission_id: attemptId, employee_id: id,
+      employee_name: person.entry.name, wrong: person.offlineWrong, client_at: now,
+    });
+    outbox.flush();
+  }
+}
+
+// A local lock goes once the server has received it and, in a later status, no longer lists
+// the person: an officer has unlocked them.
+function reconcileLocks(status) {
+  let changed = false;
+  for (const [key, lock] of Object.entries(state.localLocks)) {
+    const id = Number(key);
+    if (state.serverLocked.has(id)) continue;
+    const heard = lock.attempt_id === null || lock.sent_at;
+    const after = lock.sent_at || lock.at;
+    if (heard && status.server_time && new Date(status.server_time) > new Date(after)) {
+      delete state.localLocks[key];
+      changed = true;
+    }
+  }
+  if (changed) setConfig("locks", state.localLocks);
 }
 
 // Only where the browser cannot check here (plain HTTP): null when the server is unreachable.
@@ -347,8 +409,9 @@ async function askServerBirthDate(employeeId, iso) {
       body: JSON.stringify({ employee_id: employeeId, birth_date: iso }),
     });
     setOnline(true);
+    if (status === 423) return { match: false, locked: true };
     if (status !== 200 || !body) return null;
-    return Boolean(body.match);
+    return { match: Boolean(body.match), locked: Boolean(body.locked) };
   } catch (error) {
     setOnline(false);
     await renderStatusBar();
@@ -374,6 +437,19 @@ function checkPactRead() {
   const atEnd = pact.scrollTop + pact.clientHeight >= pact.scrollHeight - 8;
   if (atEnd && state.current) $("agree").disabled = false;
   $("agree-hint").classList.toggle("d-none", !$("agree").disabled);
+}
+
+// The evidence of consent: the statement exactly as shown, and when it was ticked.
+async function onAgree() {
+  $("to-sign").disabled = !$("agree").checked;
+  const person = state.current;
+  if (!person) return;
+  if (!$("agree").checked) {
+    person.consent = null;
+    return;
+  }
+  const shown = $("agree-label").textContent.split(/\s+/).filter(Boolean).join(" ");
+  person.consent = { at: new Date().toISOString(), hash: await sha256Hex(shown) };
 }
 
 // --- step 4: sign ----------------------------------------------------------------------------
@@ -412,6 +488,10 @@ async function onSignDone() {
     client_signed_at: now.toISOString(),
     birth_date: person.birthDate,
     agreed: true,
+    consent_hash: person.consent ? person.consent.hash : "",
+    consent_at: person.consent ? person.consent.at : null,
+    identity_method: person.method || "",
+    identity_wrong_attempts: person.offlineWrong,
   };
   try {
     await addToOutbox(record);
@@ -446,13 +526,15 @@ async function restore() {
   state.token = (await getConfig("token")) || null;
   state.device = (await getConfig("device")) || null;
   state.revoked = Boolean(await getConfig("revoked"));
+  state.localLocks = (await getConfig("locks")) || {};
   const cached = await getConfig("roster");
-  if (cached) applyRoster(cached);
+  // A roster cached before verifiers existed is reloaded rather than trusted.
+  if (cached && cached.kdf) applyRoster(cached);
   const status = await getConfig("status");
   if (cached && status) applyStatus(status);
   // Signatures still in the outbox count as signed on this tablet.
   state.localSigned = new Map();
-  for (const item of await outboxItems()) {
+  for (const item of await signatureItems()) {
     if (item.state === "pending") {
       state.localSigned.set(item.employee_id, { signed_at: item.client_signed_at, where: state.device && state.device.name });
     }
@@ -486,6 +568,15 @@ async function start() {
     authHeaders,
     onChange: async (online) => { setOnline(online); await renderStatusBar(); },
     onSent: async (item, body) => {
+      if (item.kind === "identity") {
+        const lock = state.localLocks[item.employee_id];
+        if (lock) {
+          lock.sent_at = body.received_at;
+          await setConfig("locks", state.localLocks);
+        }
+        if (body.locked) state.serverLocked.add(item.employee_id);
+        return;
+      }
       state.signed.set(item.employee_id, { employee_id: item.employee_id, signed_at: body.signed_at, where: state.device.name });
     },
     onRevoked: markRevoked,
@@ -501,7 +592,7 @@ async function start() {
   });
   $("pact").addEventListener("scroll", checkPactRead, { passive: true });
   window.addEventListener("resize", () => { if (document.body.dataset.screen === "pact") checkPactRead(); });
-  $("agree").addEventListener("change", () => { $("to-sign").disabled = !$("agree").checked; });
+  $("agree").addEventListener("change", onAgree);
   $("to-sign").addEventListener("click", showSign);
   $("pad-clear").addEventListener("click", () => { pad.clear(); $("sign-error").textContent = ""; });
   $("pad-done").addEventListener("click", onSignDone);

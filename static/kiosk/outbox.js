@@ -1,5 +1,5 @@
 // The kiosk's local storage (IndexedDB through idb) and its outbox.
-// Every signature is written here first, with a UUID made on the tablet and the tablet's
+// Every signature (and every report of wrong birth dates, kind "identity") is written here first, with a UUID made on the tablet and the tablet's
 // clock, and leaves only when the server has answered for it. Nothing is lost by a reload,
 // a closed tab or a restarted tablet.
 
@@ -61,8 +61,35 @@ function classify(status, code) {
   if (status === 200 || status === 201) return "sent";
   if (status === 401 || status === 403) return "revoked";
   if (code === "event.not_open") return "closed";
-  if (status === 409 || status === 413 || status === 422 || status === 400) return "refused";
+  if ([400, 409, 413, 422, 423].includes(status)) return "refused";
   return "retry";
+}
+
+function signatureBody(item) {
+  return {
+    submission_id: item.submission_id,
+    employee_id: item.employee_id,
+    image: item.image,
+    strokes: item.strokes,
+    template_hash: item.template_hash,
+    client_signed_at: item.client_signed_at,
+    client_sent_at: new Date().toISOString(),
+    birth_date: item.birth_date || null,
+    agreed: item.agreed,
+    consent_hash: item.consent_hash || "",
+    consent_at: item.consent_at || null,
+    identity_method: item.identity_method || "",
+    identity_wrong_attempts: item.identity_wrong_attempts || 0,
+  };
+}
+
+function identityBody(item) {
+  return {
+    attempt_id: item.submission_id,
+    employee_id: item.employee_id,
+    wrong: item.wrong,
+    client_at: item.client_at,
+  };
 }
 
 export class Outbox {
@@ -104,20 +131,10 @@ export class Outbox {
       let body = null;
       try {
         const headers = await this.authHeaders();
-        response = await fetch(`${this.apiRoot}signatures`, {
+        response = await fetch(`${this.apiRoot}${item.kind === "identity" ? "identity-attempts" : "signatures"}`, {
           method: "POST",
           headers: { ...headers, "Content-Type": "application/json" },
-          body: JSON.stringify({
-            submission_id: item.submission_id,
-            employee_id: item.employee_id,
-            image: item.image,
-            strokes: item.strokes,
-            template_hash: item.template_hash,
-            client_signed_at: item.client_signed_at,
-            client_sent_at: new Date().toISOString(),
-            birth_date: item.birth_date || null,
-            agreed: item.agreed,
-          }),
+          body: JSON.stringify(item.kind === "identity" ? identityBody(item) : signatureBody(item)),
           cache: "no-store",
         });
         body = await response.json().catch(() => null);
@@ -129,6 +146,9 @@ export class Outbox {
       if (outcome === "sent") {
         await removeItem(item.submission_id);
         await this.onSent(item, body);
+      } else if (outcome === "refused" && item.kind === "identity") {
+        // Nothing for an officer to recover: the person stays locked on this tablet.
+        await removeItem(item.submission_id);
       } else if (outcome === "refused") {
         item.state = "refused";
         item.error = body || { code: `http.${response.status}`, message: String(response.status) };

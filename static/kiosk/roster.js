@@ -1,8 +1,9 @@
 // Roster search for the kiosk: runs over the cached roster, offline, on every keystroke.
-// Names are matched by letters; numbers by the digits a masked NIP/NIK shows, or exactly by a
-// salted hash when the whole number is typed (the roster never holds full NIP/NIK).
+// Names are matched by letters; numbers by the last 4 digits the mask shows (the roster holds
+// no full NIP/NIK and no birth-date digits), typed alone or as the end of a whole number.
 
-import { sha256Hex } from "pakta-kiosk/compat";
+import { scrypt } from "@noble/hashes/scrypt.js";
+import { bytesToHex } from "@noble/hashes/utils.js";
 
 const COMBINING = /[\u0300-\u036f]/g;
 
@@ -39,19 +40,7 @@ export function search(prepared, query, limit = 12) {
   const raw = (query || "").trim();
   if (!raw) return [];
   const digits = raw.replace(/[\s.\-]/g, "");
-  if (/^[0-9]+$/.test(digits)) {
-    const out = [];
-    for (const entry of prepared) {
-      const head = entry.digits_head || "";
-      if (!head) continue;
-      const matches = digits.length <= head.length ? head.startsWith(digits) : digits.startsWith(head);
-      if (matches) {
-        out.push(entry);
-        if (out.length >= limit) break;
-      }
-    }
-    return out;
-  }
+  if (/^[0-9]+$/.test(digits)) return byNumber(prepared, digits, limit);
   const tokens = normalize(raw).split(" ").filter(Boolean);
   if (!tokens.length) return [];
   // Bucket by score instead of sorting: a one-letter query matches thousands of names and a
@@ -75,26 +64,48 @@ export function search(prepared, query, limit = 12) {
   return out;
 }
 
-export async function findByNumber(prepared, salt, digits) {
-  if (digits.length !== 16 && digits.length !== 18) return null;
-  const hash = (await sha256Hex(`${salt}:n:${digits}`)).slice(0, 24);
-  return prepared.find((e) => e.number_hash === hash) || null;
+// Up to 4 digits: the masks whose last digits start with them. A whole NIP (18) or NIK (16):
+// the masks ending in its last 4 digits. Anything in between matches nothing yet.
+export function byNumber(prepared, digits, limit = 12) {
+  let test = null;
+  if (digits.length <= 4) test = (tail) => tail.startsWith(digits);
+  else if (digits.length === 16 || digits.length === 18) test = (tail) => tail === digits.slice(-4);
+  if (!test) return [];
+  const out = [];
+  for (const entry of prepared) {
+    if (entry.digits_tail && test(entry.digits_tail)) {
+      out.push(entry);
+      if (out.length >= limit) break;
+    }
+  }
+  return out;
 }
 
-// THE one place the tablet hashes a typed birth date (issue 9, item 3 replaces its body with
-// a vendored memory-hard KDF). Returns null when this browser cannot hash here (no
-// crypto.subtle outside a secure context): the caller then asks the server instead.
-export async function hashBirthDate(salt, entryId, isoDate) {
-  if (!(globalThis.crypto && crypto.subtle && crypto.subtle.digest)) return null;
-  return (await sha256Hex(`${salt}:${entryId}:${isoDate}`)).slice(0, 24);
+// THE one place the tablet hashes a typed birth date: scrypt with the person's own salt and
+// the roster's parameters, from the vendored @noble/hashes (pure JS: works on plain HTTP too).
+// The server makes the same bytes with hashlib.scrypt (signings/services/identity_checks.py).
+export function hashBirthDate(kdf, salt, isoDate) {
+  const key = scrypt(isoDate, salt, { N: kdf.N, r: kdf.r, p: kdf.p, dkLen: kdf.dkLen });
+  return bytesToHex(key);
 }
 
-// true / false, or null when only the server can tell (see hashBirthDate).
-export async function birthDateMatches(salt, entry, isoDate) {
-  if (!entry.birth_hash) return true;
-  const hash = await hashBirthDate(salt, entry.id, isoDate);
-  if (hash === null) return null;
-  return hash === entry.birth_hash;
+// Whether the entry's birth date must be checked at all (unknown birth dates are not).
+export function hasBirthCheck(entry) {
+  if (entry.birth_check) return entry.birth_check !== "none";
+  return Boolean(entry.birth_verifier || entry.birth_hash);
+}
+
+// Entries the server had no verifier for yet: the roster is fetched again until it has.
+export function awaitingVerifiers(prepared) {
+  return prepared.some((e) => e.birth_check === "server");
+}
+
+// true / false, or null when only the server can tell: a roster cached before the tablet
+// received verifiers (the caller then asks the server).
+export async function birthDateMatches(kdf, entry, isoDate) {
+  if (!hasBirthCheck(entry)) return true;
+  if (!kdf || kdf.name !== "scrypt" || !entry.birth_verifier) return null;
+  return hashBirthDate(kdf, entry.birth_salt, isoDate) === entry.birth_verifier;
 }
 
 // The lowest signing rank still awaited (head 0, echelon 2-4, staff 9), given who has signed

@@ -84,7 +84,7 @@ def test_plain_http_intranet_pairs_checks_birth_date_and_signs(
     kiosk_page.click("#pair-submit")
     kiosk_page.wait_for_selector("#screen-search:not(.d-none)")
 
-    # A fully typed NIP is found by its salted hash, computed without crypto.subtle.
+    # A fully typed NIP is found by the last 4 digits its mask shows (the tablet holds no more).
     kiosk_page.fill("#search-input", person.nip)
     kiosk_page.wait_for_selector("#results button:has-text('Dewi Lestari')")
     assert kiosk_page.locator("#results button").count() == 1
@@ -118,6 +118,9 @@ def test_plain_http_intranet_pairs_checks_birth_date_and_signs(
     signature = Signature.objects.get()
     assert signature.employee == person
     assert signature.device.name == "Tablet HTTP"
+    # The birth date was checked on the tablet, by the vendored scrypt, without crypto.subtle.
+    assert signature.identity_method == "birth_date_offline"
+    assert signature.identity_wrong_attempts == 1
     assert len(str(signature.submission_id)) == 36
     assert errors == []
     tablet.close()

@@ -84,4 +84,6 @@ ROWS += [
     Row("hr:signature_void", expect=HR_OBJECT_PAGE, kwargs=signature, method="post"),
     # Clearing a note that does not exist changes nothing and returns to the live view.
     Row("hr:clear_absent", expect=HR_OBJECT_POST, kwargs=event_employee, method="post"),
+    # Nobody locked: the officer is told so on the live view.
+    Row("hr:identity_unlock", expect=HR_OBJECT_POST, kwargs=event_employee, method="post"),
 ]

@@ -44,6 +44,9 @@ ROWS = [
         expect=login_then(hr_a=200, hr_b=404, auditor_a=403, admin=200)),
     Row("kiosk:device_revoke", method="post", kwargs=_unpaired,
         expect=login_then(hr_a=302, hr_b=404, auditor_a=403, admin=302)),
+    # Without an officer chosen: back to the tablets page with a message.
+    Row("kiosk:device_officer", method="post", kwargs=_unpaired,
+        expect=login_then(hr_a=302, hr_b=404, auditor_a=403, admin=302)),
     # The kiosk app shell carries no data: public, like a login page.
     Row("kiosk:app", expect=everyone(200)),
     Row("kiosk:service_worker", expect=everyone(200)),
@@ -58,6 +61,8 @@ ROWS = [
     Row("kiosk:api:status", expect=everyone(200), headers=_token),
     Row("kiosk:api:identity", method="post", expect=everyone(401)),
     Row("kiosk:api:identity", method="post", expect=everyone(400), headers=_token),
+    Row("kiosk:api:identity_attempts", method="post", expect=everyone(401)),
+    Row("kiosk:api:identity_attempts", method="post", expect=everyone(400), headers=_token),
     Row("kiosk:api:submit", method="post", expect=everyone(401)),
     Row("kiosk:api:submit", method="post", expect=everyone(400), headers=_token),
 ]
