@@ -26,6 +26,9 @@ def _scan(path: Path) -> tuple[set[str], bool]:
             for target in node.targets:
                 if isinstance(target, ast.Name):
                     assigned.setdefault(target.id, set()).update(_strings(node.value))
+        elif (isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)
+              and node.value is not None):
+            assigned.setdefault(node.target.id, set()).update(_strings(node.value))
     found: set[str] = set()
     composed = False
     for node in ast.walk(tree):
