@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.utils import translation
 
 from signings.models import (
@@ -61,6 +62,12 @@ def local_tsa(tmp_path_factory):
     stop = tsa_server.serve_in_thread(dev_pki, sock)
     yield LocalTsa(pki=dev_pki, url=base_url + pki.TSA_PATH)
     stop()
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    # Rate limits and "already scheduled" marks live in the cache; each test starts without.
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -22,7 +22,7 @@ from signings.models import (
     PactTemplateVersion,
     SigningEvent,
 )
-from signings.services import audit, checkpoint_schedule
+from signings.services import audit, checkpoint_schedule, identity_checks
 from signings.services.context import AuditContext
 
 
@@ -170,6 +170,10 @@ def _transition(
         action=actions[to_status], obj=event, agency=event.agency, context=context,
         details={"from": from_status, "to": to_status, "reason": reason.strip()},
     )
+    if to_status == EventStatus.OPEN and event.identity_check == IdentityCheck.BIRTH_DATE:
+        # scrypt is slow on purpose: make the verifiers before the first tablet asks for the
+        # roster, not inside its request.
+        transaction.on_commit(lambda: identity_checks.schedule_verifiers(event))
     if to_status == EventStatus.CLOSED:
         # The closed record is anchored outside the database now, not at the next interval.
         transaction.on_commit(lambda: checkpoint_schedule.schedule_now(entry.chain))

@@ -20,6 +20,7 @@ import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
@@ -116,8 +117,19 @@ def verifiers(event: SigningEvent, *, budget: float | None = -1.0) -> Verifiers:
             stale, ["birth_salt", "birth_verifier", "verifier_birth_date"], batch_size=500
         )
     if pending:
-        jobs.enqueue("prepare_birth_verifiers", event.pk)
+        schedule_verifiers(event)
     return Verifiers(ready=ready, pending=pending)
+
+
+# Tablets reload the roster on every poll while someone is still checked online; one task
+# per event and minute is enough (the task makes them all).
+_SCHEDULE_SECONDS = 60
+
+
+def schedule_verifiers(event: SigningEvent) -> None:
+    """Have a worker make the event's missing verifiers (at most one request a minute)."""
+    if cache.add(f"pakta:birth-verifiers:{event.pk}", True, timeout=_SCHEDULE_SECONDS):
+        jobs.enqueue("prepare_birth_verifiers", event.pk)
 
 
 def locked_ids(event: SigningEvent) -> list[int]:

@@ -57,6 +57,12 @@ def new_context(chromium):
 
 
 @pytest.fixture
+def tablet_context(new_context):
+    """A landscape tablet's browser context (call once per tablet)."""
+    return lambda: new_context(viewport={"width": 1024, "height": 768}, timeout=15_000)
+
+
+@pytest.fixture
 def page(new_context):
     """One page in its own context, downloads allowed."""
     return new_context(accept_downloads=True).new_page()

@@ -20,12 +20,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def tablet_context(new_context):
-    """A landscape tablet's browser context (call once per tablet)."""
-    return lambda: new_context(viewport={"width": 1024, "height": 768}, timeout=15_000)
-
-
-@pytest.fixture
 def assembly(agency_a, unit_a, template_version, hr_a):
     """An open event with a few named people, as at a morning assembly."""
     names = ["Siti Rahmawati", "Budi Santoso", "Agus Salim", "Dewi Lestari", "Rudi Hartono"]
@@ -65,10 +59,8 @@ def read_pact(page):
     page.wait_for_selector("#agree:enabled")
 
 
-def sign(page, query: str, name: str):
-    page.fill("#search-input", query)
-    page.click(f"#results button:has-text('{name}')")
-    page.wait_for_selector("#screen-pact:not(.d-none)")
+def agree_and_sign(page):
+    """From the pact screen: read to the end, tick consent, draw, save; waits for the thank-you."""
     read_pact(page)
     page.check("#agree")
     page.click("#to-sign")
@@ -76,6 +68,13 @@ def sign(page, query: str, name: str):
     draw_signature(page)
     page.click("#pad-done")
     page.wait_for_selector("#screen-done:not(.d-none)")
+
+
+def sign(page, query: str, name: str):
+    page.fill("#search-input", query)
+    page.click(f"#results button:has-text('{name}')")
+    page.wait_for_selector("#screen-pact:not(.d-none)")
+    agree_and_sign(page)
     page.click("#screen-done [data-action=home]")
     page.wait_for_selector("#screen-search:not(.d-none)")
 

@@ -16,7 +16,7 @@ from signings.models import Signature
 from tests import factories
 from tests.browser import test_kiosk_browser as kiosk_browser
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
-from tests.browser.test_kiosk_browser import draw_signature, read_pact, wait_pending
+from tests.browser.test_kiosk_browser import agree_and_sign, wait_pending
 
 # The browser fixtures of the main kiosk test module, shared.
 assembly = kiosk_browser.assembly
@@ -107,13 +107,7 @@ def test_plain_http_intranet_pairs_checks_birth_date_and_signs(
     kiosk_page.fill("#birth-date", f"{person.birth_date:%d%m%Y}")
     kiosk_page.click("#identity-form button[type=submit]")
     kiosk_page.wait_for_selector("#screen-pact:not(.d-none)")
-    read_pact(kiosk_page)
-    kiosk_page.check("#agree")
-    kiosk_page.click("#to-sign")
-    kiosk_page.wait_for_selector("#screen-sign:not(.d-none)")
-    draw_signature(kiosk_page)
-    kiosk_page.click("#pad-done")
-    kiosk_page.wait_for_selector("#screen-done:not(.d-none)")
+    agree_and_sign(kiosk_page)
     wait_pending(kiosk_page, 0)
     signature = Signature.objects.get()
     assert signature.employee == person

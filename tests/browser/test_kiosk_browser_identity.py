@@ -16,18 +16,12 @@ from signings.models import AuditEntry, IdentityLock, IdentityMethod, Signature
 from signings.services import identity_checks
 from tests import factories
 from tests.browser.test_kiosk_browser import (
-    draw_signature,
+    agree_and_sign,
     paired_kiosk,
-    read_pact,
     wait_pending,
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def tablet_context(new_context):
-    return lambda: new_context(viewport={"width": 1024, "height": 768}, timeout=15_000)
 
 
 @pytest.fixture
@@ -162,13 +156,7 @@ def test_three_wrong_dates_lock_the_person_through_a_reload_until_an_officer_unl
     page.wait_for_selector("#screen-identity:not(.d-none)")
     type_birth_date(page, person.birth_date)
     page.wait_for_selector("#screen-pact:not(.d-none)")
-    read_pact(page)
-    page.check("#agree")
-    page.click("#to-sign")
-    page.wait_for_selector("#screen-sign:not(.d-none)")
-    draw_signature(page)
-    page.click("#pad-done")
-    page.wait_for_selector("#screen-done:not(.d-none)")
+    agree_and_sign(page)
     wait_pending(page, 0)
 
     signature = Signature.objects.get()

@@ -16,7 +16,6 @@ from tests.browser.test_kiosk_browser import draw_signature, read_pact
 
 # The browser fixtures of the main kiosk test module, shared.
 assembly = kiosk_browser.assembly
-tablet_context = kiosk_browser.tablet_context
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -17,12 +17,7 @@ from signings import demo
 from signings.models import EmployeeCategory, Signature
 from signings.pdf import pact, pact_text
 from tests import factories
-from tests.browser.test_kiosk_browser import (  # noqa: F401 (tablet_context is a fixture)
-    draw_signature,
-    paired_kiosk,
-    read_pact,
-    tablet_context,
-)
+from tests.browser.test_kiosk_browser import agree_and_sign, paired_kiosk
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -74,7 +69,7 @@ def assert_same_text(read: str, sealed: str) -> None:
 @pytest.mark.parametrize("shipped", sorted(SHIPPED))
 @pytest.mark.parametrize("category", [EmployeeCategory.PNS, EmployeeCategory.TKD])
 def test_tablet_shows_exactly_the_text_the_pdf_seals(
-    tablet_context, live_server, agency_a, unit_a, hr_a, shipped, category  # noqa: F811
+    tablet_context, live_server, agency_a, unit_a, hr_a, shipped, category
 ):
     content = SHIPPED[shipped]
     version = factories.template_version(agency_a, name=shipped, **content)
@@ -91,13 +86,7 @@ def test_tablet_shows_exactly_the_text_the_pdf_seals(
     shown_number = page.inner_text("#pact [data-pact-field=identity_value]").strip()
     page.screenshot(path=f"/tmp/pact-text-{shipped}-{category}.png", full_page=True)
 
-    read_pact(page)
-    page.check("#agree")
-    page.click("#to-sign")
-    page.wait_for_selector("#screen-sign:not(.d-none)")
-    draw_signature(page)
-    page.click("#pad-done")
-    page.wait_for_selector("#screen-done:not(.d-none)")
+    agree_and_sign(page)
     page.wait_for_function("document.querySelector('#pending-state').dataset.pending === '0'",
                            timeout=30000)
     # Leaving the person clears every detail the tablet filled in.
