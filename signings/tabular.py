@@ -35,6 +35,15 @@ def neutralise(value) -> str:
     return text
 
 
+def xlsx_text(value) -> str:
+    """`neutralise`, with the control characters a worksheet cannot hold shown as U+FFFD:
+    openpyxl refuses to write them, and a name stored before they were refused (or typed in
+    a form that lets them through) must not make the whole export fail."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    return ILLEGAL_CHARACTERS_RE.sub("\ufffd", neutralise(value))
+
+
 def _cell_text(value) -> str:
     if value is None:
         return ""

@@ -323,6 +323,16 @@ def test_xlsx_export_neutralises_formulas_and_keeps_nip_as_text(officer, unit_a)
     assert sheet["D2"].value == "'=1+1" and sheet["D2"].data_type == "s"
 
 
+def test_xlsx_export_survives_control_characters_a_worksheet_cannot_hold(officer, unit_a):
+    factories.employee(unit_a, nip=NIP1, name="Budi\x1b[2J Santoso\x07")
+    response = officer.get(reverse("hr:roster_export", kwargs={"fmt": "xlsx"}))
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet["D2"].value == "Budi\ufffd[2J Santoso\ufffd"
+    csv_export = officer.get(reverse("hr:roster_export", kwargs={"fmt": "csv"}))
+    assert "Budi\x1b[2J Santoso\x07" in csv_export.content.decode("utf-8-sig")
+
+
 def test_export_contains_only_the_officers_scope(officer, unit_a, agency_b):
     factories.employee(unit_a, nip=NIP1)
     factories.employee(agency_b, nip=NIP2)
