@@ -161,6 +161,28 @@ def to_json(value: Any) -> str:
     return text
 
 
+class Blob(bytes):
+    """Generated file content that prints as a short description, not as 100 KB of bytes."""
+
+    def __new__(cls, data: bytes, label: str):
+        blob = super().__new__(cls, data)
+        blob.label = label
+        return blob
+
+    def __repr__(self) -> str:
+        return f"Blob(<{self.label}; {len(self)} bytes>)"
+
+
+def upload(name: str, data: bytes):
+    """A file for the test client under any name, even one Django's own UploadedFile would
+    refuse to construct ('..', '/'): the server must cope with whatever a browser sends."""
+    import io
+
+    handle = io.BytesIO(bytes(data))
+    handle.name = name
+    return handle
+
+
 # --- "nothing written" -----------------------------------------------------------------------
 
 

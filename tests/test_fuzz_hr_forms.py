@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from hypothesis import example, given
 from hypothesis import strategies as st
@@ -40,6 +39,7 @@ from tests.fuzz import (
     nasty_text,
     number_text,
     rolled_back,
+    upload,
 )
 from tests.kiosk_support import data_url
 
@@ -125,8 +125,8 @@ signature_value = st.one_of(
 )
 
 
-def _upload(data: bytes, name: str = "pindaian.pdf") -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, data)
+def _upload(data: bytes, name: str = "pindaian.pdf"):
+    return upload(name, data)
 
 
 scan_value = st.one_of(
@@ -296,7 +296,9 @@ TARGETS: dict[str, Target] = {
     "record_paper": Target(
         url=lambda w: reverse("hr:record_paper", args=[w.live.pk, w.people[0].pk]),
         valid=lambda w: {"scan": _upload(ink_png(), "pindaian.png")},
-        odd=lambda w: {"scan": scan_value}, examples=25),
+        odd=lambda w: {"scan": st.one_of(scan_value, st.builds(
+            _upload, st.just(ink_png()), st.one_of(nasty_text, st.just(".."))))},
+        examples=25),
     "record_representative": Target(
         url=lambda w: reverse("hr:record_representative", args=[w.live.pk]),
         valid=lambda w: {"employee": str(w.people[0].pk), "signature": data_url(ink_png()),
@@ -323,9 +325,8 @@ TARGETS: dict[str, Target] = {
 
 def fresh(value):
     """An upload is read once: every example gets its own copy."""
-    if isinstance(value, SimpleUploadedFile):
-        value.seek(0)
-        return SimpleUploadedFile(value.name, value.read())
+    if isinstance(value, io.BytesIO):
+        return upload(value.name, value.getvalue())
     return value
 
 

@@ -15,7 +15,6 @@ import zipfile
 from types import SimpleNamespace
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from hypothesis import example, given
 from hypothesis import strategies as st
@@ -34,6 +33,7 @@ from tests.fuzz import (
     nasty_text,
     number_text,
     rolled_back,
+    upload,
 )
 
 pytestmark = [pytest.mark.django_db, pytest.mark.fuzz]
@@ -276,15 +276,15 @@ def test_import_never_500s_and_writes_only_when_confirmed(officer, world):
     outcomes: dict[str, int] = {}
 
     @fuzz_settings(60)
-    @given(upload=files(world), agency=agencies)
-    @example(upload=("pegawai.csv", nul_past_the_sniffing()), agency=world.agency.pk)
-    def run(upload, agency):
-        name, data = upload
+    @given(roster=files(world), agency=agencies)
+    @example(roster=("pegawai.csv", nul_past_the_sniffing()), agency=world.agency.pk)
+    def run(roster, agency):
+        name, data = roster
         with rolled_back():
             officer.cookies.pop("messages", None)
             before = database_state()
             response = officer.post(reverse("hr:import_upload"), {
-                "agency": agency, "file": SimpleUploadedFile(name, data)})
+                "agency": agency, "file": upload(name, data)})
             assert response.status_code < 500
             if response.status_code != 302:
                 outcomes["refused at upload"] = outcomes.get("refused at upload", 0) + 1

@@ -10,7 +10,6 @@ from types import SimpleNamespace
 from urllib.parse import quote
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from hypothesis import example, given
 from hypothesis import strategies as st
@@ -19,7 +18,16 @@ from signings.models import Agency, AgencyKind, Role
 from signings.services import pacts
 from signings.services.context import AuditContext
 from tests import factories
-from tests.fuzz import changed, database_state, fuzz_settings, module_data, nasty_text, rolled_back
+from tests.fuzz import (
+    Blob,
+    changed,
+    database_state,
+    fuzz_settings,
+    module_data,
+    nasty_text,
+    rolled_back,
+    upload,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.fuzz]
 
@@ -86,25 +94,33 @@ def test_code_lookups_never_500_and_write_nothing(client, world):
 
 
 @st.composite
-def damaged_pdf(draw, original: bytes) -> bytes:
+def damaged_pdf(draw, original: bytes) -> Blob:
     """Our own sealed pact with a few bytes changed, cut, or spliced: the seal check must say
     "altered" or "unreadable", never fail."""
     data = bytearray(original)
     how = draw(st.sampled_from(["flip", "cut", "splice", "append"]))
     if how == "flip":
+        changes = []
         for _ in range(draw(st.integers(1, 4))):
             at = len(data) * draw(st.integers(0, 999)) // 1000
             data[at] = draw(st.integers(0, 255))
+            changes.append(f"{at}={data[at]}")
+        label = "our pact, bytes set: " + ", ".join(changes)
     elif how == "cut":
         data = data[: len(data) * draw(st.integers(1, 999)) // 1000]
+        label = f"our pact cut after {len(data)} bytes"
     elif how == "splice":
         at = len(data) * draw(st.integers(0, 999)) // 1000
-        data[at:at] = draw(st.one_of(st.binary(min_size=1, max_size=40), st.sampled_from([
+        piece = draw(st.one_of(st.binary(min_size=1, max_size=40), st.sampled_from([
             b"endobj", b"/ByteRange [0 1 2 3]", b"<< /Type /Sig >>", b"%%EOF", b"xref\n0 1\n",
             b"trailer << /Root 999 0 R >>", b"stream\n", b"(" * 200])))
+        data[at:at] = piece
+        label = f"our pact with {piece[:40]!r} inserted at {at}"
     else:
-        data += draw(st.sampled_from([b"\n%%EOF\n", b"1 0 obj << >> endobj\n", b"\x00" * 10]))
-    return bytes(data)
+        tail = draw(st.sampled_from([b"\n%%EOF\n", b"1 0 obj << >> endobj\n", b"\x00" * 10]))
+        data += tail
+        label = f"our pact with {tail!r} appended"
+    return Blob(bytes(data), label)
 
 
 def test_uploads_never_500_and_write_nothing(client, world):
@@ -113,7 +129,7 @@ def test_uploads_never_500_and_write_nothing(client, world):
         damaged_pdf(world.pdf),
         st.binary(max_size=300).map(lambda b: b"%PDF-1.7\n" + b),
         st.binary(max_size=100),
-        st.just(world.pdf),
+        st.just(Blob(world.pdf, "our pact as issued")),
     )
 
     @fuzz_settings(40)
@@ -121,7 +137,7 @@ def test_uploads_never_500_and_write_nothing(client, world):
     def run(document, name):
         with rolled_back():
             before = database_state()
-            response = client.post(url, {"document": SimpleUploadedFile(name or "x", document)})
+            response = client.post(url, {"document": upload(name, document)})
             assert response.status_code == 200
             assert changed(before, database_state()) == []
 
