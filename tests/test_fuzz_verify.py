@@ -138,7 +138,9 @@ def test_uploads_never_500_and_write_nothing(client, world):
         with rolled_back():
             before = database_state()
             response = client.post(url, {"document": upload(name, document)})
-            assert response.status_code == 200
+            # 400: Django's own answer to a multipart body it will not parse (a file name of
+            # thousands of characters goes past its header limit).
+            assert response.status_code in (200, 400)
             assert changed(before, database_state()) == []
 
     run()
