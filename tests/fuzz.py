@@ -206,6 +206,29 @@ def database_state(*, exclude: tuple[str, ...] = ()) -> dict[str, str]:
     return dict(zip(tables, row, strict=True))
 
 
+# What no stored text may hold once accepted (issue 11: refused in every text field, import row
+# and API string): C0 controls but tab, newline and carriage return; DEL and the C1 controls;
+# line and paragraph separators; the bidirectional controls. (NUL cannot be stored at all.)
+HIDDEN_CHARACTERS = ("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f"
+                     "\u2028-\u202e\u2066-\u2069]")
+
+
+def hidden_characters_stored() -> list[str]:
+    """`table.column` of every text column holding such a character, one query."""
+    quote = connection.ops.quote_name
+    checks, params = [], []
+    for model in apps.get_app_config("signings").get_models():
+        for field in model._meta.concrete_fields:
+            if field.get_internal_type() in ("CharField", "TextField"):
+                table, column = quote(model._meta.db_table), quote(field.column)
+                # Names from the models' metadata, quoted; label and pattern are parameters.
+                checks.append(f"(SELECT %s FROM {table} WHERE {column} ~ %s LIMIT 1)")  # noqa: S608
+                params += [f"{model._meta.db_table}.{field.column}", HIDDEN_CHARACTERS]
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(checks), params)
+        return [row[0] for row in cursor.fetchall()]
+
+
 def media_files() -> set[str]:
     root = Path(django_settings.MEDIA_ROOT)
     if not root.exists():

@@ -33,6 +33,7 @@ from tests.fuzz import (
     error_messages,
     form_value,
     fuzz_settings,
+    hidden_characters_stored,
     media_files,
     module_data,
     mutated,
@@ -352,6 +353,8 @@ def test_hr_form_never_500s_and_a_refusal_writes_nothing(officer, world, name):
             if target.method == "get" or not target.accepted(response):
                 assert changed(before, database_state()) == []
                 assert media_files() == files
+            else:
+                assert hidden_characters_stored() == []
             if response.status_code == 302:
                 # What was written (or the page an error message leads to) still opens.
                 assert officer.get(response.url).status_code == 200

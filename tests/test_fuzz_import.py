@@ -29,6 +29,7 @@ from tests.fuzz import (
     database_state,
     error_messages,
     fuzz_settings,
+    hidden_characters_stored,
     module_data,
     nasty_text,
     number_text,
@@ -305,6 +306,7 @@ def test_import_never_500s_and_writes_only_when_confirmed(officer, world):
                 assert changed(before, database_state()) == []
                 return
             outcomes["imported"] = outcomes.get("imported", 0) + 1
+            assert hidden_characters_stored() == []
             # What was imported can be listed and exported again.
             assert officer.get(reverse("hr:employees"), {"active": "all"}).status_code == 200
             for fmt in ("csv", "xlsx"):

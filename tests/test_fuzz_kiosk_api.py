@@ -38,6 +38,7 @@ from tests.fuzz import (
     date_text,
     datetime_text,
     fuzz_settings,
+    hidden_characters_stored,
     import_schemathesis,
     module_data,
     mutated,
@@ -76,12 +77,13 @@ def build_world() -> SimpleNamespace:
     other = Agency.objects.create(code="KX", name="Pemerintah Kabupaten Lain",
                                   kind=AgencyKind.REGENCY, city="Kuala Pembuang")
     officer = factories.user("fuzz_kiosk", role=Role.HR_OFFICER, agency=agency)
+    auditor = factories.user("fuzz_kiosk_audit", role=Role.AUDITOR, agency=agency)
     people = [factories.employee(agency) for _ in range(3)]
     stranger = factories.employee(other)
     event = factories.event(agency, officer=officer)
     _device, token = pair(event, officer)
     return SimpleNamespace(event=event, people=people, stranger=stranger, officer=officer,
-                           token=token)
+                           auditor=auditor, token=token)
 
 
 @pytest.fixture(scope="module")
@@ -211,13 +213,17 @@ def endpoint_bodies(event, people, stranger):
     }
 
 
-def assert_event_still_readable(client, officer, event, token) -> None:
-    """What one bad row breaks for everyone: the tablets' status, the officer's pages."""
-    response = client.get(reverse("kiosk:api:status"), headers=auth(token))
-    assert response.status_code == 200, response.content[:500]
+def assert_event_still_readable(client, staff, event, token, response) -> None:
+    """What one bad row breaks for everyone: the tablets' status, the officer's and the
+    auditor's pages, and the public page of the pact just recorded."""
+    status = client.get(reverse("kiosk:api:status"), headers=auth(token))
+    assert status.status_code == 200, status.content[:500]
     for name in ("hr:event_live", "hr:event_detail", "hr:event_live_panel"):
-        response = officer.get(reverse(name, args=[event.pk]))
-        assert response.status_code == 200, name
+        assert staff.officer.get(reverse(name, args=[event.pk])).status_code == 200, name
+    assert staff.auditor.get(reverse("audit:event_detail", args=[event.pk])).status_code == 200
+    code = response.json().get("verification_code")
+    if code:
+        assert client.get(reverse("verify:signature", args=[code])).status_code == 200
 
 
 def known_cases(body: dict) -> list[tuple[tuple[str, dict], dict]]:
@@ -240,8 +246,9 @@ def test_odd_values_in_valid_requests_give_a_coded_refusal_or_a_readable_record(
         client, world):
     event, token = world.event, world.token
     bodies = endpoint_bodies(event, world.people, world.stranger)
-    officer = Client()
-    officer.force_login(world.officer)
+    staff = SimpleNamespace(officer=Client(), auditor=Client())
+    staff.officer.force_login(world.officer)
+    staff.auditor.force_login(world.auditor)
     requests = st.sampled_from(sorted(bodies)).flatmap(
         lambda name: st.tuples(st.just(name), mutated(bodies[name][0], bodies[name][1])))
 
@@ -258,7 +265,8 @@ def test_odd_values_in_valid_requests_give_a_coded_refusal_or_a_readable_record(
                 assert_error_shape(response.status_code, response.content)
                 assert changed(before, database_state(exclude=TOUCHED_BY_EVERY_REQUEST)) == []
             else:
-                assert_event_still_readable(client, officer, event, token)
+                assert hidden_characters_stored() == []
+                assert_event_still_readable(client, staff, event, token, response)
 
     for request, headers in known_cases(bodies["kiosk:api:submit"][0]):
         run = example(request=request, headers=headers)(run)
