@@ -5,7 +5,8 @@ control characters and bidi overrides, astral and combining characters, huge and
 numbers, impossible and far-away dates, other agencies' ids, empty and missing fields. The
 view must never answer 500; a refusal (the form again, a 4xx, or a redirect with an error
 message) must leave every row (audit log included) and every stored file as it was; an
-accepted request must leave pages that still open.
+accepted request must store no hidden character (tests/fuzz.py: HIDDEN_CHARACTERS) and leave
+pages that still open.
 """
 
 from __future__ import annotations

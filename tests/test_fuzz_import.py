@@ -3,7 +3,8 @@ generated CSV and XLSX files: odd encodings, delimiters and headers, cells with 
 characters, formulas, huge numbers and dates, broken spreadsheets.
 
 No step may answer 500. A refused upload, any preview, and a refused confirmation write
-nothing; an accepted import leaves a roster whose pages and exports still open.
+nothing; an accepted import stores no hidden character and leaves a roster whose pages and
+exports still open.
 """
 
 from __future__ import annotations

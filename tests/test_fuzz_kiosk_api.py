@@ -4,8 +4,9 @@ refusal in the JSON error shape with a documented code, and a refusal writes not
 Two targets: Schemathesis over the published schema (every operation, valid and invalid
 bodies), and Hypothesis around a valid request to each POST endpoint with a few fields (and
 the X-Kiosk-* headers) swapped for odd values: impossible or far-away times, NaN and 1e999
-in the strokes, control characters, huge numbers. After an accepted signature the event must
-still be readable: the tablet's status, the live view and the event pages.
+in the strokes, control characters, huge numbers. An accepted request stores no hidden
+character, and the event stays readable: the tablet's status, the live view, the event and
+auditor pages, the pact's public page.
 """
 
 from __future__ import annotations
