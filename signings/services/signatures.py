@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from signings import jobs
+from signings.consent import CONSENT_STATEMENT, consent_hash
 from signings.errors import PaktaError
 from signings.models import (
     AttendanceOutcome,
@@ -74,18 +75,6 @@ class Submission:
     consent_at: datetime.datetime | None = None
     identity_method: str = ""
     identity_wrong_attempts: int = 0
-
-
-# The statement a signer ticks on the tablet (templates/kiosk/app.html shows the same msgid);
-# on the officer's screen the officer reads it out and it is recorded as ticked on signing.
-CONSENT_STATEMENT = _(
-    "Saya telah membaca pakta integritas ini dan menyatakan setuju untuk mematuhinya."
-)
-
-
-def consent_hash(text: str) -> str:
-    """sha256 of the statement as shown, whitespace collapsed (the tablet does the same)."""
-    return hashlib.sha256(" ".join(str(text).split()).encode()).hexdigest()
 
 
 def payload_fingerprint(*, event_id: int, employee_id: int, submission: Submission) -> str:

@@ -22,7 +22,7 @@ from tests.browser.test_kiosk_browser import agree_and_sign, paired_kiosk
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SHIPPED = {"pemilu_2024": demo.PEMILU_2024, "pilkada_2024": demo.PILKADA_2024}
-FOOTER_PT = 30 / 25.4 * 72  # the bottom page margin of pact.css holds the running footer
+FOOTER_PT = 28 / 25.4 * 72  # the bottom page margin of pact.css holds the running footer
 ID_TOKEN = "<NOMOR>"
 
 
