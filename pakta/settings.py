@@ -258,7 +258,7 @@ SILENCED_SYSTEM_CHECKS = [
 # Content-Security-Policy on every response (Django's own, django.middleware.csp). Nothing
 # inline runs: scripts and styles are static files. The nonce is for the kiosk's import map
 # (an import map cannot be an external file) and the Django admin's one <style>.
-SECURE_CSP = {
+_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],
     "style-src": [CSP.SELF, CSP.NONCE],
@@ -272,6 +272,10 @@ SECURE_CSP = {
     "frame-ancestors": [CSP.NONE],
     "upgrade-insecure-requests": PAKTA_HTTPS,
 }
+# Enforced without DEBUG (and so in every test). With DEBUG only reported, in the browser's
+# console: Django's own debug pages are inline-styled and would be unreadable.
+SECURE_CSP = {} if DEBUG else _CSP
+SECURE_CSP_REPORT_ONLY = _CSP if DEBUG else {}
 
 # Our own error pages (Indonesian, with the request id) instead of Django's English ones.
 CSRF_FAILURE_VIEW = "signings.views.errors.csrf_failure"

@@ -121,3 +121,15 @@ def test_the_policy_allows_nothing_inline():
     assert "'unsafe-eval'" not in policy
     assert "script-src 'self';" in policy  # the nonce only when a page uses it
     assert "frame-ancestors 'none'" in policy
+
+
+def test_debug_reports_the_policy_instead_of_enforcing_it(tmp_path):
+    # Django's debug pages are inline-styled; the tests (DEBUG off) enforce the policy.
+    clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG"}}
+    clean.update({"DEBUG": "1", "PAKTA_VAR_DIR": str(tmp_path),
+                  "DATABASE_URL": f"sqlite:///{tmp_path}/x.sqlite3"})
+    result = subprocess.run(
+        [sys.executable, "-c", "import pakta.settings as s; "
+         "print(bool(s.SECURE_CSP), bool(s.SECURE_CSP_REPORT_ONLY))"],
+        cwd=ROOT, env=clean, capture_output=True, text=True, timeout=60)
+    assert result.stdout.split() == ["False", "True"], result.stderr

@@ -31,8 +31,8 @@ def permission_denied(request, exception=None):
 
 
 def csrf_failure(request, reason: str = ""):
-    # Django's reason is for the operator (which check failed), not for the person.
-    logger.warning("CSRF check failed: %s", reason)
+    # Django's reason is for the operator and already logged (django.security.csrf), with the
+    # request id; the person gets what to do.
     return _page(request, "403.html", 403, csrf=True)
 
 

@@ -8,6 +8,8 @@ polling and indicators, progress bars, the kiosk's import map.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
@@ -16,6 +18,7 @@ from signings.models import Employee, EventStatus
 from signings.services import events, kiosk
 from signings.services.context import AuditContext
 from tests import factories
+from tests.browser.test_kiosk_browser import agree_and_sign
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -59,7 +62,7 @@ def test_live_view_polls_searches_and_draws_its_bar_under_the_policy(page, log_i
         factories.signature(live_event, employee, officer=hr_a)
     expect(page.locator("#total-signed")).to_have_text("2")  # the 3 s poll, swapped in place
     bar = page.locator("#live-panel .progress-bar")
-    expect(bar).to_have_class(__import__("re").compile(r"\bw-pct-50\b"))
+    expect(bar).to_have_class(re.compile(r"\bw-pct-50\b"))
     width = bar.evaluate("el => el.getBoundingClientRect().width / "
                          "el.parentElement.getBoundingClientRect().width")
     assert 0.45 < width < 0.55
@@ -136,8 +139,6 @@ def test_kiosk_pairs_and_signs_with_the_import_map_nonce(tablet_context, live_se
     page.fill("#search-input", "Dewi")
     page.click("#results button:has-text('Dewi Lestari')")
     page.wait_for_selector("#screen-pact:not(.d-none)")
-    from tests.browser.test_kiosk_browser import agree_and_sign
-
     agree_and_sign(page)
     page.wait_for_function("() => document.getElementById('pending-count').textContent === '0'")
     assert live_event.signatures.valid().filter(employee__name="Dewi Lestari").exists()
