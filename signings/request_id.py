@@ -40,9 +40,14 @@ def unbind(token) -> None:
 
 
 class RequestIdFilter(logging.Filter):
-    """Adds `record.request_id` ("-" outside a request) so formats can print `%(request_id)s`."""
+    """Adds `record.request_id` ("-" outside a request) so formats can print `%(request_id)s`.
+
+    Django logs a 4xx/5xx answer ("Not Found: /x/") after the middleware chain has returned,
+    outside the context variable; those records carry the request itself (`extra`).
+    """
 
     def filter(self, record: logging.LogRecord) -> bool:
         if not getattr(record, "request_id", None):
-            record.request_id = current() or "-"
+            request = getattr(record, "request", None)
+            record.request_id = getattr(request, "request_id", None) or current() or "-"
         return True

@@ -91,6 +91,19 @@ def test_the_proxys_request_id_is_the_one_on_the_page_and_in_the_log(failing_hom
         "nginx-7f3a9c21"}
 
 
+def test_not_found_and_forbidden_log_lines_name_their_request(client, auditor_a, caplog):
+    # Django writes these after the middleware chain has returned.
+    caplog.handler.addFilter(request_id.RequestIdFilter())
+    client.force_login(auditor_a)
+    with caplog.at_level(logging.WARNING, logger="django.request"):
+        missing = client.get("/tidak-ada/")
+        forbidden = client.get(reverse("hr:employees"))
+    ids = {r.getMessage().split(":")[0]: r.request_id for r in caplog.records
+           if r.name == "django.request"}
+    assert ids["Not Found"] == missing[request_id.HEADER]
+    assert forbidden[request_id.HEADER] in ids.values()
+
+
 def test_log_lines_go_to_stderr_and_name_their_request():
     logging_config = settings.LOGGING
     console = logging_config["handlers"]["console"]
