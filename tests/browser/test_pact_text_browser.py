@@ -87,7 +87,7 @@ def test_tablet_shows_exactly_the_text_the_pdf_seals(
     page.screenshot(path=f"/tmp/pact-text-{shipped}-{category}.png", full_page=True)
 
     agree_and_sign(page)
-    page.wait_for_function("document.querySelector('#pending-state').dataset.pending === '0'",
+    page.wait_for_function("() => document.querySelector('#pending-state').dataset.pending === '0'",
                            timeout=30000)
     # Leaving the person clears every detail the tablet filled in.
     page.click("#screen-done [data-action=home]")
