@@ -318,6 +318,12 @@ def test_manage_py_db_worker_is_the_worker_with_the_sweep():
     assert get_commands()["db_worker"] == "signings"
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_run_in_process_stops_its_sweep_when_it_returns():
+    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload")
+    assert not [t for t in threading.enumerate() if t.name == "stalled-jobs-sweep"]
+
+
 # --- a real worker, killed -------------------------------------------------------------------
 
 WORKER_TIMINGS = {"PAKTA_JOB_HEARTBEAT_SECONDS": "0.5", "PAKTA_JOB_STALL_SECONDS": "3",

@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import random
 import threading
+from collections.abc import Callable
 
 from django.conf import settings
 from django.db import close_old_connections, connection
@@ -53,12 +54,19 @@ def sweep_forever(stop: threading.Event) -> None:
         connection.close()
 
 
-def start_sweeper() -> threading.Event:
-    """Start the sweep in a daemon thread (it ends with the process); set the event to stop."""
+def start_sweeper() -> Callable[[], None]:
+    """Start the sweep in a daemon thread (it ends with the process at the latest); returns the
+    function that stops it and waits for it (a `db_worker --batch` run in-process returns)."""
     stop = threading.Event()
-    threading.Thread(target=sweep_forever, args=(stop,), daemon=True,
-                     name="stalled-jobs-sweep").start()
-    return stop
+    thread = threading.Thread(target=sweep_forever, args=(stop,), daemon=True,
+                              name="stalled-jobs-sweep")
+    thread.start()
+
+    def stop_and_wait() -> None:
+        stop.set()
+        thread.join(timeout=60)
+
+    return stop_and_wait
 
 
 __all__ = ["start_sweeper", "sweep", "sweep_forever"]

@@ -19,7 +19,11 @@ class Command(DatabaseWorkerCommand):
     def handle(self, *args, **options):
         # With --reload the command runs twice: a watching parent and the child that works.
         # Only the process that runs tasks sweeps.
-        if (options["batch"] or not options["reload"]
-                or os.environ.get(DJANGO_AUTORELOAD_ENV) == "true"):
-            stalled_jobs.start_sweeper()
-        super().handle(*args, **options)
+        sweeps = (options["batch"] or not options["reload"]
+                  or os.environ.get(DJANGO_AUTORELOAD_ENV) == "true")
+        stop_sweeper = stalled_jobs.start_sweeper() if sweeps else None
+        try:
+            super().handle(*args, **options)
+        finally:
+            if stop_sweeper is not None:
+                stop_sweeper()
