@@ -123,8 +123,8 @@ def requeue_stalled(*, context: AuditContext) -> list[int]:
     for QUEUE_STALL_AFTER is queued once more (its task may have been lost with a worker that
     died between taking it and starting). Returns the ids queued again.
 
-    Exactly once however many sweeps run: each job is locked (skipping one another sweep or a
-    person's "Jalankan ulang" holds) and checked again under the lock before it changes.
+    Exactly once however many sweeps run: each job is locked, skipping a job that another sweep
+    or a person's "Jalankan ulang" holds, and checked again under the lock before it changes.
     """
     requeued = []
     for pk in ArchiveJob.objects.stalled().values_list("pk", flat=True):
