@@ -75,8 +75,10 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_htmx",
     "axes",
-    "django_tasks_db",
+    # Before django_tasks_db: its `db_worker` command is signings' (the same worker, plus the
+    # sweep that queues again the jobs of a worker that died; docs/operations.md).
     "signings",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -226,6 +228,13 @@ PAKTA_SEAL_PASSPHRASE = os.environ.get("PAKTA_SEAL_PASSPHRASE", "")
 PAKTA_TSA_URL = os.environ.get("PAKTA_TSA_URL", "")
 # Minutes between signed checkpoints of an audit chain while it has activity (docs/operations.md).
 PAKTA_CHECKPOINT_INTERVAL = int(os.environ.get("PAKTA_CHECKPOINT_INTERVAL", 15))
+# Background jobs with a state of their own (archives): a running attempt writes a heartbeat
+# every PAKTA_JOB_HEARTBEAT_SECONDS; one silent for PAKTA_JOB_STALL_SECONDS lost its worker and
+# is queued again by the sweep every worker runs each PAKTA_JOB_SWEEP_SECONDS
+# (docs/operations.md, "When a worker dies"). Seconds, fractions allowed.
+PAKTA_JOB_HEARTBEAT_SECONDS = float(os.environ.get("PAKTA_JOB_HEARTBEAT_SECONDS", 10))
+PAKTA_JOB_STALL_SECONDS = float(os.environ.get("PAKTA_JOB_STALL_SECONDS", 60))
+PAKTA_JOB_SWEEP_SECONDS = float(os.environ.get("PAKTA_JOB_SWEEP_SECONDS", 15))
 PAKTA_TRUST_ROOTS = os.environ.get("PAKTA_TRUST_ROOTS", "")
 # The project's own CA and TSA (development, demo, tests): signings/pdf/pki.py.
 PAKTA_DEV_PKI_DIR = os.environ.get("PAKTA_DEV_PKI_DIR", str(VAR_DIR / "pki"))

@@ -417,7 +417,8 @@ class AuditCheckpointAdmin(ReadOnlyAdmin):
 
 @admin.register(m.ArchiveJob)
 class ArchiveJobAdmin(ReadOnlyAdmin):
-    list_display = ["__str__", "agency", "event", "status", "requested_by", "created_at"]
+    list_display = ["__str__", "agency", "event", "status", "attempts", "heartbeat_at",
+                    "requested_by", "created_at"]
     list_filter = ["status", ("agency", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["agency__name", "event__title", "requested_by__username"]
 
