@@ -175,6 +175,19 @@ def test_the_admin_refuses_it_through_model_validation(client, admin_user, agenc
     assert not Agency.objects.filter(code="A-X").exists()
 
 
+def test_an_officer_name_with_an_override_is_refused_in_the_admin(client, admin_user, hr_a):
+    client.force_login(admin_user)
+    response = client.post(reverse("admin:auth_user_change", args=[hr_a.pk]), {
+        "username": hr_a.username, "first_name": f"Budi {RLO}otnaS", "last_name": "",
+        "email": hr_a.email, "is_active": "on",
+        "signings-roleassignment-content_type-object_id-TOTAL_FORMS": "0",
+    })
+    assert response.status_code == 200
+    assert "berisi karakter tersembunyi" in response.content.decode()
+    hr_a.refresh_from_db()
+    assert hr_a.first_name == ""
+
+
 # --- the kiosk API -----------------------------------------------------------------------------
 
 

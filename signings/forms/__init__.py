@@ -49,7 +49,9 @@ class CleanTextMixin:
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for name, field in self.fields.items():
-            if isinstance(field, forms.CharField):
+            # A password is never shown or printed: Django's own NUL check is its rule.
+            if isinstance(field, forms.CharField) and not isinstance(field.widget,
+                                                                     forms.PasswordInput):
                 multiline = isinstance(field.widget, forms.Textarea)
                 # Django's own NUL validator would answer first, in a sentence that does not
                 # say which field: ours covers NUL too.
