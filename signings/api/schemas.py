@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args, get_origin
 
 from ninja import Field, Schema
 from pydantic import (
@@ -41,6 +41,15 @@ def _refuse_forbidden_characters(value: Any, field: str) -> None:
             _refuse_forbidden_characters(item, field)
 
 
+def _holds_text(annotation: Any) -> bool:
+    """Whether a field of this type can hold free text (a Literal cannot: its values are ours)."""
+    if annotation is str:
+        return True
+    if get_origin(annotation) is Literal:
+        return False
+    return any(_holds_text(arg) for arg in get_args(annotation))
+
+
 class CleanIn(Schema):
     """A request body: no string in it carries a character signings.text refuses (the API
     answers `text.forbidden_character`, naming the field)."""
@@ -48,7 +57,11 @@ class CleanIn(Schema):
     @field_validator("*", mode="after")
     @classmethod
     def _clean_text(cls, value: Any, info: ValidationInfo) -> Any:
-        _refuse_forbidden_characters(value, info.field_name or "")
+        # Only fields that can hold text are walked: the strokes are up to 400,000 points of
+        # floats, and walking them would cost a second per request.
+        name = info.field_name or ""
+        if _holds_text(cls.model_fields[name].annotation):
+            _refuse_forbidden_characters(value, name)
         return value
 
 
