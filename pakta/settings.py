@@ -6,6 +6,9 @@ DEBUG          1/true/yes/on turns on debug mode (the quick start sets it); 0/fa
                or unset turns it off; any other value stops startup
 ALLOWED_HOSTS  comma-separated host names
 MEDIA_ROOT     where signature images and PDFs are stored (default: var/media)
+PAKTA_HTTPS    1 when browsers reach Pakta over https: redirect http to https, send HSTS
+PAKTA_BEHIND_PROXY  1 when a reverse proxy terminates TLS and sets X-Forwarded-Proto
+The production environment, complete: docs/operations.md ("The production environment").
 """
 
 import os
@@ -13,6 +16,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -71,13 +75,20 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_htmx",
     "axes",
-    "django_tasks_db",
+    # Before django_tasks_db: its `db_worker` command is signings' (the same worker, plus the
+    # sweep that queues again the jobs of a worker that died; docs/operations.md).
     "signings",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
+    # First: every response (even the redirect to https) and every log line get the id.
+    "signings.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After whitenoise, so static files keep their cache lifetime; everything else: no-store.
+    "signings.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "signings.middleware.IndonesianFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -101,6 +112,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.csp",
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
@@ -216,6 +228,13 @@ PAKTA_SEAL_PASSPHRASE = os.environ.get("PAKTA_SEAL_PASSPHRASE", "")
 PAKTA_TSA_URL = os.environ.get("PAKTA_TSA_URL", "")
 # Minutes between signed checkpoints of an audit chain while it has activity (docs/operations.md).
 PAKTA_CHECKPOINT_INTERVAL = int(os.environ.get("PAKTA_CHECKPOINT_INTERVAL", 15))
+# Background jobs with a state of their own (archives): a running attempt writes a heartbeat
+# every PAKTA_JOB_HEARTBEAT_SECONDS; one silent for PAKTA_JOB_STALL_SECONDS lost its worker and
+# is queued again by the sweep every worker runs each PAKTA_JOB_SWEEP_SECONDS
+# (docs/operations.md, "When a worker dies"). Seconds, fractions allowed.
+PAKTA_JOB_HEARTBEAT_SECONDS = float(os.environ.get("PAKTA_JOB_HEARTBEAT_SECONDS", 10))
+PAKTA_JOB_STALL_SECONDS = float(os.environ.get("PAKTA_JOB_STALL_SECONDS", 60))
+PAKTA_JOB_SWEEP_SECONDS = float(os.environ.get("PAKTA_JOB_SWEEP_SECONDS", 15))
 PAKTA_TRUST_ROOTS = os.environ.get("PAKTA_TRUST_ROOTS", "")
 # The project's own CA and TSA (development, demo, tests): signings/pdf/pki.py.
 PAKTA_DEV_PKI_DIR = os.environ.get("PAKTA_DEV_PKI_DIR", str(VAR_DIR / "pki"))
@@ -223,15 +242,64 @@ PAKTA_DEV_TSA_BASE_URL = os.environ.get("PAKTA_DEV_TSA_BASE_URL", "http://127.0.
 # Issue a development seal when PAKTA_SEAL_PKCS12 is missing: never in production.
 PAKTA_DEV_SEAL_ALLOWED = env_bool("PAKTA_DEV_SEAL_ALLOWED", DEBUG)
 
-if not DEBUG:
-    SECURE_CONTENT_TYPE_NOSNIFF = True
-    SECURE_REFERRER_POLICY = "same-origin"
-    X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# HTTPS is a property of the installation, not of DEBUG: the kiosk also runs on plain-HTTP
+# intranets (docs/operations.md, "HTTPS di intranet"), where a redirect or HSTS would lock the
+# tablets out. PAKTA_HTTPS=1 says browsers reach Pakta over https only.
+PAKTA_HTTPS = env_bool("PAKTA_HTTPS")
+SECURE_SSL_REDIRECT = PAKTA_HTTPS
+SECURE_HSTS_SECONDS = int(os.environ.get("PAKTA_HSTS_SECONDS", 365 * 24 * 3600)) \
+    if PAKTA_HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("PAKTA_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("PAKTA_HSTS_PRELOAD")
+# Only behind a proxy that sets (and overwrites) X-Forwarded-Proto: anyone else could send it.
+if env_bool("PAKTA_BEHIND_PROXY"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SILENCED_SYSTEM_CHECKS = [
+    # HSTS preloading is a promise made for a whole registrable domain (e.g. the regency's
+    # go.id domain) by its owner, not by one application on a host under it: PAKTA_HSTS_PRELOAD.
+    "security.W021",
+]
+
+# Content-Security-Policy on every response (Django's own, django.middleware.csp). Nothing
+# inline runs: scripts and styles are static files. The nonce is for the kiosk's import map
+# (an import map cannot be an external file) and the Django admin's one <style>.
+_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF, CSP.NONCE],
+    # data: for Bootstrap's inline SVG icons (select arrows, close buttons) and signature PNGs.
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+    "upgrade-insecure-requests": PAKTA_HTTPS,
+}
+# Enforced without DEBUG (and so in every test). With DEBUG only reported, in the browser's
+# console: Django's own debug pages are inline-styled and would be unreadable.
+SECURE_CSP = {} if DEBUG else _CSP
+SECURE_CSP_REPORT_ONLY = _CSP if DEBUG else {}
+
+# Our own error pages (Indonesian, with the request id) instead of Django's English ones.
+CSRF_FAILURE_VIEW = "signings.views.errors.csrf_failure"
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "signings.request_id.RequestIdFilter"}},
+    "formatters": {
+        "pakta": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "stream": "ext://sys.stderr",
+                    "filters": ["request_id"], "formatter": "pakta"},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }

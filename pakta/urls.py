@@ -9,3 +9,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("signings.urls")),
 ]
+
+handler400 = "signings.views.errors.bad_request"
+handler403 = "signings.views.errors.permission_denied"
+handler404 = "signings.views.errors.page_not_found"
+handler500 = "signings.views.errors.server_error"

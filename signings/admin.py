@@ -41,6 +41,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 
 from signings import models as m
 from signings.errors import PaktaError
+from signings.forms.accounts import AccountChangeForm, AccountCreationForm
 from signings.services import accounts, agencies, roles, roster
 from signings.services.context import AuditContext
 
@@ -153,6 +154,8 @@ class RoleAssignmentInline(ReadOnlyInline):
 
 @admin.register(User)
 class UserAdmin(ServiceAdmin, DjangoUserAdmin):
+    form = AccountChangeForm
+    add_form = AccountCreationForm
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         (_("Data pribadi"), {"fields": ("first_name", "last_name", "email")}),
@@ -417,7 +420,8 @@ class AuditCheckpointAdmin(ReadOnlyAdmin):
 
 @admin.register(m.ArchiveJob)
 class ArchiveJobAdmin(ReadOnlyAdmin):
-    list_display = ["__str__", "agency", "event", "status", "requested_by", "created_at"]
+    list_display = ["__str__", "agency", "event", "status", "attempts", "heartbeat_at",
+                    "requested_by", "created_at"]
     list_filter = ["status", ("agency", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["agency__name", "event__title", "requested_by__username"]
 

@@ -18,8 +18,12 @@ ACTIONS: dict[str, Promise] = {
     "access.role.granted": _("Peran pengguna diberikan"),
     "access.role.revoked": _("Peran pengguna dicabut"),
     "audit.archive.built": _("Arsip selesai dibuat"),
+    "audit.archive.failed": _("Pembuatan arsip gagal"),
     "audit.archive.requested": _("Arsip diminta"),
+    "audit.archive.requeued": _(
+        "Arsip diantrekan ulang otomatis: pekerja latar belakang tidak memberi tanda hidup"),
     "audit.archive.retried": _("Pembuatan arsip diulang"),
+    "audit.archive.started": _("Pembuatan arsip dimulai"),
     "audit.checkpoint.made": _("Checkpoint rantai audit ditandatangani"),
     "audit.download.archive": _("Arsip diunduh"),
     "audit.download.compliance_xlsx": _("Laporan kepatuhan (XLSX) diunduh"),

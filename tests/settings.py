@@ -22,3 +22,10 @@ STORAGES = {**STORAGES, "staticfiles": {  # noqa: F405
 # The birth-date verifier's scrypt at a test cost (production: 2**13, see bench/kdf.py): every
 # roster of every test makes one per person.
 PAKTA_BIRTH_KDF_N = 2**8
+
+# The tests enforce the Content-Security-Policy even when DEBUG=1 is in the environment
+# (pytest-django turns DEBUG off after the settings were read).
+from pakta.settings import _CSP  # noqa: E402
+
+SECURE_CSP = _CSP
+SECURE_CSP_REPORT_ONLY: dict = {}

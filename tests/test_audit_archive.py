@@ -138,9 +138,10 @@ def test_a_worker_killed_halfway_leaves_no_file_and_the_job_can_run_again(
         archives.retry_archive(job=job, context=AuditContext.for_user(auditor_a))
     assert archives.build_archive(job_id=job.pk, context=AuditContext.system("test")).attempts == 1
 
-    # Ten silent minutes later the job counts as stalled and runs again from the start.
-    ArchiveJob.objects.filter(pk=job.pk).update(
-        heartbeat_at=timezone.now() - datetime.timedelta(minutes=11))
+    # Once its heartbeat is older than the stall limit the worker counts as dead: the job may
+    # run again at once, from the start.
+    ArchiveJob.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now() - datetime.timedelta(
+        seconds=settings.PAKTA_JOB_STALL_SECONDS + 1))
     job.refresh_from_db()
     assert job.is_stalled and job.can_retry
     archives.retry_archive(job=job, context=AuditContext.for_user(auditor_a))

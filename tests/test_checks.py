@@ -1,4 +1,11 @@
-"""Production (DEBUG off) refuses to start without the evidence configuration."""
+"""Production (DEBUG off) refuses to start without the evidence configuration, and the
+documented production environment passes Django's deployment checks."""
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -63,3 +70,77 @@ def test_production_never_makes_a_development_seal(production, tmp_path):
     with pytest.raises(seal.SealConfigurationError):
         seal.get_signer()
     assert not (tmp_path / "absent.p12").exists()
+
+
+# The production environment as docs/operations.md documents it, and `check --deploy` under it.
+
+OPERATIONS = Path(__file__).resolve().parent.parent / "docs" / "operations.md"
+# What the documented block leaves to each installation: secrets and files on the server.
+FILLED_IN = {"SECRET_KEY", "DATABASE_URL", "MEDIA_ROOT", "PAKTA_SEAL_PKCS12",
+             "PAKTA_SEAL_PASSPHRASE", "PAKTA_TRUST_ROOTS"}
+
+
+def documented_production_environment() -> dict[str, str]:
+    text = OPERATIONS.read_text(encoding="utf-8")
+    start = text.index("```sh\n# /etc/pakta.env\n")
+    block = text[start:text.index("```", start + 3)]
+    env = {}
+    for line in block.splitlines()[1:]:
+        if line and not line.startswith("#"):
+            name, _, value = line.partition("=")
+            env[name] = value
+    return env
+
+
+def test_the_documented_environment_is_https_and_leaves_only_secrets_and_files_open():
+    env = documented_production_environment()
+    assert env["DEBUG"] == "0"
+    assert env["PAKTA_HTTPS"] == "1"
+    placeholders = {name for name, value in env.items()
+                    if "<" in value or value.startswith(("/etc/", "/srv/"))}
+    assert placeholders == FILLED_IN
+
+
+def test_check_deploy_is_clean_under_the_documented_production_environment(local_tsa, tmp_path):
+    local_tsa.pki.issue_seal_pkcs12(tmp_path / "seal.p12", b"rahasia-segel",
+                                    subject="Pemerintah Kabupaten Contoh")
+    (tmp_path / "roots.pem").write_bytes(b"")
+    env = {
+        **documented_production_environment(),
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        # check --deploy does not connect; a name that resolves keeps it honest if it ever did.
+        "DATABASE_URL": "postgres://pakta@127.0.0.1:5432/pakta_deploy_check",
+        "MEDIA_ROOT": str(tmp_path / "media"),
+        "PAKTA_SEAL_PKCS12": str(tmp_path / "seal.p12"),
+        "PAKTA_SEAL_PASSPHRASE": "rahasia-segel",
+        "PAKTA_TRUST_ROOTS": str(tmp_path / "roots.pem"),
+        "PAKTA_VAR_DIR": str(tmp_path / "var"),
+        # Nothing from the test run (DJANGO_SETTINGS_MODULE=tests.settings, SECURE_COOKIES=0…).
+        "PATH": os.environ["PATH"], "HOME": str(tmp_path), "LANG": "C.UTF-8",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=OPERATIONS.parent.parent, env=env, capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert "System check identified no issues (1 silenced)." in result.stdout
+
+
+def test_without_https_check_deploy_names_what_is_missing(local_tsa, tmp_path):
+    """The plain-HTTP intranet profile is not hidden: the deploy check says what it lacks."""
+    local_tsa.pki.issue_seal_pkcs12(tmp_path / "seal.p12", None, subject="Pemerintah Kabupaten B")
+    env = {
+        **documented_production_environment(),
+        "SECRET_KEY": secrets.token_urlsafe(50), "DATABASE_URL": "postgres://pakta@h/pakta",
+        "MEDIA_ROOT": str(tmp_path / "media"), "PAKTA_SEAL_PKCS12": str(tmp_path / "seal.p12"),
+        "PAKTA_SEAL_PASSPHRASE": "", "PAKTA_TRUST_ROOTS": "", "PAKTA_VAR_DIR": str(tmp_path),
+        "PAKTA_HTTPS": "0", "PAKTA_BEHIND_PROXY": "0", "SECURE_COOKIES": "0",
+        "PATH": os.environ["PATH"], "HOME": str(tmp_path), "LANG": "C.UTF-8",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=OPERATIONS.parent.parent, env=env, capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode != 0
+    for check_id in ("security.W004", "security.W008", "security.W012", "security.W016"):
+        assert check_id in result.stderr

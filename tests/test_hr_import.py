@@ -371,3 +371,48 @@ def test_title_rows_above_the_header_are_skipped(officer, agency_a):
         f"{NIP1};;;Budi;;;PNS;Analis;III/a;;;ya",
         header="DAFTAR PEGAWAI KABUPATEN A;;;;;;;;;;;\r\n;;;;;;;;;;;\r\n" + HEADER))
     assert statuses(page) == [(4, "new")]
+
+
+def _filler(n: int) -> list[str]:
+    """Valid rows, enough to push a later NUL past the first 4 KB (which are sniffed)."""
+    return [f"{factories.pns_nip(i + 1, birth='19750101')};;;Pegawai {i};;;PNS;Analis;III/a;;;ya"
+            for i in range(n)]
+
+
+@pytest.mark.parametrize("bad_row, column", [
+    ("{nip};;;Budi\x00Santoso;;;PNS;Analis;III/a;;;ya", "Nama"),
+    (";;PEG\x00-1;Budi;;;Honorer;Pengemudi;;;;ya", "Nomor Pegawai"),
+    ("{nip};;;Budi;;;PNS;Analis\x1b;III/a;;;ya", "Jabatan"),
+    ("{nip};;;Budi \u202eotnaS;;;PNS;Analis;III/a;;;ya", "Nama"),
+])
+def test_a_hidden_character_in_a_row_is_refused_at_preview_naming_the_row(officer, agency_a,
+                                                                         bad_row, column):
+    filler = _filler(100)
+    page = preview(officer, agency_a, csv_bytes(*filler, bad_row.format(nip=NIP1)))
+    assert page.status_code == 200
+    row = page.context["plan"].rows[-1]
+    assert (row.row, row.status) == (102, "error")
+    assert row.errors[0].startswith(f"Baris 102, kolom {column}: berisi karakter tersembunyi")
+    assert "\x00" not in page.content.decode()
+    assert page.context["counts"] == {"new": 100, "changed": 0, "unchanged": 0, "error": 1}
+    assert not Employee.objects.exists()
+    response = confirm(officer, page)
+    assert response.status_code == 302
+    assert Employee.objects.count() == 100
+    assert not Employee.objects.filter(name__startswith="Budi").exists()
+    assert AuditEntry.objects.get(action="roster.import.confirmed").details["error"] == 1
+
+
+def test_a_direction_override_in_an_xlsx_name_is_refused(officer, agency_a):
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append([label for _key, label in imports.COLUMNS])
+    sheet.append([NIP1, "", "", "Budi \u202eotnaS", "", "", "PNS", "Analis", "III/a", "", "",
+                  "ya"])
+    out = io.BytesIO()
+    workbook.save(out)
+    page = preview(officer, agency_a, out.getvalue(), name="pegawai.xlsx")
+    [row] = page.context["plan"].rows
+    assert row.status == "error" and "U+202E, pengubah arah teks" in row.errors[0]
+    confirm(officer, page)
+    assert not Employee.objects.exists()

@@ -2,7 +2,9 @@
 
 import datetime
 import hashlib
+import io
 
+import pdfplumber
 import pytest
 from django.conf import settings
 from django.utils import timezone
@@ -174,9 +176,13 @@ def test_paper_signature_states_it_and_attaches_the_scan(open_event, unit_a, hr_
     data = render_pact(signature)
     text = pdf_text(data)
     assert "ditandatangani di atas kertas" in text
-    reader = PdfReader(__import__("io").BytesIO(data))
-    assert len(reader.pages) == 2
-    assert any(len(page.images) for page in reader.pages[1:])
+    # The pact, the scan, the evidence page; every page draws the footer's QR image.
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        pages = [(page.extract_text(), len(page.images)) for page in pdf.pages]
+    assert len(pages) == 3
+    assert "pindaian pakta yang ditandatangani di atas kertas" in pages[1][0]
+    assert pages[1][1] == pages[0][1] + 1 == pages[2][1] + 1
+    assert "Lembar bukti penandatanganan elektronik" in pages[2][0]
 
 
 def test_render_uses_settings_of_the_day(signature):

@@ -1,3 +1,4 @@
+import json
 import os
 import subprocess
 import sys
@@ -65,3 +66,70 @@ def test_boolean_words_are_read_case_insensitively(tmp_path):
         # Off means production: without a key the same value refuses to start.
         refused = import_settings({"DEBUG": word})
         assert "SECRET_KEY is not set" in refused.stderr, word
+
+
+def security_settings(env: dict) -> dict:
+    clean = {k: v for k, v in os.environ.items()
+             if k not in {"SECRET_KEY", "DEBUG", "PAKTA_HTTPS", "PAKTA_BEHIND_PROXY",
+                          "SECURE_COOKIES"}}
+    clean.update({"SECRET_KEY": "x", **env})
+    script = (
+        "import json, pakta.settings as s; from django.utils.csp import build_policy; "
+        "print(json.dumps({'redirect': s.SECURE_SSL_REDIRECT, 'hsts': s.SECURE_HSTS_SECONDS, "
+        "'subdomains': s.SECURE_HSTS_INCLUDE_SUBDOMAINS, 'preload': s.SECURE_HSTS_PRELOAD, "
+        "'proxy': getattr(s, 'SECURE_PROXY_SSL_HEADER', None), "
+        "'cookies': s.SESSION_COOKIE_SECURE and s.CSRF_COOKIE_SECURE, "
+        "'csp': build_policy(s.SECURE_CSP)}))"
+    )
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=clean,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_plain_http_by_default_no_redirect_no_hsts_no_upgrade():
+    # The kiosk also runs on plain-HTTP intranets: nothing may force https there.
+    found = security_settings({"SECURE_COOKIES": "0"})
+    assert found["redirect"] is False
+    assert found["hsts"] == 0
+    assert found["proxy"] is None
+    assert found["cookies"] is False
+    assert "upgrade-insecure-requests" not in found["csp"]
+
+
+def test_https_turns_on_redirect_hsts_and_upgrade():
+    found = security_settings({"PAKTA_HTTPS": "1"})
+    assert found["redirect"] is True
+    assert found["hsts"] == 365 * 24 * 3600
+    assert found["subdomains"] is True
+    assert found["preload"] is False
+    assert found["cookies"] is True
+    assert "upgrade-insecure-requests" in found["csp"]
+    assert security_settings({"PAKTA_HTTPS": "1", "PAKTA_HSTS_SECONDS": "300",
+                              "PAKTA_HSTS_PRELOAD": "1"}) == {**found, "hsts": 300, "preload": True}
+
+
+def test_forwarded_proto_is_trusted_only_behind_a_declared_proxy():
+    assert security_settings({"PAKTA_HTTPS": "1"})["proxy"] is None
+    assert security_settings({"PAKTA_HTTPS": "1", "PAKTA_BEHIND_PROXY": "1"})["proxy"] == [
+        "HTTP_X_FORWARDED_PROTO", "https"]
+
+
+def test_the_policy_allows_nothing_inline():
+    policy = security_settings({})["csp"]
+    assert "'unsafe-inline'" not in policy
+    assert "'unsafe-eval'" not in policy
+    assert "script-src 'self';" in policy  # the nonce only when a page uses it
+    assert "frame-ancestors 'none'" in policy
+
+
+def test_debug_reports_the_policy_instead_of_enforcing_it(tmp_path):
+    # Django's debug pages are inline-styled; the tests (DEBUG off) enforce the policy.
+    clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG"}}
+    clean.update({"DEBUG": "1", "PAKTA_VAR_DIR": str(tmp_path),
+                  "DATABASE_URL": f"sqlite:///{tmp_path}/x.sqlite3"})
+    result = subprocess.run(
+        [sys.executable, "-c", "import pakta.settings as s; "
+         "print(bool(s.SECURE_CSP), bool(s.SECURE_CSP_REPORT_ONLY))"],
+        cwd=ROOT, env=clean, capture_output=True, text=True, timeout=60)
+    assert result.stdout.split() == ["False", "True"], result.stderr

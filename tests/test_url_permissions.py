@@ -82,3 +82,7 @@ def test_permission_table(row: Row, world, client, django_user_model):
             f"{row.url_name} as {actor}: got {response.status_code}, "
             f"expected {row.expect[actor]}"
         )
+        # Pages, exports, PDFs, archives and API answers carry personal data: no browser or
+        # proxy may keep any of them (signings.middleware.NoStoreMiddleware).
+        assert "no-store" in response.get("Cache-Control", ""), (
+            f"{row.url_name} as {actor}: Cache-Control is {response.get('Cache-Control')!r}")

@@ -7,6 +7,7 @@ tell a final refusal (drop it, tell the operator) from a reason to retry later.
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable
 from functools import wraps
@@ -16,7 +17,6 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.views.decorators.gzip import gzip_page
@@ -25,6 +25,8 @@ from ninja.decorators import decorate_view
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import APIKeyHeader
 
+from signings import clock, text
+from signings.api.parser import BadNumberError, FiniteJsonParser
 from signings.api.schemas import (
     ErrorOut,
     IdentityAttemptIn,
@@ -79,13 +81,19 @@ class DeviceAuth(APIKeyHeader):
             return None
         device = kiosk.authenticate(key)
         pending = request.headers.get("X-Kiosk-Pending", "")
-        clock = parse_datetime(request.headers.get("X-Kiosk-Clock", "") or "")
+        now = timezone.now()
+        # Both headers come from the tablet as they are: a count that is no ASCII number, or a
+        # clock that names no real moment, is ignored rather than failing every request.
         kiosk.touch(
             device,
-            pending=int(pending) if pending.isdigit() and len(pending) < 7 else None,
-            clock_offset=kiosk.clock_offset(clock) if clock else None,
+            pending=int(pending) if _PENDING.fullmatch(pending) else None,
+            clock_offset=clock.header_offset(request.headers.get("X-Kiosk-Clock", ""), now),
+            now=now,
         )
         return device
+
+
+_PENDING = re.compile(r"[0-9]{1,6}")
 
 
 api = NinjaAPI(
@@ -100,6 +108,7 @@ api = NinjaAPI(
     # The interactive docs page loads Swagger UI from a CDN; Pakta serves no third-party
     # scripts, so only the schema itself is published.
     docs_url=None,
+    parser=FiniteJsonParser(),
 )
 
 
@@ -124,12 +133,32 @@ def _no_credentials(request: HttpRequest, exc: AuthenticationError) -> HttpRespo
 
 @api.exception_handler(ValidationError)
 def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    # A hidden character gets its own code and a sentence naming the field; the tablet shows
+    # it to the officer like any final refusal.
+    text_errors = [e for e in exc.errors if e.get("type") == "text.forbidden_character"]
+    # Pydantic refuses a lone surrogate ("\ud800" in the JSON) before our check sees it.
+    broken = [e for e in exc.errors if e.get("type") == "string_unicode"]
+    if text_errors or broken:
+        message = (text_errors[0]["msg"] if text_errors
+                   else text.message(broken[0]["loc"][-1], "\ud800"))
+        return error(request, "text.forbidden_character", message, status=422,
+                     detail={"errors": _plain(text_errors or broken)})
     return error(request, "request.invalid", _("Data kiriman tidak sah."), status=422,
-                 detail={"errors": exc.errors})
+                 detail={"errors": _plain(exc.errors)})
+
+
+def _plain(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The validation errors without the offending input: echoing a hidden character (or a
+    whole image) back helps nobody."""
+    return [{key: value for key, value in e.items() if key != "input"} for e in errors]
 
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if isinstance(exc.__cause__, BadNumberError):
+        return error(request, "request.bad_number",
+                     _("Data kiriman berisi angka yang tidak sah (NaN, Infinity, atau terlalu "
+                       "besar)."), status=422, detail={"number": str(exc.__cause__)})
     # Ninja's own refusals (an unparseable body, mostly), in the same shape as ours.
     return error(request, "request.invalid", _("Data kiriman tidak sah."),
                  status=exc.status_code, detail={"reason": str(exc)})
@@ -280,8 +309,10 @@ def identity_attempts(request: DeviceRequest,
     employee = _expected(device, payload.employee_id)
     lock = identity_checks.record_wrong_attempts(
         event=device.event, employee=employee,
-        report=identity_checks.WrongDates(attempt_id=payload.attempt_id, wrong=payload.wrong,
-                                          client_at=payload.client_at),
+        report=identity_checks.WrongDates(
+            attempt_id=payload.attempt_id, wrong=payload.wrong,
+            client_at=payload.client_at.value if payload.client_at else None,
+            client_at_raw=payload.client_at.raw if payload.client_at else None),
         context=AuditContext.from_request(request, device=device),
     )
     return {"employee_id": employee.pk, "attempts": lock.attempts, "locked": lock.is_locked,
@@ -303,8 +334,10 @@ def submit(request: DeviceRequest, payload: SubmissionIn) -> Status[dict[str, An
                             "message": _("Penanda tangan belum menyatakan setuju dengan isi "
                                          "pakta."),
                             "detail": None})
-    for moment in (payload.client_signed_at, payload.client_sent_at, payload.consent_at):
-        if moment is not None and timezone.is_naive(moment):
+    times = {"client_signed_at": payload.client_signed_at,
+             "client_sent_at": payload.client_sent_at, "consent_at": payload.consent_at}
+    for moment in times.values():
+        if moment is not None and moment.naive:
             return Status(422, {"code": "request.naive_time",
                                 "message": _("Waktu dari tablet harus menyertakan zona waktu."),
                                 "detail": None})
@@ -322,11 +355,12 @@ def submit(request: DeviceRequest, payload: SubmissionIn) -> Status[dict[str, An
             strokes=[list(map(list, stroke)) for stroke in payload.strokes],
             template_hash=payload.template_hash,
             submission_id=payload.submission_id,
-            client_signed_at=payload.client_signed_at,
-            client_sent_at=payload.client_sent_at,
+            client_signed_at=payload.client_signed_at.value,
+            client_sent_at=payload.client_sent_at.value if payload.client_sent_at else None,
             birth_date_claim=payload.birth_date,
             consent_hash=payload.consent_hash,
-            consent_at=payload.consent_at,
+            consent_at=payload.consent_at.value if payload.consent_at else None,
+            raw_times={name: moment.raw for name, moment in times.items() if moment},
             identity_method=payload.identity_method,
             identity_wrong_attempts=payload.identity_wrong_attempts,
         ),

@@ -5,10 +5,20 @@ import datetime
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-STALL_AFTER = datetime.timedelta(minutes=10)
+# A queued job no worker has taken for this long: probably no worker runs at all.
+QUEUE_STALL_AFTER = datetime.timedelta(minutes=10)
+# A worker that dies on the same job this many times in a row (out of memory on a huge
+# archive, say) is not given it again by the sweep: the job fails and a person decides.
+MAX_AUTOMATIC_REQUEUES = 3
+
+
+def stall_after() -> datetime.timedelta:
+    """A running attempt silent this long lost its worker (PAKTA_JOB_STALL_SECONDS)."""
+    return datetime.timedelta(seconds=settings.PAKTA_JOB_STALL_SECONDS)
 
 
 class ArchiveStatus(models.TextChoices):
@@ -21,6 +31,14 @@ class ArchiveStatus(models.TextChoices):
 class ArchiveJobQuerySet(models.QuerySet):
     def ready(self) -> ArchiveJobQuerySet:
         return self.filter(status=ArchiveStatus.READY)
+
+    def stalled(self, now: datetime.datetime | None = None) -> ArchiveJobQuerySet:
+        """Running with a silent heartbeat, or queued with no worker taking it (see is_stalled)."""
+        now = now or timezone.now()
+        last = Coalesce("heartbeat_at", "started_at", "created_at")
+        return self.alias(last_sign=last).filter(
+            Q(status=ArchiveStatus.RUNNING, last_sign__lt=now - stall_after())
+            | Q(status=ArchiveStatus.QUEUED, last_sign__lt=now - QUEUE_STALL_AFTER))
 
 
 class ArchiveJob(models.Model):
@@ -45,14 +63,19 @@ class ArchiveJob(models.Model):
     )
     total = models.PositiveIntegerField(default=0)
     done = models.PositiveIntegerField(default=0)
+    # Numbers the runs of the job: a run writes only while the row still carries its number,
+    # so a worker thought dead that wakes up cannot overwrite the run that replaced it.
     attempts = models.PositiveSmallIntegerField(default=0)
+    # Times the sweep queued the job again after its worker died, since it was last requested.
+    requeues = models.PositiveSmallIntegerField(default=0)
     file = models.FileField(upload_to="archives/", blank=True)
     file_sha256 = models.CharField(max_length=64, blank=True)
     file_size = models.PositiveBigIntegerField(default=0)
     error = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
-    # Touched with every progress update: a running job whose heartbeat stops was killed.
+    # Running: written every PAKTA_JOB_HEARTBEAT_SECONDS by the attempt (signings/services/
+    # heartbeat.py); it stops when the worker dies. Queued: when it was queued.
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
@@ -82,12 +105,28 @@ class ArchiveJob(models.Model):
         return int(self.done * 100 / self.total) if self.total else 0
 
     @property
-    def is_stalled(self) -> bool:
-        """Queued or running with no sign of life for a while: its worker died or is missing."""
-        if self.status not in {ArchiveStatus.QUEUED, ArchiveStatus.RUNNING}:
+    def last_sign_of_life(self) -> datetime.datetime | None:
+        return self.heartbeat_at or self.started_at or self.created_at
+
+    def stalled_at(self, now: datetime.datetime) -> bool:
+        last = self.last_sign_of_life
+        if last is None:
             return False
-        last = self.heartbeat_at or self.started_at or self.created_at
-        return last is not None and timezone.now() - last > STALL_AFTER
+        if self.status == ArchiveStatus.RUNNING:
+            return now - last > stall_after()
+        if self.status == ArchiveStatus.QUEUED:
+            return now - last > QUEUE_STALL_AFTER
+        return False
+
+    @property
+    def is_stalled(self) -> bool:
+        """Running with a silent heartbeat (its worker died), or queued with no worker taking it
+        (none is running). The same rule as ArchiveJobQuerySet.stalled."""
+        return self.stalled_at(timezone.now())
+
+    @property
+    def worker_died(self) -> bool:
+        return self.status == ArchiveStatus.RUNNING and self.is_stalled
 
     @property
     def can_retry(self) -> bool:

@@ -24,8 +24,18 @@ def place_and_date(place: str, moment: datetime.datetime, tz_name: str) -> str:
     return f"{place}, {indonesian_date(local(moment, tz_name).date())}"
 
 
-def indonesian_datetime(moment: datetime.datetime, tz_name: str) -> str:
+def zone_name(tz_name: str, moment: datetime.datetime | None = None) -> str:
+    """WIB, WITA or WIT; another zone by its abbreviation at `moment` (or its name)."""
+    known = {"Asia/Jakarta": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
+    if tz_name in known:
+        return known[tz_name]
+    return moment.strftime("%Z") if moment is not None else tz_name
+
+
+def indonesian_datetime(moment: datetime.datetime, tz_name: str, *,
+                        seconds: bool = False) -> str:
+    """17 Januari 2024 08.30 WIB, or with seconds 17 Januari 2024 08.30.15 WIB."""
     value = local(moment, tz_name)
-    zone = {"Asia/Jakarta": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}.get(
-        tz_name, value.strftime("%Z"))
-    return f"{indonesian_date(value.date())} {value:%H.%M} {zone}"
+    zone = zone_name(tz_name, value)
+    clock = f"{value:%H.%M.%S}" if seconds else f"{value:%H.%M}"
+    return f"{indonesian_date(value.date())} {clock} {zone}"

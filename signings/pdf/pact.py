@@ -10,11 +10,14 @@ import segno
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
+from django.utils.safestring import mark_safe
 
 from signings.models import Signature, SignatureMethod
-from signings.pdf import dates, engine, pact_text
+from signings.pdf import dates, engine, evidence, pact_text
 from signings.pdf.fetcher import SafeURLFetcher
 
+PACT_LANGUAGE = "id"
 IMAGE_SCAN_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png"}
 
 
@@ -31,13 +34,18 @@ def qr_data_url(url: str) -> str:
     return segno.make(url, error="m", micro=False).png_data_uri(scale=6, border=2)
 
 
-def _data_url(field, media_type: str) -> str:
+def _read(field) -> bytes | None:
     if not field:
-        return ""
+        return None
     try:
         with field.open("rb") as handle:
-            data = handle.read()
+            return handle.read()
     except (FileNotFoundError, OSError):
+        return None
+
+
+def _data_url(data: bytes | None, media_type: str) -> str:
+    if data is None:
         return ""
     return f"data:{media_type};base64,{base64.b64encode(data).decode('ascii')}"
 
@@ -64,6 +72,7 @@ def pact_context(signature: Signature) -> dict:
     method_note = ""
     no_image_text = "Tanda tangan elektronik tercatat di sistem Pakta."
     scan_data_url = ""
+    scan = _read(signature.paper_scan)
     if signature.method == SignatureMethod.PAPER:
         method_note = (
             "Pakta ini ditandatangani di atas kertas; pindaiannya tersimpan di sistem Pakta "
@@ -72,10 +81,11 @@ def pact_context(signature: Signature) -> dict:
         no_image_text = "Ditandatangani di atas kertas (lihat pindaian)."
         suffix = PurePosixPath(signature.paper_scan.name or "").suffix.lower()
         if suffix in IMAGE_SCAN_TYPES:
-            scan_data_url = _data_url(signature.paper_scan, IMAGE_SCAN_TYPES[suffix])
+            scan_data_url = _data_url(scan, IMAGE_SCAN_TYPES[suffix])
     elif signature.method == SignatureMethod.REPRESENTATIVE:
         method_note = f"Ditandatangani sebagai perwakilan dari: {signature.represented_group}."
     place_and_date = dates.place_and_date(event.agency.city, signature.signed_at, tz_name)
+    image = _read(signature.image)
     return {
         **pact_text.body_context(version, employee, place_and_date),
         "signature": signature,
@@ -85,19 +95,29 @@ def pact_context(signature: Signature) -> dict:
         "identity_label": label,
         "identity_value": value,
         "letterhead": letterhead_for(event.agency),
-        "signature_data_url": _data_url(signature.image, "image/png"),
+        "signature_data_url": _data_url(image, "image/png"),
         "no_image_text": no_image_text,
         "scan_data_url": scan_data_url,
         "method_note": method_note,
         "verify_url": verification_url(signature.verification_code),
         "qr_data_url": qr_data_url(verification_url(signature.verification_code)),
         "created_iso": dates.local(signature.signed_at, tz_name).isoformat(timespec="seconds"),
+        "evidence": evidence.sections(
+            signature, image_sha256=sha256(image) if image is not None else None,
+            scan_sha256=sha256(scan) if scan is not None else None),
+        "evidence_zone": dates.zone_name(tz_name),
+        # Safe: constant markup; the counters are filled in by pact.css on every page.
+        "page_no": mark_safe('<span class="page-no"></span>'),  # noqa: S308
+        "page_count": mark_safe('<span class="page-count"></span>'),  # noqa: S308
     }
 
 
 def render_pact(signature: Signature, *, fetcher: SafeURLFetcher | None = None) -> bytes:
     """The unsealed pact. Deterministic: the same signature gives the same bytes."""
-    html = render_to_string("pdf/pact.html", pact_context(signature))
+    # An Indonesian document whatever the reader's language: a re-render from an English
+    # session must give the same content as the worker's first render.
+    with translation.override(PACT_LANGUAGE):
+        html = render_to_string("pdf/pact.html", pact_context(signature))
     return engine.render_pdf(html, stylesheet="pact", fetcher=fetcher)
 
 

@@ -2,9 +2,15 @@
 
 The ZIP is written one PDF at a time into a temporary file (signings/archive_zip.py: same
 content, same bytes), then moved into place with one atomic rename: memory stays flat however
-many PDFs, and a worker killed halfway leaves only a stray temporary file that the next run
-overwrites, never a half-written archive offered for download. What makes it checkable offline
+many PDFs, and a worker killed halfway leaves only a stray temporary file that the next attempt
+deletes, never a half-written archive offered for download. What makes it checkable offline
 (signed manifest, certificates, verifier, README) is signings/archive_manifest.py.
+
+A job's life: queued -> running (one numbered attempt, with a heartbeat) -> ready or failed. A
+running job whose heartbeat stops (its worker died) is queued again by the sweep every worker
+runs (requeue_stalled) or at once by the auditor's "Jalankan ulang" (retry_archive); an attempt
+that finds the job queued again stops without writing (signings/services/heartbeat.py). Every
+change of state is in the audit log.
 """
 
 from __future__ import annotations
@@ -14,6 +20,8 @@ import hashlib
 import io
 import logging
 import os
+import socket
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
@@ -29,20 +37,21 @@ from django.utils.translation import gettext_lazy as _
 from signings import archive_manifest, jobs
 from signings.errors import PaktaError
 from signings.models import Agency, ArchiveJob, ArchiveStatus, Signature, SigningEvent
+from signings.models.archive import MAX_AUTOMATIC_REQUEUES
 from signings.pdf import dates
 from signings.services import audit, checkpoints, pacts, recaps
 from signings.services.context import AuditContext
+from signings.services.heartbeat import Heartbeat, Superseded
 
 if TYPE_CHECKING:
     from hashlib import _Hash
 
-    from django.core.files.storage import Storage
     from django.db.models.fields.files import FieldFile
 
 logger = logging.getLogger(__name__)
 
 CHUNK = 64 * 1024
-PROGRESS_EVERY = 20
+PROGRESS_SECONDS = 1.0
 MANIFEST_COLUMNS = ["pegawai", "nip", "nik_tersamar", "unit", "acara", "waktu", "cara",
                     "kode_verifikasi", "berkas", "sha256"]
 
@@ -78,7 +87,8 @@ def request_archive(*, agency: Agency, event: SigningEvent | None = None,
     if event is not None and event.agency_id != agency.pk:
         raise ArchiveError("archive.scope", _("Acara tidak termasuk instansi ini."))
     with transaction.atomic():
-        job = ArchiveJob.objects.create(agency=agency, event=event, requested_by=context.actor)
+        job = ArchiveJob.objects.create(agency=agency, event=event, requested_by=context.actor,
+                                        heartbeat_at=timezone.now())
         audit.record(action="audit.archive.requested", obj=job, agency=agency,
                      context=context, details={"event": event.pk if event else None})
         transaction.on_commit(lambda: _enqueue(job.pk))
@@ -86,20 +96,70 @@ def request_archive(*, agency: Agency, event: SigningEvent | None = None,
 
 
 def retry_archive(*, job: ArchiveJob, context: AuditContext) -> ArchiveJob:
-    """Run a failed or stalled (worker killed) job again from the start."""
+    """Run a failed or stalled job again from the start: at once when its worker died (the
+    heartbeat is older than PAKTA_JOB_STALL_SECONDS), or when no worker took it for ten minutes."""
     with transaction.atomic():
-        job = ArchiveJob.objects.select_for_update().get(pk=job.pk)
+        job = ArchiveJob.objects.select_for_update().select_related("agency").get(pk=job.pk)
         if job.status == ArchiveStatus.READY:
             raise ArchiveError("archive.ready", _("Arsip ini sudah siap diunduh."))
         if not job.can_retry:
             raise ArchiveError("archive.running", _("Arsip ini sedang dibuat."))
+        details = {"from": job.status, "attempt": job.attempts,
+                   "last_heartbeat": job.last_sign_of_life}
         job.status = ArchiveStatus.QUEUED
         job.error = ""
-        job.save(update_fields=["status", "error"])
+        job.requeues = 0  # a person decided: the sweep may try again as often as at first
+        job.heartbeat_at = timezone.now()
+        job.save(update_fields=["status", "error", "requeues", "heartbeat_at"])
         audit.record(action="audit.archive.retried", obj=job, agency=job.agency,
-                     context=context)
+                     context=context, details=details)
         transaction.on_commit(lambda: _enqueue(job.pk))
     return job
+
+
+def requeue_stalled(*, context: AuditContext) -> list[int]:
+    """The sweep (signings/services/stalled_jobs.py): every job whose worker died is queued
+    again, or failed after MAX_AUTOMATIC_REQUEUES deaths in a row; a queued job no worker took
+    for QUEUE_STALL_AFTER is queued once more (its task may have been lost with a worker that
+    died between taking it and starting). Returns the ids queued again.
+
+    Exactly once however many sweeps run: each job is locked, skipping a job that another sweep
+    or a person's "Jalankan ulang" holds, and checked again under the lock before it changes.
+    """
+    requeued = []
+    for pk in ArchiveJob.objects.stalled().values_list("pk", flat=True):
+        with transaction.atomic():
+            job = (ArchiveJob.objects.select_for_update(skip_locked=True, of=("self",))
+                   .select_related("agency").filter(pk=pk).first())
+            if job is None or not job.is_stalled:
+                continue  # taken by another sweep or a person, or alive after all
+            if _requeue_or_fail(job, context):
+                requeued.append(job.pk)
+    return requeued
+
+
+def _requeue_or_fail(job: ArchiveJob, context: AuditContext) -> bool:
+    now = timezone.now()
+    details = {"from": job.status, "attempt": job.attempts, "last_heartbeat": job.last_sign_of_life,
+               "requeues": job.requeues}
+    if job.status == ArchiveStatus.RUNNING and job.requeues >= MAX_AUTOMATIC_REQUEUES:
+        job.status = ArchiveStatus.FAILED
+        job.error = (f"Worker stopped {job.requeues + 1} times during this job "
+                     f"(last heartbeat {job.last_sign_of_life:%Y-%m-%d %H:%M:%S %Z}).")[:300]
+        job.finished_at = now
+        job.save(update_fields=["status", "error", "finished_at"])
+        audit.record(action="audit.archive.failed", obj=job, agency=job.agency,
+                     context=context, details={**details, "error": job.error})
+        return False
+    if job.status == ArchiveStatus.RUNNING:
+        job.requeues += 1
+    job.status = ArchiveStatus.QUEUED
+    job.heartbeat_at = now
+    job.save(update_fields=["status", "requeues", "heartbeat_at"])
+    audit.record(action="audit.archive.requeued", obj=job, agency=job.agency,
+                 context=context, details=details)
+    transaction.on_commit(lambda: _enqueue(job.pk))
+    return True
 
 
 def _file_chunks(field: FieldFile, hasher: _Hash) -> Iterator[bytes]:
@@ -121,25 +181,30 @@ def _partial_dir() -> Path:
     return path
 
 
-def _write_zip(job: ArchiveJob, out: BinaryIO, context: AuditContext) -> None:
+def _write_zip(job: ArchiveJob, out: BinaryIO, beat: Heartbeat,
+               context: AuditContext) -> None:
     signatures = archive_signatures(job)
     events = archive_events(job)
     moment = archive_manifest.content_time(job, signatures, events)
     with archive_manifest.ArchiveWriter(out, job=job, moment=moment) as contents:
-        done = _add_documents(job, contents, signatures, events, context)
+        done = _add_documents(job, contents, (signatures, events), beat, context)
+        beat.check()
         # The newest anchor of the agency's audit chain travels with the archive.
         contents.finish(events=events, checkpoint=checkpoints.latest_checkpoint(
             checkpoints.chain_of_agency(job.agency)))
-    ArchiveJob.objects.filter(pk=job.pk).update(done=done)
+    beat.progress(done=done)
 
 
 def _add_documents(job: ArchiveJob, contents: archive_manifest.ArchiveWriter,
-                   signatures: QuerySet[Signature], events: QuerySet[SigningEvent],
+                   scope: tuple[QuerySet[Signature], QuerySet[SigningEvent]], beat: Heartbeat,
                    context: AuditContext) -> int:
     """The pacts, the recaps and the spreadsheet manifest; returns the number of pacts."""
+    signatures, events = scope
     manifest_rows: list[list[str]] = []
     done = 0
+    shown = time.monotonic()
     for signature in signatures.iterator(chunk_size=200):
+        beat.check()
         signature = pacts.ensure_pdf(signature, context=context)
         hasher = hashlib.sha256()
         name = _arcname(signature)
@@ -156,9 +221,12 @@ def _add_documents(job: ArchiveJob, contents: archive_manifest.ArchiveWriter,
             hasher.hexdigest(),
         ])
         done += 1
-        if done % PROGRESS_EVERY == 0:
-            ArchiveJob.objects.filter(pk=job.pk).update(done=done, heartbeat_at=timezone.now())
+        if time.monotonic() - shown >= PROGRESS_SECONDS:
+            # At most one write a second, however fast the pacts go.
+            beat.progress(done=done)
+            shown = time.monotonic()
     for event in events:
+        beat.check()
         issued = recaps.issue_recap(event=event, context=context)
         recap = issued.data
         name = f"rekap/rekap-{event.pk}-{slugify(event.title)[:60]}.pdf"
@@ -175,16 +243,14 @@ def _add_documents(job: ArchiveJob, contents: archive_manifest.ArchiveWriter,
     return done
 
 
-def build_archive(*, job_id: int, context: AuditContext) -> ArchiveJob:
+def _start(job_id: int, context: AuditContext) -> ArchiveJob | None:
+    """Take the queued job for a new attempt; None when there is nothing to do (already built,
+    a duplicate task while another attempt runs, failed and waiting for a person)."""
     with transaction.atomic():
         job = ArchiveJob.objects.select_for_update(of=("self",)).select_related(
-            "agency", "event").get(
-            pk=job_id)
-        if job.status == ArchiveStatus.READY:
-            return job
-        if job.status == ArchiveStatus.RUNNING and not job.is_stalled:
-            # Another worker is on it (a duplicate enqueue): do not write the same archive twice.
-            return job
+            "agency", "event").get(pk=job_id)
+        if job.status != ArchiveStatus.QUEUED:
+            return None
         job.status = ArchiveStatus.RUNNING
         job.attempts += 1
         job.started_at = job.heartbeat_at = timezone.now()
@@ -192,34 +258,73 @@ def build_archive(*, job_id: int, context: AuditContext) -> ArchiveJob:
         job.total = archive_signatures(job).count()
         job.save(update_fields=["status", "attempts", "started_at", "heartbeat_at", "done",
                                 "total"])
-    # Leftovers of a killed attempt go first; each attempt writes a file of its own.
+        audit.record(action="audit.archive.started", obj=job, agency=job.agency,
+                     context=context, details={"attempt": job.attempts, "signatures": job.total,
+                                               "worker": f"{socket.gethostname()}:{os.getpid()}"})
+    return job
+
+
+def build_archive(*, job_id: int, context: AuditContext) -> ArchiveJob:
+    job = _start(job_id, context)
+    if job is None:
+        return ArchiveJob.objects.get(pk=job_id)
+    attempt = job.attempts
+    # Leftovers of earlier, killed attempts go first; each attempt writes a file of its own.
     for stale in _partial_dir().glob(f"job-{job.pk}-*.zip.part"):
-        stale.unlink(missing_ok=True)
-    partial = _partial_dir() / f"job-{job.pk}-{job.attempts}.zip.part"
+        if stale.name != f"job-{job.pk}-{attempt}.zip.part":
+            stale.unlink(missing_ok=True)
+    partial = _partial_dir() / f"job-{job.pk}-{attempt}.zip.part"
     try:
-        with open(partial, "wb") as out:
-            _write_zip(job, out, context)
-            out.flush()
-            os.fsync(out.fileno())
-        final_name = _store(job, partial)
+        with Heartbeat(ArchiveJob, job.pk, attempt=attempt,
+                       running=ArchiveStatus.RUNNING) as beat:
+            with open(partial, "wb") as out:
+                _write_zip(job, out, beat, context)
+                out.flush()
+                os.fsync(out.fileno())
+            return _finish(job, attempt, partial, context)
+    except Superseded:
+        partial.unlink(missing_ok=True)
+        logger.warning("Archive job %s: attempt %s was superseded by a newer one; dropped.",
+                       job.pk, attempt)
+        return ArchiveJob.objects.get(pk=job.pk)
     except Exception as exc:
         partial.unlink(missing_ok=True)
-        ArchiveJob.objects.filter(pk=job.pk).update(
-            status=ArchiveStatus.FAILED, error=f"{type(exc).__name__}: {exc}"[:300],
-            finished_at=timezone.now())
+        _fail(job, attempt, exc, context)
         logger.exception("Archive job %s failed", job.pk)
         raise
-    file_sha, size = _hash_file(job.file.storage, final_name)
+
+
+def _fail(job: ArchiveJob, attempt: int, exc: Exception, context: AuditContext) -> None:
+    error = f"{type(exc).__name__}: {exc}"[:300]
     with transaction.atomic():
-        job = ArchiveJob.objects.select_for_update().get(pk=job.pk)
-        job.file.name = final_name
+        if not ArchiveJob.objects.filter(pk=job.pk, attempts=attempt,
+                                         status=ArchiveStatus.RUNNING).update(
+                status=ArchiveStatus.FAILED, error=error, finished_at=timezone.now()):
+            return  # queued again meanwhile: the newer attempt owns the row
+        audit.record(action="audit.archive.failed", obj=job, agency=job.agency,
+                     context=context, details={"attempt": attempt, "error": error})
+
+
+def _finish(job: ArchiveJob, attempt: int, partial: Path, context: AuditContext) -> ArchiveJob:
+    """Put the file in place and mark the job ready, if this attempt still owns the job: the
+    check and the rename happen under the row's lock, so a newer attempt's file is never
+    replaced by an older one's."""
+    with open(partial, "rb") as handle:
+        file_sha, size = _hash_stream(handle)
+    with transaction.atomic():
+        job = ArchiveJob.objects.select_for_update(of=("self",)).select_related("agency").get(
+            pk=job.pk)
+        if job.attempts != attempt or job.status != ArchiveStatus.RUNNING:
+            raise Superseded(f"ArchiveJob {job.pk}: attempt {attempt}")
+        job.file.name = _store(job, partial)
         job.file_sha256 = file_sha
         job.file_size = size
         job.status = ArchiveStatus.READY
         job.finished_at = timezone.now()
         job.save(update_fields=["file", "file_sha256", "file_size", "status", "finished_at"])
         audit.record(action="audit.archive.built", obj=job, agency=job.agency, context=context,
-                     details={"sha256": file_sha, "size": size, "signatures": job.total})
+                     details={"sha256": file_sha, "size": size, "signatures": job.total,
+                              "attempt": job.attempts})
     return job
 
 
@@ -240,14 +345,14 @@ def _store(job: ArchiveJob, partial: Path) -> str:
     return wanted
 
 
-def _hash_file(storage: Storage, name: str) -> tuple[str, int]:
+def _hash_stream(handle: BinaryIO) -> tuple[str, int]:
     hasher = hashlib.sha256()
     size = 0
-    with storage.open(name, "rb") as handle:
-        while chunk := handle.read(CHUNK):
-            hasher.update(chunk)
-            size += len(chunk)
+    while chunk := handle.read(CHUNK):
+        hasher.update(chunk)
+        size += len(chunk)
     return hasher.hexdigest(), size
 
 
-__all__ = ["ArchiveError", "build_archive", "request_archive", "retry_archive"]
+__all__ = ["ArchiveError", "build_archive", "request_archive", "requeue_stalled",
+           "retry_archive"]

@@ -13,13 +13,12 @@ import secrets
 from dataclasses import dataclass, replace
 from typing import Any
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from signings import access
+from signings import access, text
 from signings.access import Ability
 from signings.errors import PaktaError
 from signings.identity import mask_tail
@@ -43,8 +42,6 @@ PAIRING_TTL = datetime.timedelta(minutes=15)
 # write, and at an assembly tablets poll every few seconds.
 LAST_SEEN_RESOLUTION = datetime.timedelta(seconds=15)
 TOKEN_SCHEME = "Device"  # noqa: S105 (the Authorization scheme name, not a secret)
-# Seconds a tablet's clock may differ from the server's before its timestamps are distrusted.
-DEFAULT_MAX_CLOCK_SKEW = 300
 
 
 class KioskError(PaktaError):
@@ -171,7 +168,7 @@ def pair_device(*, code: str, user_agent: str = "",
     device.pairing_expires_at = None
     device.paired_at = now
     device.last_seen_at = now
-    device.user_agent = (user_agent or "")[:300]
+    device.user_agent = text.scrub(user_agent or "")[:300]
     device.save(update_fields=["token_hash", "pairing_code_hash", "pairing_expires_at",
                                "paired_at", "last_seen_at", "user_agent"])
     audit.record(action="kiosk.device.paired", obj=device, agency=device.event.agency,
@@ -274,21 +271,6 @@ def touch(device: KioskDevice, *, pending: int | None = None,
     KioskDevice.objects.filter(pk=device.pk).update(**changes)
     for field, value in changes.items():
         setattr(device, field, value)
-
-
-def clock_offset(client_now: datetime.datetime | None,
-                 now: datetime.datetime | None = None) -> int | None:
-    if client_now is None:
-        return None
-    if timezone.is_naive(client_now):
-        return None
-    return round((client_now - (now or timezone.now())).total_seconds())
-
-
-def clock_is_suspect(offset: int | None) -> bool:
-    return offset is not None and abs(offset) > getattr(
-        settings, "PAKTA_KIOSK_MAX_CLOCK_SKEW", DEFAULT_MAX_CLOCK_SKEW
-    )
 
 
 # --- What a tablet caches -------------------------------------------------------------------

@@ -21,7 +21,8 @@ ACTION_RERENDERED = "signing.pdf.rerendered"
 
 def _load(signature_id: int) -> Signature:
     return Signature.objects.select_related(
-        "event__agency", "event__template_version", "employee__agency"
+        "event__agency", "event__template_version__template", "employee__agency", "device",
+        "officer", "responsible_officer",
     ).get(pk=signature_id)
 
 

@@ -11,7 +11,8 @@ import datetime
 import hashlib
 import json
 import uuid
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
@@ -20,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from signings import jobs
+from signings.consent import CONSENT_STATEMENT, consent_hash
 from signings.errors import PaktaError
 from signings.models import (
     AttendanceOutcome,
@@ -29,14 +31,13 @@ from signings.models import (
     IdentityCheck,
     IdentityMethod,
     IdentityResult,
-    KioskDevice,
     PactTemplateVersion,
     Signature,
     SignatureMethod,
     SigningEvent,
 )
 from signings.models.identity_lock import MAX_WRONG_ATTEMPTS
-from signings.services import audit, identity_checks, kiosk
+from signings.services import audit, identity_checks, kiosk, tablet_times
 from signings.services.context import AuditContext
 from signings.signature_image import CleanSignature, clean_signature_png
 
@@ -74,28 +75,22 @@ class Submission:
     consent_at: datetime.datetime | None = None
     identity_method: str = ""
     identity_wrong_attempts: int = 0
-
-
-# The statement a signer ticks on the tablet (templates/kiosk/app.html shows the same msgid);
-# on the officer's screen the officer reads it out and it is recorded as ticked on signing.
-CONSENT_STATEMENT = _(
-    "Saya telah membaca pakta integritas ini dan menyatakan setuju untuk mematuhinya."
-)
-
-
-def consent_hash(text: str) -> str:
-    """sha256 of the statement as shown, whitespace collapsed (the tablet does the same)."""
-    return hashlib.sha256(" ".join(str(text).split()).encode()).hexdigest()
+    # The tablet's times as it wrote them (client_signed_at, client_sent_at, consent_at): the
+    # datetimes above are None where the text names no real moment (services/tablet_times.py).
+    raw_times: Mapping[str, str] = field(default_factory=dict)
 
 
 def payload_fingerprint(*, event_id: int, employee_id: int, submission: Submission) -> str:
     client_signed_at = submission.client_signed_at
+    raw = submission.raw_times.get("client_signed_at")
     data = {
         "event": event_id,
         "employee": employee_id,
         "image": hashlib.sha256(submission.image_png or b"").hexdigest(),
         "strokes": submission.strokes or [],
-        "client_signed_at": client_signed_at.isoformat() if client_signed_at else None,
+        # A time that names no real moment is fingerprinted as sent, so its resend matches.
+        "client_signed_at": (client_signed_at.isoformat() if client_signed_at
+                             else f"raw:{raw}" if raw is not None else None),
         "method": submission.method,
     }
     canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
@@ -126,9 +121,7 @@ class _Prepared:
 
     clean: CleanSignature | None
     fingerprint: str
-    received: datetime.datetime
-    offset: int | None
-    suspect: bool
+    times: tablet_times.TabletTimes
 
 
 def record_signature(
@@ -164,10 +157,16 @@ def record_signature(
         raise SigningError(
             "signature.group_missing", _("Sebutkan kelompok yang diwakili penanda tangan.")
         )
-    received = timezone.now()
-    offset = kiosk.clock_offset(submission.client_sent_at, received)
-    prepared = _Prepared(clean=clean, fingerprint=fingerprint, received=received, offset=offset,
-                         suspect=kiosk.clock_is_suspect(offset))
+    times = tablet_times.judge(
+        tablet_times.Readings(signed=submission.client_signed_at, sent=submission.client_sent_at,
+                              consent=submission.consent_at, raw=submission.raw_times),
+        event=event, device=context.device, received=timezone.now(),
+        tablet=method == SignatureMethod.TABLET,
+    )
+    prepared = _Prepared(clean=clean, fingerprint=fingerprint, times=times)
+    # From here on only trusted times: the rest is kept as text in untrusted_times.
+    submission = replace(submission, client_signed_at=times.client_signed_at,
+                         consent_at=times.consent_at)
 
     try:
         signature = _record_locked(event=event, employee=employee, submission=submission,
@@ -242,10 +241,11 @@ def _record_locked(
             event=locked_event,
             employee=employee,
             method=method,
-            signed_at=_signing_time(submission, prepared, device),
+            signed_at=prepared.times.signed_at,
             client_signed_at=submission.client_signed_at,
-            clock_offset_seconds=prepared.offset,
-            clock_suspect=prepared.suspect,
+            clock_offset_seconds=prepared.times.offset,
+            clock_suspect=prepared.times.suspect,
+            untrusted_times=prepared.times.untrusted,
             strokes=submission.strokes or [],
             template_hash=submission.template_hash,
             payload_hash=prepared.fingerprint,
@@ -278,7 +278,8 @@ def _record_locked(
                 "template_hash": submission.template_hash,
                 "submission_id": str(signature.submission_id),
                 "client_signed_at": submission.client_signed_at,
-                "clock_offset_seconds": prepared.offset,
+                "clock_offset_seconds": prepared.times.offset,
+                "untrusted_times": prepared.times.untrusted,
                 "represented_group": signature.represented_group,
                 # What verify_audit_chain compares the row and its files with.
                 "signed_at": signature.signed_at.isoformat(timespec="microseconds"),
@@ -377,26 +378,6 @@ def _check_order(event: SigningEvent, employee: Employee) -> None:
             _("Urutan penandatanganan: masih menunggu %(names)s.") % {"names": names},
             status=409,
         )
-
-
-def _signing_time(submission: Submission, prepared: _Prepared,
-                  device: KioskDevice | None) -> datetime.datetime:
-    """When the person signed, on the server's clock.
-
-    A tablet may send hours after signing (it was offline); its own timestamp, corrected by
-    its measured clock offset, is the best estimate. A clock that is far off is not trusted:
-    the receipt time is used and the signature is flagged. Never later than the receipt, never
-    before the tablet was paired.
-    """
-    received = prepared.received
-    client_signed_at = submission.client_signed_at
-    if submission.method != SignatureMethod.TABLET or client_signed_at is None \
-            or prepared.suspect:
-        return received
-    estimate = client_signed_at - datetime.timedelta(seconds=prepared.offset or 0)
-    if device is not None and device.paired_at is not None:
-        estimate = max(estimate, device.paired_at)
-    return min(estimate, received)
 
 
 def _lock_expected(event_id: int, employee_id: int) -> bool:

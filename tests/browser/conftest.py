@@ -1,6 +1,9 @@
 """The one real-browser set-up: Playwright driving Debian's chromium against live_server.
 
 Every test in this folder is marked `browser` here (run them with `pytest -m browser`).
+Pages run under the real Content-Security-Policy and a test fails on any violation; so
+`wait_for_function` takes an arrow function (`"() => ..."`): a bare expression is evaluated
+with `eval` in the page, which the policy refuses.
 """
 
 from __future__ import annotations
@@ -38,22 +41,46 @@ def chromium():
         browser.close()
 
 
+# Every page reports what the Content-Security-Policy blocked (the init script runs outside the
+# page's policy); a refused message from the browser itself is caught too.
+CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", (e) => {
+  console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || "inline"}`
+    + ` at ${e.sourceFile}:${e.lineNumber}`);
+});
+"""
+
+
+def csp_violation(message) -> bool:
+    text = message.text
+    return text.startswith("CSP violation:") or (
+        "Refused to" in text and "Content Security Policy" in text)
+
+
 @pytest.fixture
 def new_context(chromium):
-    """Make browser contexts (one per person or tablet); all are closed after the test."""
+    """Make browser contexts (one per person or tablet); all are closed after the test, and the
+    test fails if any page of them broke the Content-Security-Policy."""
     contexts = []
+    violations: list[str] = []
 
     def make(*, timeout: int | None = None, **options):
         options.setdefault("locale", "id-ID")
         context = chromium.new_context(**options)
         if timeout is not None:  # else Playwright's default (30 s)
             context.set_default_timeout(timeout)
+        context.add_init_script(CSP_LISTENER)
+        context.on("console", lambda message: violations.append(
+            f"{message.page.url if message.page else '?'}: {message.text}")
+            if csp_violation(message) else None)
         contexts.append(context)
         return context
 
+    make.csp_violations = violations
     yield make
     for context in contexts:
         context.close()
+    assert not violations, "Content-Security-Policy violations:\n" + "\n".join(violations)
 
 
 @pytest.fixture

@@ -85,7 +85,8 @@ def pending(page) -> int:
 
 def wait_pending(page, count: int):
     page.wait_for_function(
-        f"document.querySelector('#pending-state').dataset.pending === '{count}'", timeout=30000
+        f"() => document.querySelector('#pending-state').dataset.pending === '{count}'",
+        timeout=30000,
     )
 
 
@@ -172,7 +173,7 @@ def test_offline_signatures_survive_a_reload_and_arrive_exactly_once(
     context = tablet_context()
     page = paired_kiosk(context, live_server, event, hr_a, "Tablet 1")
     context.set_offline(True)
-    page.wait_for_function("document.querySelector('#net-state').dataset.online === '0'")
+    page.wait_for_function("() => document.querySelector('#net-state').dataset.online === '0'")
     for name in ["Budi Santoso", "Agus Salim", "Dewi Lestari"]:
         sign(page, name.split()[0][:4], name)
     assert pending(page) == 3
@@ -288,7 +289,7 @@ def test_birth_date_check_happens_on_the_tablet_and_again_on_the_server(
     wrong = person.birth_date.replace(day=person.birth_date.day % 28 + 1)
     page.fill("#birth-date", f"{wrong:%d%m%Y}")
     page.click("#identity-form button[type=submit]")
-    page.wait_for_function("document.querySelector('#identity-error').textContent.length > 0")
+    page.wait_for_function("() => document.querySelector('#identity-error').textContent.length > 0")
     assert "tidak cocok" in page.text_content("#identity-error")
     assert page.is_visible("#screen-identity")
 

@@ -103,7 +103,7 @@ def test_plain_http_intranet_pairs_checks_birth_date_and_signs(
     kiosk_page.fill("#birth-date", f"{wrong:%d%m%Y}")
     kiosk_page.click("#identity-form button[type=submit]")
     kiosk_page.wait_for_function(
-        "document.querySelector('#identity-error').textContent.includes('tidak cocok')")
+        "() => document.querySelector('#identity-error').textContent.includes('tidak cocok')")
     kiosk_page.fill("#birth-date", f"{person.birth_date:%d%m%Y}")
     kiosk_page.click("#identity-form button[type=submit]")
     kiosk_page.wait_for_selector("#screen-pact:not(.d-none)")

@@ -102,7 +102,8 @@ def test_three_wrong_dates_lock_the_person_through_a_reload_until_an_officer_unl
         type_birth_date(page, person.birth_date.replace(year=person.birth_date.year - years))
         if years < 3:
             page.wait_for_function(
-                "document.querySelector('#identity-error').textContent.includes('tidak cocok')")
+                "() => document.querySelector('#identity-error').textContent"
+                ".includes('tidak cocok')")
             page.fill("#birth-date", "")
     page.wait_for_selector("#screen-notice:not(.d-none)")
     assert "petugas" in page.text_content("#notice-text")

@@ -168,7 +168,7 @@ def test_badge_follows_real_requests_and_the_first_offline_signer_is_told(
     context = touch_tablet("landscape")
     context.clock.install()
     page = open_paired(context, live_server, event, hr_a)
-    page.wait_for_function("document.querySelector('#net-state').dataset.online === '1'")
+    page.wait_for_function("() => document.querySelector('#net-state').dataset.online === '1'")
 
     # The server becomes unreachable while the browser still believes it has a network.
     context.route("**/api/kios/**", lambda route: route.abort("connectionrefused"))
@@ -185,8 +185,8 @@ def test_badge_follows_real_requests_and_the_first_offline_signer_is_told(
     page.wait_for_selector("#screen-done:not(.d-none)")
     # The very first signer after the network went learns their signature waits on the tablet.
     page.wait_for_function(
-        "document.querySelector('#done-sub').textContent.includes('luring')", timeout=5000)
-    page.wait_for_function("document.querySelector('#net-state').dataset.online === '0'")
+        "() => document.querySelector('#done-sub').textContent.includes('luring')", timeout=5000)
+    page.wait_for_function("() => document.querySelector('#net-state').dataset.online === '0'")
     assert page.get_attribute("#pending-state", "data-pending") == "1"
 
     # An empty send proves nothing: with the outbox emptied the badge must stay offline.
@@ -202,4 +202,4 @@ def test_badge_follows_real_requests_and_the_first_offline_signer_is_told(
     # The server answers again: the next real request turns the badge back.
     context.unroute("**/api/kios/**")
     page.clock.fast_forward(21_000)  # the status poll
-    page.wait_for_function("document.querySelector('#net-state').dataset.online === '1'")
+    page.wait_for_function("() => document.querySelector('#net-state').dataset.online === '1'")

@@ -22,7 +22,7 @@ from tests.browser.test_kiosk_browser import agree_and_sign, paired_kiosk
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SHIPPED = {"pemilu_2024": demo.PEMILU_2024, "pilkada_2024": demo.PILKADA_2024}
-FOOTER_PT = 30 / 25.4 * 72  # the bottom page margin of pact.css holds the running footer
+FOOTER_PT = 28 / 25.4 * 72  # the bottom page margin of pact.css holds the running footer
 ID_TOKEN = "<NOMOR>"
 
 
@@ -87,7 +87,7 @@ def test_tablet_shows_exactly_the_text_the_pdf_seals(
     page.screenshot(path=f"/tmp/pact-text-{shipped}-{category}.png", full_page=True)
 
     agree_and_sign(page)
-    page.wait_for_function("document.querySelector('#pending-state').dataset.pending === '0'",
+    page.wait_for_function("() => document.querySelector('#pending-state').dataset.pending === '0'",
                            timeout=30000)
     # Leaving the person clears every detail the tablet filled in.
     page.click("#screen-done [data-action=home]")
