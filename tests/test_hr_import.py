@@ -2,6 +2,7 @@
 
 import csv
 import io
+import zipfile
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -220,6 +221,40 @@ def test_unreadable_files_get_a_clear_error(officer, agency_a, name, data, messa
     assert message in " ".join(response.context["form"].errors["file"])
 
 
+def _workbook_with(part: str, content: bytes | None) -> bytes:
+    """A valid roster workbook with one of its zip members replaced (None: left out)."""
+    workbook = Workbook()
+    workbook.active.append([label for _k, label in imports.COLUMNS])
+    workbook.active.append([NIP1, None, None, "Budi", None, None, "PNS", "Analis"])
+    original = io.BytesIO()
+    workbook.save(original)
+    out = io.BytesIO()
+    with zipfile.ZipFile(original) as source, zipfile.ZipFile(out, "w") as target:
+        for name in source.namelist():
+            data = source.read(name) if name != part else content
+            if data is not None:
+                target.writestr(name, data)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(("part", "content"), [
+    ("xl/workbook.xml", b""),  # not XML: lxml's XMLSyntaxError while opening
+    ("[Content_Types].xml", b"<Types"),
+    # The only sheet's file is missing: openpyxl opens a workbook without sheets (IndexError).
+    ("xl/worksheets/sheet1.xml", None),
+    ("xl/worksheets/sheet1.xml", b"<worksheet><sheetData><row>"),  # ParseError while reading
+    ("xl/worksheets/sheet1.xml", b'<worksheet xmlns="http://schemas.openxmlformats.org/'
+                                 b'spreadsheetml/2006/main"><sheetData><row r="x"><c r="ZZ1">'
+                                 b"<v>1</v></c></row></sheetData></worksheet>"),  # ValueError
+])
+def test_a_workbook_with_a_broken_part_gets_a_clear_error_not_a_500(officer, agency_a, part,
+                                                                     content):
+    response = upload(officer, agency_a, _workbook_with(part, content), "pegawai.xlsx")
+    assert response.status_code == 200
+    assert "XLSX rusak" in " ".join(response.context["form"].errors["file"])
+    assert not Employee.objects.exists()
+
+
 def test_file_over_the_size_limit_is_refused(officer, agency_a, settings):
     settings.PAKTA_IMPORT_MAX_BYTES = 100
     response = upload(officer, agency_a, csv_bytes(*[f"{NIP1};;;Budi;;;PNS;A;;;;ya"] * 5))
@@ -286,6 +321,18 @@ def test_xlsx_export_neutralises_formulas_and_keeps_nip_as_text(officer, unit_a)
     sheet = load_workbook(io.BytesIO(response.content)).active
     assert sheet["A2"].value == NIP1 and sheet["A2"].data_type == "s"
     assert sheet["D2"].value == "'=1+1" and sheet["D2"].data_type == "s"
+
+
+def test_xlsx_export_survives_control_characters_a_worksheet_cannot_hold(officer, unit_a):
+    # Stored before text hygiene refused such names (forms and models check them now).
+    employee = factories.employee(unit_a, nip=NIP1, name="Budi Santoso")
+    Employee.objects.filter(pk=employee.pk).update(name="Budi\x1b[2J Santoso\x07")
+    response = officer.get(reverse("hr:roster_export", kwargs={"fmt": "xlsx"}))
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet["D2"].value == "Budi\ufffd[2J Santoso\ufffd"
+    csv_export = officer.get(reverse("hr:roster_export", kwargs={"fmt": "csv"}))
+    assert "Budi\x1b[2J Santoso\x07" in csv_export.content.decode("utf-8-sig")
 
 
 def test_export_contains_only_the_officers_scope(officer, unit_a, agency_b):

@@ -170,6 +170,23 @@ def test_openapi_schema_documents_the_kiosk_api(client):
     assert "409" in schema["paths"]["/api/kios/v1/signatures"]["post"]["responses"]
 
 
+@pytest.mark.parametrize("name", ["kiosk:api:pair", "kiosk:api:identity",
+                                  "kiosk:api:identity_attempts", "kiosk:api:submit"])
+def test_refusals_before_the_endpoint_runs_are_in_the_schema(client, tablet, name):
+    """A body that is not JSON (400) or not the schema (422) is refused by the API itself on
+    every endpoint with a body; the schema says so, so generated clients expect it."""
+    _device, token = tablet
+    schema = client.get(reverse("kiosk:api:openapi-json")).json()
+    path = reverse(name)
+    documented = schema["paths"][path]["post"]["responses"]
+    assert {"400", "413", "422"} <= set(documented)
+    for body, status in (("\x00", 400), ("{}", 422)):
+        response = client.post(path, body, content_type="application/json",
+                               headers=auth(token))
+        assert response.status_code == status
+        assert response.json()["code"] == "request.invalid"
+
+
 # --- submitting ------------------------------------------------------------------------------
 
 

@@ -189,6 +189,12 @@ def limit_body(view: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+# What any endpoint taking a JSON body may answer before its own logic runs: the parser's 400
+# (not JSON at all), Django's 413 (over DATA_UPLOAD_MAX_MEMORY_SIZE) and 422 (not the schema).
+# Listed in the schema so that a client generated from it knows these answers too.
+BODY_REFUSALS: dict[int, type[ErrorOut]] = {400: ErrorOut, 413: ErrorOut, 422: ErrorOut}
+
+
 def event_out(event: SigningEvent) -> dict[str, Any]:
     version = event.template_version
     agency = Agency.objects.only("name", "city", "timezone").get(pk=event.agency_id)
@@ -226,7 +232,7 @@ def status_out(device: KioskDevice) -> dict[str, Any]:
     }
 
 
-@api.post("/pair", auth=None, response={200: PairOut, 400: ErrorOut, 409: ErrorOut},
+@api.post("/pair", auth=None, response={200: PairOut, 409: ErrorOut, **BODY_REFUSALS},
           url_name="pair", summary="Pair a tablet with a one-time code")
 def pair(request: HttpRequest, payload: PairIn) -> dict[str, Any]:
     device, token = kiosk.pair_device(
@@ -268,7 +274,7 @@ def _expected(device: KioskDevice, employee_id: int) -> Employee:
 
 
 @api.post("/identity", response={200: IdentityCheckOut, 401: ErrorOut, 403: ErrorOut,
-                                 422: ErrorOut, 423: ErrorOut},
+                                 423: ErrorOut, **BODY_REFUSALS},
           url_name="identity", summary="Check a typed birth date (tablets without a verifier)")
 def identity(request: DeviceRequest, payload: IdentityCheckIn) -> dict[str, Any]:
     """For a roster entry without an offline verifier. A wrong date counts towards the lock
@@ -292,7 +298,7 @@ def identity(request: DeviceRequest, payload: IdentityCheckIn) -> dict[str, Any]
 
 
 @api.post("/identity-attempts", response={200: IdentityAttemptOut, 401: ErrorOut,
-                                          403: ErrorOut, 422: ErrorOut},
+                                          403: ErrorOut, **BODY_REFUSALS},
           url_name="identity_attempts",
           summary="Report wrong birth dates the tablet checked itself (idempotent by attempt_id)")
 def identity_attempts(request: DeviceRequest,
@@ -316,7 +322,7 @@ def identity_attempts(request: DeviceRequest,
 @api.post(
     "/signatures",
     response={200: SubmissionOut, 201: SubmissionOut, 401: ErrorOut, 403: ErrorOut,
-              409: ErrorOut, 413: ErrorOut, 422: ErrorOut, 423: ErrorOut},
+              409: ErrorOut, 423: ErrorOut, **BODY_REFUSALS},
     url_name="submit",
     summary="Submit one signature from the outbox (idempotent by submission_id)",
 )

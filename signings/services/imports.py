@@ -37,6 +37,7 @@ from signings.tabular import (  # noqa: F401 (re-exported for the views)
     ImportFileError,
     neutralise,
     read_table,
+    xlsx_text,
 )
 
 if TYPE_CHECKING:
