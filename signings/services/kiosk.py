@@ -15,7 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -222,10 +222,10 @@ def change_responsible_officer(*, device: KioskDevice, officer: Any,
 
 
 def _device_by_token_hash(token_hash: str) -> KioskDevice | None:
-    """The device with its event and template version, in one query (every kiosk request
-    starts here)."""
+    """The device with its event, template version and responsible officer (whom a signature
+    records), in one query (every kiosk request starts here)."""
     return (
-        KioskDevice.objects.select_related("event__template_version")
+        KioskDevice.objects.select_related("event__template_version", "responsible_officer")
         .filter(token_hash=token_hash)
         .first()
     )
@@ -255,11 +255,16 @@ def authenticate(token: str) -> KioskDevice:
 
 def touch(device: KioskDevice, *, pending: int | None = None,
           clock_offset: int | None = None, now: datetime.datetime | None = None) -> None:
-    """Note that the tablet was seen; one UPDATE, skipped when nothing worth writing changed."""
+    """Note that the tablet was seen, with its outbox size and clock offset.
+
+    At most one UPDATE per LAST_SEEN_RESOLUTION and tablet, and the database decides (the
+    UPDATE only matches a row last seen before that), so a tablet's concurrent requests on
+    several workers write once. Sooner only for what an officer must see at once: an outbox
+    growing past the item being sent, or a clock that moved. Sending one signature at a time
+    flips the count between 1 and 0; that waits for the next regular write.
+    """
     now = now or timezone.now()
-    changes: dict = {}
-    if device.last_seen_at is None or now - device.last_seen_at >= LAST_SEEN_RESOLUTION:
-        changes["last_seen_at"] = now
+    changes: dict = {"last_seen_at": now}
     if pending is not None and pending >= 0 and pending != device.reported_pending:
         changes["reported_pending"] = pending
     if clock_offset is not None and (
@@ -267,13 +272,17 @@ def touch(device: KioskDevice, *, pending: int | None = None,
         or abs(clock_offset - device.clock_offset_seconds) >= 5
     ):
         changes["clock_offset_seconds"] = clock_offset
-    if not changes:
+    urgent = "clock_offset_seconds" in changes or (
+        pending is not None and pending > 1 and pending > device.reported_pending)
+    stale = now - LAST_SEEN_RESOLUTION
+    if not urgent and device.last_seen_at is not None and device.last_seen_at > stale:
         return
-    if "last_seen_at" not in changes:
-        changes["last_seen_at"] = now
-    KioskDevice.objects.filter(pk=device.pk).update(**changes)
-    for field, value in changes.items():
-        setattr(device, field, value)
+    rows = KioskDevice.objects.filter(pk=device.pk)
+    if not urgent:
+        rows = rows.filter(Q(last_seen_at__isnull=True) | Q(last_seen_at__lte=stale))
+    if rows.update(**changes):
+        for field, value in changes.items():
+            setattr(device, field, value)
 
 
 def clock_offset(client_now: datetime.datetime | None,
