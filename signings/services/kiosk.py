@@ -8,13 +8,15 @@ single-use and expires after a few minutes; it too is stored only as a hash.
 from __future__ import annotations
 
 import datetime
+import functools
 import hashlib
 import secrets
 from dataclasses import dataclass, replace
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -28,8 +30,10 @@ from signings.models import (
     Employee,
     EventStatus,
     KioskDevice,
+    PactTemplateVersion,
     Signature,
     SigningEvent,
+    rows,
 )
 from signings.models.employee import signing_order
 from signings.models.signature import VERIFICATION_ALPHABET
@@ -221,14 +225,38 @@ def change_responsible_officer(*, device: KioskDevice, officer: Any,
     return device
 
 
+@functools.cache
+def _device_query() -> tuple[str, tuple[rows.Columns, ...]]:
+    parts = (rows.Columns(KioskDevice, "d"), rows.Columns(SigningEvent, "e"),
+             rows.Columns(PactTemplateVersion, "v"), rows.Columns(get_user_model(), "u"))
+    # Only names from the models' metadata are interpolated; the token is a parameter.
+    sql = (
+        f"SELECT {', '.join(part.sql for part in parts)}"  # noqa: S608
+        f" FROM {KioskDevice._meta.db_table} d"
+        f" JOIN {SigningEvent._meta.db_table} e ON e.id = d.event_id"
+        f" JOIN {PactTemplateVersion._meta.db_table} v ON v.id = e.template_version_id"
+        f" LEFT JOIN {get_user_model()._meta.db_table} u ON u.id = d.responsible_officer_id"
+        " WHERE d.token_hash = %s"
+    )
+    return sql, parts
+
+
 def _device_by_token_hash(token_hash: str) -> KioskDevice | None:
     """The device with its event, template version and responsible officer (whom a signature
-    records), in one query (every kiosk request starts here)."""
-    return (
-        KioskDevice.objects.select_related("event__template_version", "responsible_officer")
-        .filter(token_hash=token_hash)
-        .first()
-    )
+    records), in one query: every kiosk request starts here, so it is written out once instead
+    of compiled from a queryset each time (models/rows.py)."""
+    sql, parts = _device_query()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [token_hash])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    device: KioskDevice
+    device, event, version, officer = rows.split(row, *parts)
+    event.template_version = version
+    device.event = event
+    device.responsible_officer = officer
+    return device
 
 
 def authenticate(token: str) -> KioskDevice:
