@@ -113,11 +113,7 @@ def clean_signature_png(raw: bytes) -> CleanSignature:
             "image.corrupt", _("Gambar tanda tangan tidak dapat dibaca.")
         ) from None
 
-    # Ink strength = opacity × darkness; one C-level pass instead of compositing on white.
-    darkness = ImageChops.invert(rgba.convert("L"))
-    ink_mask = ImageChops.multiply(rgba.getchannel("A"), darkness).point(_INK_LUT)
-    ink_pixels = ink_mask.histogram()[255]
-    bbox = ink_mask.getbbox()
+    ink_pixels, bbox = _ink(rgba)
     if not bbox or ink_pixels < MIN_INK_PIXELS:
         raise SignatureImageError(
             "image.blank", _("Tanda tangan kosong atau terlalu kecil. Silakan tanda tangani lagi.")
@@ -128,6 +124,21 @@ def clean_signature_png(raw: bytes) -> CleanSignature:
             "image.too_small", _("Tanda tangan terlalu kecil. Silakan tanda tangani lagi.")
         )
     return CleanSignature(png=png, width=width, height=height)
+
+
+def _ink(rgba: Image.Image) -> tuple[int, tuple[int, int, int, int] | None]:
+    """(ink pixels, their bounding box within the opaque part: only its size matters).
+
+    Ink strength = opacity × darkness; one C-level pass each instead of compositing on white.
+    Only the opaque part can hold ink, so it is measured there alone (a canvas is mostly
+    transparent)."""
+    opaque = rgba.getchannel("A").getbbox()
+    if opaque is None:
+        return 0, None
+    part = rgba.crop(opaque)
+    darkness = ImageChops.invert(part.convert("L"))
+    ink_mask = ImageChops.multiply(part.getchannel("A"), darkness).point(_INK_LUT)
+    return ink_mask.histogram()[255], ink_mask.getbbox()
 
 
 # What a stored signature keeps: the critical chunks and the transparency a canvas may write.

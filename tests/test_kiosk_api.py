@@ -176,6 +176,14 @@ def seen_long_ago(device):
         last_seen_at=timezone.now() - kiosk.LAST_SEEN_RESOLUTION - datetime.timedelta(seconds=1))
 
 
+@pytest.mark.parametrize("employee_id", [0, -1, 2**63, 2**80])
+def test_an_unknown_employee_id_is_not_expected(client, open_event, tablet, people, employee_id):
+    _device, token = tablet
+    response = submit(client, token, submission(open_event, people[0], employee_id=employee_id))
+    assert (response.status_code, response.json()["code"]) == (422, "employee.not_expected")
+    assert Signature.objects.count() == 0
+
+
 def test_last_seen_is_written_at_most_every_few_seconds(client, tablet):
     device, token = tablet  # just paired: seen now
     assert status_updates(client, token) == 0

@@ -302,11 +302,7 @@ def submit(request: DeviceRequest, payload: SubmissionIn) -> Status[dict[str, An
             return Status(422, {"code": "request.naive_time",
                                 "message": _("Waktu dari tablet harus menyertakan zona waktu."),
                                 "detail": None})
-    try:
-        employee = Employee.objects.select_related("agency").get(pk=payload.employee_id)
-    except Employee.DoesNotExist:
-        raise SigningError("employee.not_expected",
-                           _("Pegawai ini tidak terdaftar sebagai peserta acara ini.")) from None
+    employee = signatures.signer(payload.employee_id)
     image = decode_data_url(payload.image)
     result = signatures.record_signature(
         event=device.event,

@@ -8,6 +8,7 @@ submission_id, same payload) returns the original; every refusal carries a stabl
 from __future__ import annotations
 
 import datetime
+import functools
 import hashlib
 import json
 import uuid
@@ -22,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from signings import jobs
 from signings.errors import PaktaError
 from signings.models import (
+    Agency,
     AttendanceOutcome,
     Employee,
     EventStatus,
@@ -34,6 +36,7 @@ from signings.models import (
     Signature,
     SignatureMethod,
     SigningEvent,
+    rows,
 )
 from signings.models.identity_lock import MAX_WRONG_ATTEMPTS
 from signings.services import audit, identity_checks, kiosk
@@ -86,6 +89,34 @@ CONSENT_STATEMENT = _(
 def consent_hash(text: str) -> str:
     """sha256 of the statement as shown, whitespace collapsed (the tablet does the same)."""
     return hashlib.sha256(" ".join(str(text).split()).encode()).hexdigest()
+
+
+@functools.cache
+def _signer_query() -> tuple[str, tuple[rows.Columns, rows.Columns]]:
+    parts = (rows.Columns(Employee, "p"), rows.Columns(Agency, "a"))
+    # Only names from the models' metadata are interpolated; the id is a parameter.
+    sql = (
+        f"SELECT {parts[0].sql}, {parts[1].sql} FROM {Employee._meta.db_table} p"  # noqa: S608
+        f" JOIN {Agency._meta.db_table} a ON a.id = p.agency_id WHERE p.id = %s"
+    )
+    return sql, parts
+
+
+def signer(employee_id: int) -> Employee:
+    """The employee a tablet submits for, with their agency (whose government's audit chain
+    records the signature). Written out rather than compiled from a queryset: it is on every
+    submission (models/rows.py)."""
+    sql, parts = _signer_query()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [employee_id])
+        row = cursor.fetchone()
+    if row is None:
+        raise SigningError("employee.not_expected",
+                           _("Pegawai ini tidak terdaftar sebagai peserta acara ini."))
+    employee: Employee
+    employee, agency = rows.split(row, *parts)
+    employee.agency = agency
+    return employee
 
 
 def payload_fingerprint(*, event_id: int, employee_id: int, submission: Submission) -> str:
