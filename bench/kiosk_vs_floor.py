@@ -3,7 +3,7 @@
 Not a test. Run by hand from the repository root (it drops and re-creates `--db`):
 
     .venv/bin/python bench/kiosk_vs_floor.py [--levels 8,50] [--seconds 5] [--rounds 3]
-        [--workers 4] [--people 40000] [--db pakta_bench_floor] [--json out.json]
+        [--workers 4] [--people 40000] [--rate R] [--db pakta_bench_floor] [--json out.json]
 
 One gunicorn (`--workers` sync workers, DEBUG off) serves both endpoints from the same
 process, database and middleware, with settings `bench.floor.settings`:
@@ -19,11 +19,13 @@ alternates between the two in rounds of `--seconds` (floor, Pakta, then Pakta, f
 slow drifts of a shared machine hit both alike; the ratio Pakta/floor is the figure to read.
 
 The load generator is this process: asyncio over raw sockets, one connection per tablet, no
-think time, bodies joined from pre-encoded parts (about 10 µs each). gunicorn's sync workers
-close the connection after every response, so each request opens a new one, as tablets do; the
-latency includes the connect and the wait in the listen queue. The client's own CPU is
-reported (it shares the machine's cores with the server), as are the server's CPU per request
-(gunicorn workers plus their PostgreSQL backends, from /proc) and the load average.
+think time (or, with `--rate`, an open loop: that many requests a second on a schedule, each
+latency counted from its scheduled start), bodies joined from pre-encoded parts (about 10 µs
+each). gunicorn's sync workers close the connection after every response, so each request
+opens a new one, as tablets do; the latency includes the connect and the wait in the listen
+queue. The client's own CPU is reported (it shares the machine's cores with the server), as are
+the server's CPU per request (gunicorn workers plus their PostgreSQL backends, from /proc) and
+the load average.
 
 No task worker runs: the follow-up tasks Pakta enqueues wait in the database.
 """
@@ -199,23 +201,30 @@ def request_bytes(path: str, body: bytes, token: str) -> bytes:
 
 
 async def drive(*, port: int, path: str, tokens: list[str], make: Callable[[], bytes | None],
-                connections: int, seconds: float) -> Phase:
+                connections: int, seconds: float, rate: float | None = None) -> Phase:
+    """Closed loop (each tablet sends again as soon as it has its answer), or with `rate` an
+    open loop: the tablets together start `rate` requests a second on a fixed schedule, and a
+    latency counts from the scheduled start, so waiting behind a slow answer is not hidden."""
     phase = Phase()
     deadline = time.perf_counter() + seconds
     started = time.perf_counter()
 
     async def tablet(index: int) -> None:
         token = tokens[index % len(tokens)]
-        while time.perf_counter() < deadline:
+        scheduled = started + (index / rate if rate else 0.0)
+        while scheduled < deadline and time.perf_counter() < deadline:
+            if rate:
+                await asyncio.sleep(max(0.0, scheduled - time.perf_counter()))
             body = make()
             if body is None:
                 phase.exhausted = True
                 return
             request = request_bytes(path, body, token)
-            begin = time.perf_counter()
+            begin = scheduled if rate else time.perf_counter()
             status = await exchange("127.0.0.1", port, request)
             phase.latencies.append(time.perf_counter() - begin)
             phase.statuses[status] = phase.statuses.get(status, 0) + 1
+            scheduled += connections / rate if rate else 0.0
 
     await asyncio.gather(*(tablet(i) for i in range(connections)))
     phase.wall = time.perf_counter() - started
@@ -267,7 +276,7 @@ class Server:
 
 
 def run_phase(*, server: Server, port: int, target: str, tokens: list[str], bodies: Bodies,
-              connections: int, seconds: float) -> Phase:
+              connections: int, seconds: float, rate: float | None = None) -> Phase:
     path = PAKTA_PATH if target == "pakta" else FLOOR_PATH
 
     def make() -> bytes | None:
@@ -276,7 +285,7 @@ def run_phase(*, server: Server, port: int, target: str, tokens: list[str], bodi
     pids = server.pids()
     cpu0, client0, (busy0, all0) = proc_cpu(pids), time.process_time(), machine_ticks()
     phase = asyncio.run(drive(port=port, path=path, tokens=tokens, make=make,
-                              connections=connections, seconds=seconds))
+                              connections=connections, seconds=seconds, rate=rate))
     busy1, all1 = machine_ticks()
     phase.client_cpu = time.process_time() - client0
     phase.server_cpu = proc_cpu(pids) - cpu0
@@ -375,6 +384,9 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=40000)
     parser.add_argument("--images", type=int, default=64, help="distinct drawings")
     parser.add_argument("--db", default="pakta_bench_floor")
+    parser.add_argument("--rate", type=float,
+                        help="open loop: this many requests a second in all, on a schedule, "
+                             "instead of each tablet sending again at once")
     parser.add_argument("--json", help="also write the results to this file")
     args = parser.parse_args()
     levels = [int(v) for v in args.levels.split(",")]
@@ -395,6 +407,7 @@ def main() -> None:
         cwd=ROOT, env=env,
     )
     results: dict = {"workers": args.workers, "seconds": args.seconds, "rounds": args.rounds,
+                     "rate": args.rate,
                      "cores": os.cpu_count(), "load_before": loadavg(), "levels": {}}
     server = Server(gunicorn.pid, args.db)
     try:
@@ -408,14 +421,14 @@ def main() -> None:
         for level in levels:
             for target in ("floor", "pakta"):
                 run_phase(server=server, port=port, target=target, tokens=tokens,
-                          bodies=bodies, connections=level, seconds=args.warmup)
+                          bodies=bodies, connections=level, seconds=args.warmup, rate=args.rate)
             phases: dict[str, list[Phase]] = {"floor": [], "pakta": []}
             for n in range(args.rounds):
                 order = ("floor", "pakta") if n % 2 == 0 else ("pakta", "floor")
                 for target in order:
                     phases[target].append(run_phase(
                         server=server, port=port, target=target, tokens=tokens, bodies=bodies,
-                        connections=level, seconds=args.seconds))
+                        connections=level, seconds=args.seconds, rate=args.rate))
             results["levels"][level] = {t: summary(p) for t, p in phases.items()}
         results["load_after"] = loadavg()
     finally:
@@ -423,9 +436,11 @@ def main() -> None:
         gunicorn.wait(timeout=20)
         shutil.rmtree(scratch, ignore_errors=True)
 
+    load = (f"open loop, {args.rate:g} requests/s in all" if args.rate
+            else "closed loop, no think time")
     print(f"\ngunicorn {args.workers} sync workers, PostgreSQL, {os.cpu_count()} cores shared "
-          f"with the client; {args.rounds} interleaved rounds of {args.seconds:g} s per target "
-          f"and level; load average before {results['load_before']}, after "
+          f"with the client; {load}; {args.rounds} interleaved rounds of {args.seconds:g} s "
+          f"per target and level; load average before {results['load_before']}, after "
           f"{results['load_after']}")
     print("srv ms/req: CPU of the gunicorn workers and their PostgreSQL backends per request; "
           "cli: this load generator's own CPU; busy: all cores, every process on the machine")
