@@ -8,7 +8,9 @@ for work here by name, and signings.tasks registers each task here as it is defi
 
 from __future__ import annotations
 
+from django.db import transaction
 from django.tasks import Task
+from django_tasks_db.backend import DatabaseBackend
 
 _tasks: dict[str, Task] = {}
 
@@ -30,3 +32,18 @@ def task(name: str) -> Task:
 def enqueue(name: str, *args) -> None:
     """Start the task `name`; call it from transaction.on_commit so it sees committed rows."""
     task(name).enqueue(*args)
+
+
+def enqueue_on_commit(name: str, *args) -> None:
+    """Start the task `name` once the current transaction commits.
+
+    With the database backend the task row is written now, inside the transaction: it
+    commits or rolls back with the change that asked for it, no worker sees it earlier, and
+    it costs no commit of its own (a signature would otherwise pay two). Any other backend
+    gets the task from transaction.on_commit.
+    """
+    found = task(name)
+    if isinstance(found.get_backend(), DatabaseBackend):
+        found.enqueue(*args)
+    else:
+        transaction.on_commit(lambda: found.enqueue(*args))

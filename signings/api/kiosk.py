@@ -341,10 +341,7 @@ def submit(request: DeviceRequest, payload: SubmissionIn) -> Status[dict[str, An
             return Status(422, {"code": "request.naive_time",
                                 "message": _("Waktu dari tablet harus menyertakan zona waktu."),
                                 "detail": None})
-    employee = Employee.objects.select_related("agency").filter(pk=payload.employee_id).first()
-    if employee is None:
-        raise SigningError("employee.not_expected",
-                           _("Pegawai ini tidak terdaftar sebagai peserta acara ini."))
+    employee = signatures.signer(payload.employee_id)
     image = decode_data_url(payload.image)
     result = signatures.record_signature(
         event=device.event,
