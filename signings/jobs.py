@@ -8,7 +8,11 @@ for work here by name, and signings.tasks registers each task here as it is defi
 
 from __future__ import annotations
 
+import logging
+
 from django.tasks import Task
+
+logger = logging.getLogger(__name__)
 
 _tasks: dict[str, Task] = {}
 
@@ -28,5 +32,14 @@ def task(name: str) -> Task:
 
 
 def enqueue(name: str, *args) -> None:
-    """Start the task `name`; call it from transaction.on_commit so it sees committed rows."""
-    task(name).enqueue(*args)
+    """Start the task `name`; call it from transaction.on_commit so it sees committed rows.
+
+    A queue that cannot be reached (Redis down) is logged, never raised: the work it carries
+    is committed already, and each task has its way back (a pact renders at its first
+    download, a stalled archive can be run again, the next activity schedules a checkpoint).
+    """
+    wanted = task(name)  # an unknown name is a bug: raised
+    try:
+        wanted.enqueue(*args)
+    except Exception:  # noqa: BLE001 - see above: the commit is done, the request must not fail
+        logger.exception("Could not enqueue background task %s%r.", name, args)

@@ -73,6 +73,7 @@ def _empty_cache():
 @pytest.fixture(autouse=True)
 def _media_root(tmp_path, settings, local_tsa):
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PAKTA_SCRATCH_DIR = tmp_path / "scratch"
     settings.PAKTA_SEAL_PKCS12 = str(tmp_path / "seal" / "dev-seal.p12")
     settings.PAKTA_DEV_PKI_DIR = str(local_tsa.pki.directory)
     settings.PAKTA_TSA_URL = local_tsa.url

@@ -1,10 +1,12 @@
 """ZIP archives of signed PDFs for auditors, built by a background task.
 
-The ZIP is written one PDF at a time into a temporary file (signings/archive_zip.py: same
-content, same bytes), then moved into place with one atomic rename: memory stays flat however
-many PDFs, and a worker killed halfway leaves only a stray temporary file that the next run
-overwrites, never a half-written archive offered for download. What makes it checkable offline
-(signed manifest, certificates, verifier, README) is signings/archive_manifest.py.
+The ZIP is written one PDF at a time into a temporary file in the worker's scratch directory
+(PAKTA_SCRATCH_DIR; signings/archive_zip.py: same content, same bytes), then handed to the
+storage in one piece: a rename on a local or shared directory, one upload to a bucket. Memory
+stays flat however many PDFs, and a worker killed halfway leaves only a stray temporary file
+that the next run on that machine removes, never a half-written archive offered for download
+(the job is ready only once its file is stored). What makes it checkable offline (signed
+manifest, certificates, verifier, README) is signings/archive_manifest.py.
 """
 
 from __future__ import annotations
@@ -36,7 +38,6 @@ from signings.services.context import AuditContext
 if TYPE_CHECKING:
     from hashlib import _Hash
 
-    from django.core.files.storage import Storage
     from django.db.models.fields.files import FieldFile
 
 logger = logging.getLogger(__name__)
@@ -115,8 +116,9 @@ def _arcname(signature: Signature) -> str:
     return f"pakta/{signature.event_id}-{unit}/{person}-{signature.verification_code}.pdf"
 
 
-def _partial_dir() -> Path:
-    path = Path(settings.MEDIA_ROOT) / "archives" / ".partial"
+def scratch_dir() -> Path:
+    """Local to this worker: the storage may be a bucket, and no other node reads it."""
+    path = Path(settings.PAKTA_SCRATCH_DIR) / "archives"
     path.mkdir(parents=True, exist_ok=True)
     return path
 
@@ -192,16 +194,15 @@ def build_archive(*, job_id: int, context: AuditContext) -> ArchiveJob:
         job.total = archive_signatures(job).count()
         job.save(update_fields=["status", "attempts", "started_at", "heartbeat_at", "done",
                                 "total"])
-    # Leftovers of a killed attempt go first; each attempt writes a file of its own.
-    for stale in _partial_dir().glob(f"job-{job.pk}-*.zip.part"):
+    # Leftovers of a killed attempt on this machine go first; each attempt writes its own file.
+    for stale in scratch_dir().glob(f"job-{job.pk}-*.zip.part"):
         stale.unlink(missing_ok=True)
-    partial = _partial_dir() / f"job-{job.pk}-{job.attempts}.zip.part"
+    partial = scratch_dir() / f"job-{job.pk}-{job.attempts}.zip.part"
     try:
-        with open(partial, "wb") as out:
+        with open(partial, "w+b") as out:
             _write_zip(job, out, context)
-            out.flush()
-            os.fsync(out.fileno())
-        final_name = _store(job, partial)
+            file_sha, size = _hash_file(out)
+            final_name = _store(job, partial, out)
     except Exception as exc:
         partial.unlink(missing_ok=True)
         ArchiveJob.objects.filter(pk=job.pk).update(
@@ -209,7 +210,7 @@ def build_archive(*, job_id: int, context: AuditContext) -> ArchiveJob:
             finished_at=timezone.now())
         logger.exception("Archive job %s failed", job.pk)
         raise
-    file_sha, size = _hash_file(job.file.storage, final_name)
+    partial.unlink(missing_ok=True)  # uploaded (a file system storage moved it already)
     with transaction.atomic():
         job = ArchiveJob.objects.select_for_update().get(pk=job.pk)
         job.file.name = final_name
@@ -223,30 +224,37 @@ def build_archive(*, job_id: int, context: AuditContext) -> ArchiveJob:
     return job
 
 
-def _store(job: ArchiveJob, partial: Path) -> str:
-    storage = job.file.storage
+class _BuiltFile(File):
+    """The finished ZIP as the storage sees it. A file system storage moves it into place
+    (temporary_file_path, as for a large upload) instead of copying it; any other storage
+    reads it once, from the start."""
+
+    def __init__(self, handle: BinaryIO, path: Path) -> None:
+        super().__init__(handle, name=path.name)
+        self._path = path
+
+    def temporary_file_path(self) -> str:
+        return str(self._path)
+
+
+def _store(job: ArchiveJob, partial: Path, handle: BinaryIO) -> str:
     scope = f"acara-{job.event_id}" if job.event_id else f"instansi-{job.agency_id}"
     wanted = job.file.field.generate_filename(job, f"arsip-{scope}-job{job.pk}.zip")
-    try:
-        target = Path(storage.path(wanted))
-    except NotImplementedError:
-        # Remote storage: upload the finished file; the name appears only when complete.
-        with open(partial, "rb") as handle:
-            name = storage.save(wanted, File(handle))
-        partial.unlink(missing_ok=True)
-        return name
-    target.parent.mkdir(parents=True, exist_ok=True)
-    os.replace(partial, target)
-    return wanted
+    handle.seek(0)
+    # Offered for download only once stored whole: the job turns ready after this. A name
+    # already taken (a killed attempt's file) gets another one from the storage.
+    return job.file.storage.save(wanted, _BuiltFile(handle, partial))
 
 
-def _hash_file(storage: Storage, name: str) -> tuple[str, int]:
+def _hash_file(handle: BinaryIO) -> tuple[str, int]:
+    handle.flush()
+    os.fsync(handle.fileno())
+    handle.seek(0)
     hasher = hashlib.sha256()
     size = 0
-    with storage.open(name, "rb") as handle:
-        while chunk := handle.read(CHUNK):
-            hasher.update(chunk)
-            size += len(chunk)
+    while chunk := handle.read(CHUNK):
+        hasher.update(chunk)
+        size += len(chunk)
     return hasher.hexdigest(), size
 
 
