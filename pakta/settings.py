@@ -256,8 +256,10 @@ if TASKS["default"]["BACKEND"] == TASK_BACKENDS["rq"]:
             "redis://127.0.0.1:6379/0.")
     INSTALLED_APPS.append("django_rq")
     RQ_QUEUES = {"default": {"URL": _redis_url, "DEFAULT_TIMEOUT": PAKTA_TASK_TIMEOUT}}
-    # `manage.py rqworker` runs our tasks with this job class (pakta/task_queue.py).
-    RQ = {"JOB_CLASS": "pakta.task_queue.Job"}
+    # `manage.py rqworker` runs our tasks with this job class (pakta/task_queue.py), in its
+    # own process like db_worker: RQ's default forks a fresh process per job, which loads
+    # fonts, WeasyPrint and pyHanko again for every pact (5x slower, bench/task_workers.py).
+    RQ = {"JOB_CLASS": "pakta.task_queue.Job", "WORKER_CLASS": "rq.worker.SimpleWorker"}
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
