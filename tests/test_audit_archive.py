@@ -18,8 +18,6 @@ from tests import factories
 
 pytestmark = pytest.mark.django_db
 
-IMMEDIATE = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
-
 
 @pytest.fixture
 def signed_event(open_event, unit_a, hr_a):
@@ -154,13 +152,14 @@ def test_a_worker_killed_halfway_leaves_no_file_and_the_job_can_run_again(
     assert not list(archives.scratch_dir().glob("*.part"))
 
 
+@pytest.mark.django_db(transaction=True)
 def test_request_page_starts_the_task_and_offers_the_file_when_ready(
-        signed_event, auditor_a, client, settings, django_capture_on_commit_callbacks):
-    settings.TASKS = IMMEDIATE
+        task_queue, signed_event, auditor_a, client):
     client.force_login(auditor_a)
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("audit:event_archive", args=[signed_event.pk]))
+    response = client.post(reverse("audit:event_archive", args=[signed_event.pk]))
     job = ArchiveJob.objects.get()
+    assert job.status == ArchiveStatus.QUEUED
+    task_queue.drain()  # the worker, on either backend
     assert response.url == reverse("audit:archive_detail", args=[job.pk])
     page = client.get(response.url, headers={"HX-Request": "true"})
     assert b'id="archive-progress"' in page.content and b"<html" not in page.content
