@@ -81,9 +81,10 @@ PACTS = 6
 
 def stored_files(folder: str) -> list[str]:
     """Every file under `folder` in the default storage, through the storage API."""
-    if not default_storage.exists(folder):
+    try:
+        directories, files = default_storage.listdir(folder)
+    except FileNotFoundError:
         return []
-    directories, files = default_storage.listdir(folder)
     return [f"{folder}/{name}" for name in files] + [
         name for directory in directories for name in stored_files(f"{folder}/{directory}")]
 

@@ -39,10 +39,31 @@ class BucketLikeStorage(InMemoryStorage):
         return os.path.relpath(safe_join(self.location, name), self.location)
 
 
-@pytest.fixture
-def no_local_path(settings):
-    settings.STORAGES = {**settings.STORAGES,
-                         "default": {"BACKEND": "tests.test_storage.BucketLikeStorage"}}
+@pytest.fixture(params=["no-path", "s3"])
+def no_local_path(request, settings, monkeypatch):
+    """A storage without local paths: always the in-memory one above; and, where the optional
+    S3 packages and moto are installed (requirements-s3.txt), the S3 storage that
+    PAKTA_STORAGE=s3 configures, on moto's in-process S3."""
+    if request.param == "s3":
+        pytest.importorskip("storages", reason="PAKTA_STORAGE=s3 is optional: "
+                                               "pip install -r requirements-s3.txt")
+        moto = pytest.importorskip("moto", reason="the S3 check runs on moto's fake S3")
+        import boto3
+
+        from pakta.settings import media_storage
+
+        for name, value in {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
+                            "AWS_DEFAULT_REGION": "us-east-1", "PAKTA_STORAGE": "s3",
+                            "AWS_STORAGE_BUCKET_NAME": "pakta-test"}.items():
+            monkeypatch.setenv(name, value)
+        mocked = moto.mock_aws()
+        mocked.start()
+        request.addfinalizer(mocked.stop)
+        boto3.client("s3").create_bucket(Bucket="pakta-test")
+        storage = media_storage()
+    else:
+        storage = {"BACKEND": "tests.test_storage.BucketLikeStorage"}
+    settings.STORAGES = {**settings.STORAGES, "default": storage}
     settings.TASKS = IMMEDIATE
     with pytest.raises(NotImplementedError):
         default_storage.path("pacts/x.pdf")
