@@ -258,7 +258,7 @@ if TASKS["default"]["BACKEND"] == TASK_BACKENDS["rq"]:
     RQ_QUEUES = {"default": {"URL": _redis_url, "DEFAULT_TIMEOUT": PAKTA_TASK_TIMEOUT}}
     # `manage.py rqworker` runs our tasks with this job class (pakta/task_queue.py), in its
     # own process like db_worker: RQ's default forks a fresh process per job, which loads
-    # fonts, WeasyPrint and pyHanko again for every pact (5x slower, bench/task_workers.py).
+    # fonts, WeasyPrint and pyHanko again for every pact (8x slower, bench/task_workers.py).
     RQ = {"JOB_CLASS": "pakta.task_queue.Job", "WORKER_CLASS": "rq.worker.SimpleWorker"}
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
