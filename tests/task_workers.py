@@ -35,6 +35,7 @@ RQ_BACKEND = "django_tasks_rq.RQBackend"
 class RedisServer:
     url: str
     process: subprocess.Popen
+    workdir: str
 
 
 def start_redis() -> RedisServer:
@@ -57,16 +58,19 @@ def start_redis() -> RedisServer:
             with socket.create_connection(("127.0.0.1", port), timeout=0.5) as probe:
                 probe.sendall(b"PING\r\n")
                 if probe.recv(16).startswith(b"+PONG"):
-                    return RedisServer(url=f"redis://127.0.0.1:{port}/0", process=process)
+                    return RedisServer(url=f"redis://127.0.0.1:{port}/0", process=process,
+                                       workdir=workdir)
         except OSError:
             time.sleep(0.05)
     process.kill()
+    shutil.rmtree(workdir, ignore_errors=True)
     raise RuntimeError(f"redis-server did not answer on port {port}")
 
 
 def stop_redis(server: RedisServer) -> None:
     server.process.terminate()
     server.process.wait(timeout=10)
+    shutil.rmtree(server.workdir, ignore_errors=True)
 
 
 @dataclass(frozen=True)
