@@ -11,6 +11,7 @@ import pytest
 from django.core.files.storage import default_storage
 from django.db.models import Q
 from django.tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
 from signings import jobs
 from signings.archive_verifier import verify_arsip
