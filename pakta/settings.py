@@ -6,6 +6,8 @@ DEBUG          1/true/yes/on turns on debug mode (the quick start sets it); 0/fa
                or unset turns it off; any other value stops startup
 ALLOWED_HOSTS  comma-separated host names
 MEDIA_ROOT     where signature images and PDFs are stored (default: var/media)
+CACHE_URL      the cache every worker shares (rate limits): redis://host:6379/1, or unset for
+               the database cache (table pakta_cache, made by migrate)
 """
 
 import os
@@ -80,6 +82,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "signings.middleware.IndonesianFirstLocaleMiddleware",
+    # Before CSRF and anything else that reads the body: refuses an oversized one unread (413).
+    "signings.middleware.RequestSizeLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -126,6 +130,39 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+
+def cache_settings(url: str) -> dict:
+    """CACHES from CACHE_URL. Rate limits count in the cache, so every worker process must see
+    the same one: Redis when given, else the database (no extra service; migrate makes the
+    table). A per-process cache would let each gunicorn worker count on its own."""
+    url = url.strip()
+    scheme = url.partition("://")[0].lower()
+    if not url or url.lower() == "db://":
+        default = {
+            # Django's DatabaseCache with counters that hold across processes (pakta/cache.py).
+            "BACKEND": "pakta.cache.AtomicDatabaseCache",
+            "LOCATION": "pakta_cache",
+            # Culling deletes a third of the entries: rate-limit counters among them. Far above
+            # what ten minutes of one government's visitors make.
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        }
+    elif scheme in {"redis", "rediss", "unix"}:
+        default = {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": url,
+            # A stalled Redis fails the request in seconds instead of hanging a worker.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+    else:
+        raise ImproperlyConfigured(
+            f"CACHE_URL={url!r} is not understood. Use redis://host:6379/1 (rediss:// with "
+            "TLS, unix:///path/redis.sock), or leave it unset (or db://) for the database cache."
+        )
+    return {"default": {**default, "KEY_PREFIX": "pakta"}}
+
+
+CACHES = cache_settings(os.environ.get("CACHE_URL", ""))
+
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
@@ -156,6 +193,9 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = not DEBUG and env_bool("SECURE_COOKIES", True)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
+# Failed logins are rows in the database (AccessAttempt, listed and lifted in the admin), counted
+# under a row lock: every worker sees the same count without the cache.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]

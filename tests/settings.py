@@ -22,3 +22,8 @@ STORAGES = {**STORAGES, "staticfiles": {  # noqa: F405
 # The birth-date verifier's scrypt at a test cost (production: 2**13, see bench/kdf.py): every
 # roster of every test makes one per person.
 PAKTA_BIRTH_KDF_N = 2**8
+
+# Each test starts with an empty cache (tests/conftest.py), which must neither need a database
+# nor empty a Redis other processes use. The shared caches (database, Redis) are tested with
+# real gunicorn workers: tests/test_shared_limits.py and tests/server_settings.py.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
