@@ -10,6 +10,7 @@ CACHE_URL      the cache every worker shares (rate limits): redis://host:6379/1,
                the database cache (table pakta_cache, made by migrate)
 """
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -193,12 +194,26 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = not DEBUG and env_bool("SECURE_COOKIES", True)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
+# Our own reverse proxies (addresses or networks, comma-separated): only behind one of them is
+# X-Forwarded-For believed, so rate limits, lockouts and the audit log see the real client
+# (signings/services/context.py: client_ip). Unset: REMOTE_ADDR, the connection's other end.
+PAKTA_TRUSTED_PROXIES = env_list("PAKTA_TRUSTED_PROXIES")
+for _proxy in PAKTA_TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"PAKTA_TRUSTED_PROXIES: {_proxy!r} is not an IP address or network "
+            "(e.g. 127.0.0.1,10.0.0.0/24)."
+        ) from None
+
 # Failed logins are rows in the database (AccessAttempt, listed and lifted in the admin), counted
 # under a row lock: every worker sees the same count without the cache.
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "signings.services.context.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 

@@ -8,6 +8,7 @@ byte past the limit. The bodies here are fake `wsgi.input` streams that count wh
 from __future__ import annotations
 
 import socket
+import threading
 import tracemalloc
 
 import pytest
@@ -204,8 +205,45 @@ def test_a_real_server_answers_413_before_the_body_is_sent(tmp_path, django_db_s
             assert expected in answer
 
 
+def test_a_real_server_cuts_a_chunked_upload_off_at_the_limit(tmp_path, django_db_setup):
+    """No length declared: gunicorn hands the body over as it arrives; the guard stops reading
+    past the limit, answers 413 and the connection closes long before 60 MB are sent."""
+    total = 60 * MIB
+    sent = 0
+
+    def send_chunks(conn: socket.socket) -> None:
+        nonlocal sent
+        block = b"x" * 65536
+        framed = f"{len(block):x}\r\n".encode() + block + b"\r\n"
+        try:
+            while sent < total:
+                conn.sendall(framed)
+                sent += len(block)
+            conn.sendall(b"0\r\n\r\n")
+        except OSError:
+            pass  # the server closed the connection: what this test wants
+
+    with gunicorn(tmp_path, workers=1) as server:
+        with socket.create_connection((server.host, server.port), timeout=60) as conn:
+            conn.sendall(f"POST /v/ABCDEFGHJKLM/ HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                         f"Content-Type: {MULTIPART_CONTENT}\r\n"
+                         f"Transfer-Encoding: chunked\r\n\r\n".encode())
+            sender = threading.Thread(target=send_chunks, args=(conn,))
+            sender.start()
+            answer = _read_until_closed(conn)
+            sender.join(timeout=60)
+    assert answer.startswith(b"HTTP/1.1 413 "), answer[:200]
+    assert b"Berkas terlalu besar" in answer
+    print(f"chunked upload: {sent / MIB:.1f} MiB of {total / MIB:.0f} MiB sent before the "
+          "server closed")
+    assert sent < total / 2
+
+
 def _read_until_closed(conn: socket.socket) -> bytes:
     chunks = []
-    while chunk := conn.recv(65536):
-        chunks.append(chunk)
+    try:
+        while chunk := conn.recv(65536):
+            chunks.append(chunk)
+    except ConnectionResetError:
+        pass  # after the answer: the server dropped what it did not read
     return b"".join(chunks)
