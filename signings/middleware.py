@@ -3,6 +3,7 @@ import os
 import tempfile
 
 from django.conf import settings
+from django.core.exceptions import BadRequest
 from django.core.handlers.wsgi import LimitedStream
 from django.http import JsonResponse
 from django.middleware.locale import LocaleMiddleware
@@ -85,7 +86,12 @@ def _read_at_most(stream, max_bytes: int):
     body = tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY)
     total = 0
     while True:
-        chunk = stream.read(min(_CHUNK, max_bytes + 1 - total))
+        try:
+            chunk = stream.read(min(_CHUNK, max_bytes + 1 - total))
+        except Exception as error:
+            # A broken chunk or a client gone mid-body; each WSGI server has its own exception.
+            body.close()
+            raise BadRequest("unreadable request body") from error
         if not chunk:
             return body
         total += len(chunk)

@@ -176,6 +176,18 @@ def test_a_chunked_upload_is_cut_off_at_the_limit_with_memory_flat(officer):
     assert peak < 3 * MIB  # the upload is 200 MB; the limit, spooled past 512 KiB to disk, 5 MB
 
 
+class BrokenInput:
+    def read(self, size: int = -1) -> bytes:
+        raise OSError("the client went away")
+
+    readline = read
+
+
+def test_a_chunked_body_that_breaks_off_is_a_bad_request_not_an_error(client):
+    response = post_chunked(client, reverse("verify:home"), BrokenInput())
+    assert response.status_code == 400
+
+
 @pytest.mark.django_db
 def test_a_chunked_upload_within_the_limit_is_read_as_usual(officer, agency_a):
     nip = factories.pns_nip(7)
@@ -189,23 +201,29 @@ def test_a_chunked_upload_within_the_limit_is_read_as_usual(officer, agency_a):
     assert response.url.startswith("/sdm/impor/")
 
 
-def test_a_real_server_answers_413_before_the_body_is_sent(tmp_path, django_db_setup):
+@pytest.fixture(scope="module")
+def real_server(tmp_path_factory, django_db_setup):
+    """One gunicorn worker, as production runs the app (tests/servers.py)."""
+    with gunicorn(tmp_path_factory.mktemp("gunicorn"), workers=1) as server:
+        yield server
+
+
+def test_a_real_server_answers_413_before_the_body_is_sent(real_server):
     """Headers only, declaring 60 MB: gunicorn answers, and the body was never sent."""
-    with gunicorn(tmp_path, workers=1) as server:
-        for path, expected in [("/v/ABCDEFGHJKLM/", b"Berkas terlalu besar"),
-                               ("/api/kios/v1/signatures", b'"code": "request.too_large"')]:
-            with socket.create_connection((server.host, server.port), timeout=30) as conn:
-                conn.sendall(
-                    f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                    f"Content-Type: {MULTIPART_CONTENT}\r\n"
-                    f"Content-Length: {60 * MIB}\r\n\r\n".encode()
-                )
-                answer = _read_until_closed(conn)
-            assert answer.startswith(b"HTTP/1.1 413 "), answer[:200]
-            assert expected in answer
+    for path, expected in [("/v/ABCDEFGHJKLM/", b"Berkas terlalu besar"),
+                           ("/api/kios/v1/signatures", b'"code": "request.too_large"')]:
+        with socket.create_connection((real_server.host, real_server.port), timeout=30) as conn:
+            conn.sendall(
+                f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                f"Content-Type: {MULTIPART_CONTENT}\r\n"
+                f"Content-Length: {60 * MIB}\r\n\r\n".encode()
+            )
+            answer = _read_until_closed(conn)
+        assert answer.startswith(b"HTTP/1.1 413 "), answer[:200]
+        assert expected in answer
 
 
-def test_a_real_server_cuts_a_chunked_upload_off_at_the_limit(tmp_path, django_db_setup):
+def test_a_real_server_cuts_a_chunked_upload_off_at_the_limit(real_server):
     """No length declared: gunicorn hands the body over as it arrives; the guard stops reading
     past the limit, answers 413 and the connection closes long before 60 MB are sent."""
     total = 60 * MIB
@@ -223,15 +241,14 @@ def test_a_real_server_cuts_a_chunked_upload_off_at_the_limit(tmp_path, django_d
         except OSError:
             pass  # the server closed the connection: what this test wants
 
-    with gunicorn(tmp_path, workers=1) as server:
-        with socket.create_connection((server.host, server.port), timeout=60) as conn:
-            conn.sendall(f"POST /v/ABCDEFGHJKLM/ HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                         f"Content-Type: {MULTIPART_CONTENT}\r\n"
-                         f"Transfer-Encoding: chunked\r\n\r\n".encode())
-            sender = threading.Thread(target=send_chunks, args=(conn,))
-            sender.start()
-            answer = _read_until_closed(conn)
-            sender.join(timeout=60)
+    with socket.create_connection((real_server.host, real_server.port), timeout=60) as conn:
+        conn.sendall(f"POST /v/ABCDEFGHJKLM/ HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                     f"Content-Type: {MULTIPART_CONTENT}\r\n"
+                     f"Transfer-Encoding: chunked\r\n\r\n".encode())
+        sender = threading.Thread(target=send_chunks, args=(conn,))
+        sender.start()
+        answer = _read_until_closed(conn)
+        sender.join(timeout=60)
     assert answer.startswith(b"HTTP/1.1 413 "), answer[:200]
     assert b"Berkas terlalu besar" in answer
     print(f"chunked upload: {sent / MIB:.1f} MiB of {total / MIB:.0f} MiB sent before the "
