@@ -50,6 +50,7 @@ ACTIONS: dict[str, Promise] = {
     "signing.event.closed": _("Acara ditutup"),
     "signing.event.created": _("Acara dibuat"),
     "signing.event.expected_changed": _("Daftar peserta acara diubah"),
+    "signing.event.follow_up_created": _("Acara susulan dibuat"),
     "signing.event.opened": _("Acara dibuka"),
     "signing.event.reopened": _("Acara dibuka kembali"),
     "signing.event.updated": _("Data acara diubah"),
