@@ -200,3 +200,10 @@ class ExpectedForm(CleanTextForm):
 class ReopenForm(CleanTextForm):
     reason = forms.CharField(label=_("Alasan membuka kembali"), max_length=1000,
                              widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}))
+
+
+class FollowUpForm(forms.Form):
+    date = forms.DateField(
+        label=_("Tanggal acara susulan"),
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
+    )

@@ -67,6 +67,18 @@ class Agency(CleanTextModel, models.Model):
         choices=IndonesianTimeZone.choices,
         default=IndonesianTimeZone.WIB,
     )
+    # ANRI archive metadata written into every archive (signings/archive_metadata.py). The
+    # defaults are the usual ones for personnel records; each agency sets its own from its
+    # classification scheme and retention schedule (JRA).
+    archive_classification_code = models.CharField(
+        _("kode klasifikasi arsip"), max_length=40, default="800",
+        help_text=_("Kode klasifikasi arsip instansi untuk pakta integritas."),
+    )
+    archive_retention = models.CharField(
+        _("retensi arsip"), max_length=300,
+        default="Aktif 2 tahun, inaktif 3 tahun, keterangan: dinilai kembali",
+        help_text=_("Retensi menurut jadwal retensi arsip (JRA) instansi."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = AgencyQuerySet.as_manager()

@@ -18,6 +18,7 @@ change of state is in the audit log.
 from __future__ import annotations
 
 import csv
+import datetime
 import hashlib
 import io
 import logging
@@ -31,12 +32,12 @@ from typing import TYPE_CHECKING, BinaryIO
 from django.conf import settings
 from django.core.files import File
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from signings import archive_manifest, jobs
+from signings import archive_manifest, archive_metadata, jobs
 from signings.errors import PaktaError
 from signings.models import Agency, ArchiveJob, ArchiveStatus, Signature, SigningEvent
 from signings.models.archive import MAX_AUTOMATIC_REQUEUES
@@ -191,11 +192,25 @@ def _write_zip(job: ArchiveJob, out: BinaryIO, beat: Heartbeat,
     moment = archive_manifest.content_time(job, signatures, events)
     with archive_manifest.ArchiveWriter(out, job=job, moment=moment) as contents:
         done = _add_documents(job, contents, (signatures, events), beat, context)
+        _add_metadata(job, contents, (signatures, events), moment)
         beat.check()
         # The newest anchor of the agency's audit chain travels with the archive.
         contents.finish(events=events, checkpoint=checkpoints.latest_checkpoint(
             checkpoints.chain_of_agency(job.agency)))
     beat.progress(done=done)
+
+
+def _add_metadata(job: ArchiveJob, contents: archive_manifest.ArchiveWriter,
+                  scope: tuple[QuerySet[Signature], QuerySet[SigningEvent]],
+                  moment: datetime.datetime | None) -> None:
+    """ANRI metadata, as CSV and XLSX; listed in the manifest like every other file."""
+    signatures, events = scope
+    pacts = dict(signatures.order_by().values("event").annotate(n=Count("pk"))
+                 .values_list("event", "n"))
+    table = archive_metadata.rows(agency=job.agency, events=events, pacts_per_event=pacts)
+    contents.add("metadata-arsip.csv", archive_metadata.as_csv(table), kind="metadata")
+    contents.add("metadata-arsip.xlsx", archive_metadata.as_xlsx(table, moment=moment),
+                 kind="metadata")
 
 
 def _add_documents(job: ArchiveJob, contents: archive_manifest.ArchiveWriter,

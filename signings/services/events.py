@@ -21,6 +21,7 @@ from signings.models import (
     IdentityCheck,
     PactTemplateVersion,
     SigningEvent,
+    Tally,
 )
 from signings.services import audit, checkpoint_schedule, identity_checks
 from signings.services.context import AuditContext
@@ -242,3 +243,62 @@ def update_event(
             context=context, details={"changes": diff},
         )
     return event
+
+
+@transaction.atomic
+def create_follow_up_event(
+    *, event: SigningEvent, date: datetime.date, context: AuditContext,
+) -> SigningEvent:
+    """A draft "susulan" event for everyone who still owes `event` a signature, in one step.
+
+    Same agency, template version (the same text, byte for byte), kind, venue and settings.
+    Who is taken, by `ExpectedSignerQuerySet.with_state`: the "missing" and the "absent".
+    Absent people are included on purpose: sick leave or duty travel explains why they did not
+    sign that day, it does not release them from the pledge, and the follow-up is exactly for
+    them. Employees no longer active are left out (they are not expected anywhere any more).
+    """
+    if event.status == EventStatus.DRAFT:
+        raise EventError(
+            "event.follow_up_draft",
+            _("Acara susulan hanya dapat dibuat dari acara yang sudah dibuka."),
+        )
+    owing = (
+        ExpectedSigner.objects.filter(event=event, employee__is_active=True)
+        .with_state()
+        .filter(has_signed=False)
+    )
+    rows = list(owing.values_list("employee_id", "has_absence").order_by("employee_id"))
+    if not rows:
+        raise EventError(
+            "event.follow_up_empty",
+            _("Semua peserta acara ini sudah menandatangani; acara susulan tidak diperlukan."),
+        )
+    follow_up = SigningEvent.objects.create(
+        agency=event.agency,
+        template_version=event.template_version,
+        kind=event.kind,
+        # Stored data, in the records' language, not the officer's interface language.
+        title=f"{event.title} (susulan)"[:250],
+        date=date,
+        venue=event.venue,
+        witnesses=list(event.witnesses),
+        identity_check=event.identity_check,
+        enforce_signing_order=event.enforce_signing_order,
+        kiosk_idle_seconds=event.kiosk_idle_seconds,
+        created_by=context.actor,
+    )
+    ExpectedSigner.objects.bulk_create(
+        [ExpectedSigner(event=follow_up, employee_id=pk) for pk, _absent in rows],
+        batch_size=1000,
+    )
+    absent = sum(1 for _pk, is_absent in rows if is_absent)
+    audit.record(
+        action="signing.event.follow_up_created",
+        obj=follow_up,
+        agency=event.agency,
+        details={"from_event": event.pk, "expected": len(rows),
+                 Tally.MISSING.value: len(rows) - absent, Tally.ABSENT.value: absent,
+                 "template_hash": event.template_version.content_hash},
+        context=context,
+    )
+    return follow_up

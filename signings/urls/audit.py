@@ -8,6 +8,7 @@ urlpatterns = [
     path("audit/", audit.event_list, name="event_list"),
     path("audit/acara/<int:pk>/", audit.event_detail, name="event_detail"),
     path("audit/acara/<int:pk>/rekap.pdf", audit.event_recap, name="event_recap"),
+    path("audit/acara/<int:pk>/laporan-bkn.xlsx", audit.event_bkn_xlsx, name="event_bkn_xlsx"),
     path("audit/acara/<int:pk>/arsip/", audit.event_archive, name="event_archive"),
     path("audit/instansi/<int:pk>/arsip/", audit.agency_archive, name="agency_archive"),
     path("audit/instansi/<int:pk>/kepatuhan/", audit.compliance_report, name="compliance"),

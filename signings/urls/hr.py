@@ -40,6 +40,7 @@ urlpatterns += [
     path("sdm/acara/<int:pk>/peserta/", hr_events.event_expected, name="event_expected"),
     re_path(r"^sdm/acara/(?P<pk>[0-9]+)/status/(?P<action>buka|tutup|buka-kembali)/$",
             hr_events.event_transition, name="event_transition"),
+    path("sdm/acara/<int:pk>/susulan/", hr_events.event_follow_up, name="event_follow_up"),
     path("sdm/acara/<int:pk>/langsung/", hr_live.event_live, name="event_live"),
     path("sdm/acara/<int:pk>/langsung/panel/", hr_live.event_live_panel,
          name="event_live_panel"),

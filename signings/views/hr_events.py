@@ -1,4 +1,5 @@
-"""Events: list, create, detail, who is expected, and status changes (open/close/reopen)."""
+"""Events: list, create, detail, who is expected, status changes (open/close/reopen), and
+the follow-up ("susulan") event of those who did not sign."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from signings import access
 from signings.access import Ability
-from signings.forms.events import EventForm, ExpectedForm, ReopenForm
+from signings.forms.events import EventForm, ExpectedForm, FollowUpForm, ReopenForm
 from signings.models import AuditEntry, Employee, EventStatus, SigningEvent
 from signings.readmodels import live
 from signings.services import events as event_service
@@ -94,7 +95,7 @@ def event_detail(request, pk):
         "event": event, "tallies": live.tallies(event), "EventStatus": EventStatus,
         "page": paginate(request, signatures), "query": query_without_page(request),
         "changes": event.status_changes.select_related("changed_by"),
-        "reopen_form": ReopenForm(),
+        "reopen_form": ReopenForm(), "follow_up_form": FollowUpForm(),
         "history": AuditEntry.objects.for_object(event).history(),
     })
 
@@ -150,3 +151,25 @@ def event_transition(request, pk, action):
     except event_service.EventError as error:
         messages.error(request, error.message)
     return redirect("hr:event_detail", pk=event.pk)
+
+
+@require_POST
+@access.role_required(Ability.MANAGE)
+def event_follow_up(request, pk):
+    """One step from an event to a draft "susulan" event of those who did not sign it."""
+    event = get_event(request, pk)
+    form = FollowUpForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Isi tanggal acara susulan yang benar."))
+        return redirect("hr:event_detail", pk=event.pk)
+    try:
+        follow_up = event_service.create_follow_up_event(
+            event=event, date=form.cleaned_data["date"],
+            context=AuditContext.from_request(request))
+    except event_service.EventError as error:
+        messages.error(request, error.message)
+        return redirect("hr:event_detail", pk=event.pk)
+    messages.success(request, _("Acara susulan %(title)s dibuat sebagai draf dengan %(count)d "
+                                "peserta.") % {"title": follow_up,
+                                               "count": follow_up.expected.count()})
+    return redirect("hr:event_detail", pk=follow_up.pk)

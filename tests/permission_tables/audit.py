@@ -33,6 +33,7 @@ ROWS = [
     Row("audit:event_list", expect=READ_LIST_PAGE),
     Row("audit:event_detail", expect=READ_OBJECT_PAGE, kwargs=lambda w: {"pk": w.event.pk}),
     Row("audit:event_recap", expect=READ_OBJECT_PAGE, kwargs=lambda w: {"pk": w.event.pk}),
+    Row("audit:event_bkn_xlsx", expect=READ_OBJECT_PAGE, kwargs=lambda w: {"pk": w.event.pk}),
     Row("audit:event_archive", expect=READ_OBJECT_POST, method="post",
         kwargs=lambda w: {"pk": w.event.pk}),
     Row("audit:agency_archive", expect=READ_OBJECT_POST, method="post",

@@ -69,6 +69,8 @@ ROWS += [
     # Opening an already open event: refused with a message, a redirect for those allowed.
     Row("hr:event_transition", expect=HR_OBJECT_POST, method="post",
         kwargs=lambda world: {"pk": world.event.pk, "action": "buka"}),
+    # No date posted: refused with a message, a redirect for those allowed.
+    Row("hr:event_follow_up", expect=HR_OBJECT_POST, method="post", kwargs=event),
     Row("hr:event_live", expect=HR_OBJECT_PAGE, kwargs=event),
     Row("hr:event_live_panel", expect=HR_OBJECT_PAGE, kwargs=event),
     Row("hr:record_absent", expect=HR_OBJECT_PAGE, kwargs=event_employee),
