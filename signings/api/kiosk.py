@@ -24,8 +24,13 @@ from ninja import NinjaAPI, Status
 from ninja.decorators import decorate_view
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import APIKeyHeader
+from pydantic import ValidationError as PydanticValidationError
 
 from signings.api.schemas import (
+    BATCH_MAX_BYTES,
+    BATCH_MAX_ITEMS,
+    BatchIn,
+    BatchOut,
     ErrorOut,
     IdentityAttemptIn,
     IdentityAttemptOut,
@@ -282,30 +287,27 @@ def identity_attempts(request: DeviceRequest,
             "received_at": timezone.now()}
 
 
-@api.post(
-    "/signatures",
-    response={200: SubmissionOut, 201: SubmissionOut, 401: ErrorOut, 403: ErrorOut,
-              409: ErrorOut, 413: ErrorOut, 422: ErrorOut, 423: ErrorOut},
-    url_name="submit",
-    summary="Submit one signature from the outbox (idempotent by submission_id)",
-)
-@decorate_view(limit_body)
-def submit(request: DeviceRequest, payload: SubmissionIn) -> Status[dict[str, Any]]:
-    device = request.auth
+def _check_submission(payload: SubmissionIn) -> None:
+    """Steps 5 and 6 of docs/signing.md: what the tablet itself vouches for."""
     if not payload.agreed:
-        return Status(422, {"code": "agreement.missing",
-                            "message": _("Penanda tangan belum menyatakan setuju dengan isi "
-                                         "pakta."),
-                            "detail": None})
+        raise SigningError("agreement.missing",
+                           _("Penanda tangan belum menyatakan setuju dengan isi pakta."),
+                           status=422)
     for moment in (payload.client_signed_at, payload.client_sent_at, payload.consent_at):
         if moment is not None and timezone.is_naive(moment):
-            return Status(422, {"code": "request.naive_time",
-                                "message": _("Waktu dari tablet harus menyertakan zona waktu."),
-                                "detail": None})
-    employee = Employee.objects.select_related("agency").filter(pk=payload.employee_id).first()
-    if employee is None:
-        raise SigningError("employee.not_expected",
-                           _("Pegawai ini tidak terdaftar sebagai peserta acara ini."))
+            raise SigningError("request.naive_time",
+                               _("Waktu dari tablet harus menyertakan zona waktu."), status=422)
+
+
+def _not_expected() -> SigningError:
+    return SigningError("employee.not_expected",
+                        _("Pegawai ini tidak terdaftar sebagai peserta acara ini."))
+
+
+def _record(payload: SubmissionIn, *, device: KioskDevice, employee: Employee,
+            context: AuditContext) -> tuple[int, dict[str, Any]]:
+    """Steps 8 onwards: the image, then record_signature. (status, body) as /signatures
+    answers; a refusal raises."""
     image = decode_data_url(payload.image)
     result = signatures.record_signature(
         event=device.event,
@@ -324,7 +326,7 @@ def submit(request: DeviceRequest, payload: SubmissionIn) -> Status[dict[str, An
             identity_method=payload.identity_method,
             identity_wrong_attempts=payload.identity_wrong_attempts,
         ),
-        context=AuditContext.from_request(request, device=device),
+        context=context,
     )
     signature = result.signature
     body = {
@@ -336,7 +338,131 @@ def submit(request: DeviceRequest, payload: SubmissionIn) -> Status[dict[str, An
         "received_at": signature.received_at,
         "clock_suspect": signature.clock_suspect,
     }
-    return Status(201 if result.created else 200, body)
+    return (201 if result.created else 200), body
 
 
+@api.post(
+    "/signatures",
+    response={200: SubmissionOut, 201: SubmissionOut, 401: ErrorOut, 403: ErrorOut,
+              409: ErrorOut, 413: ErrorOut, 422: ErrorOut, 423: ErrorOut},
+    url_name="submit",
+    summary="Submit one signature from the outbox (idempotent by submission_id)",
+)
+@decorate_view(limit_body)
+def submit(request: DeviceRequest, payload: SubmissionIn) -> Status[dict[str, Any]]:
+    device = request.auth
+    _check_submission(payload)
+    employee = Employee.objects.select_related("agency").filter(pk=payload.employee_id).first()
+    if employee is None:
+        raise _not_expected()
+    status, body = _record(payload, device=device, employee=employee,
+                           context=AuditContext.from_request(request, device=device))
+    return Status(status, body)
 
+
+# --- the outbox flush in one request -------------------------------------------------------
+
+
+def max_batch_bytes() -> int:
+    return BATCH_MAX_BYTES
+
+
+def limit_batch_body(view: Callable[..., Any]) -> Callable[..., Any]:
+    """limit_body for the batch: the same answer, the batch's limit."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > max_batch_bytes():
+            return JsonResponse(
+                {"code": "request.too_large", "message": _("Kiriman terlalu besar."),
+                 "detail": {"max_bytes": max_batch_bytes(), "max_items": BATCH_MAX_ITEMS}},
+                status=413,
+            )
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _parse_item(item: object) -> SubmissionIn:
+    """Step 4 for one item: what /signatures would have refused as its body."""
+    try:
+        return SubmissionIn.model_validate(item)
+    except PydanticValidationError as exc:
+        # Without `input` (an image can be a megabyte) or `ctx` (exception objects).
+        errors = [{"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]}
+                  for e in exc.errors(include_url=False)]
+        raise PaktaError("request.invalid", _("Data kiriman tidak sah."), status=422,
+                         detail={"errors": errors}) from None
+
+
+def _claimed_id(item: object) -> uuid.UUID | None:
+    """The submission_id an item carries, for the tablet to match the answer, if it is one."""
+    value = item.get("submission_id") if isinstance(item, dict) else None
+    try:
+        return uuid.UUID(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+@api.post(
+    "/signatures/batch",
+    response={200: BatchOut, 401: ErrorOut, 403: ErrorOut, 413: ErrorOut, 422: ErrorOut},
+    url_name="submit_batch",
+    summary=f"Submit up to {BATCH_MAX_ITEMS} signatures from the outbox in one request; "
+            "each is answered as /signatures would answer it alone",
+)
+@decorate_view(limit_batch_body)
+def submit_batch(request: DeviceRequest, payload: BatchIn) -> Status[dict[str, Any]]:
+    """The tablet flushes its outbox here when more than one signature waits.
+
+    The device is authenticated once (DeviceAuth); then each item goes through the same checks,
+    in the same order, as a request to /signatures, and through record_signature in its own
+    transaction: a refused item undoes nothing of the others, a resent one is a duplicate. The
+    answer is 200 with one result per item (the status and JSON /signatures would have given);
+    the batch as a whole is refused only when it is too large or the tablet is not allowed.
+    """
+    items = payload.items
+    if len(items) > BATCH_MAX_ITEMS:
+        return Status(413, {"code": "batch.too_many",
+                            "message": _("Terlalu banyak tanda tangan dalam satu kiriman "
+                                         "(paling banyak %(n)d).") % {"n": BATCH_MAX_ITEMS},
+                            "detail": {"max_items": BATCH_MAX_ITEMS, "items": len(items)}})
+    arrived = timezone.now()
+    device = request.auth
+    context = AuditContext.from_request(request, device=device)
+    parsed: list[SubmissionIn | PaktaError] = []
+    for item in items:
+        try:
+            parsed.append(_parse_item(item))
+        except PaktaError as exc:
+            parsed.append(exc)
+    # Step 7 for every item in one query; each item then finds its employee as it would alone.
+    employees = Employee.objects.select_related("agency").in_bulk(
+        {p.employee_id for p in parsed if isinstance(p, SubmissionIn)}
+    )
+    results = []
+    for item, submission in zip(items, parsed, strict=True):
+        try:
+            if isinstance(submission, PaktaError):
+                raise submission
+            _check_submission(submission)
+            employee = employees.get(submission.employee_id)
+            if employee is None:
+                raise _not_expected()
+            # The tablet's clock is compared with when the batch arrived, not with when this
+            # item's turn came: waiting behind the items before it is no clock skew.
+            if submission.client_sent_at is not None:
+                waited = timezone.now() - arrived
+                submission = submission.model_copy(
+                    update={"client_sent_at": submission.client_sent_at + waited})
+            status, body = _record(submission, device=device, employee=employee,
+                                   context=context)
+        except PaktaError as exc:
+            status, body = exc.status, exc.as_json()
+        results.append({"submission_id": _claimed_id(item), "http_status": status,
+                        "body": body})
+    return Status(200, {"results": results})
