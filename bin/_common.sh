@@ -68,3 +68,20 @@ ensure_venv() {
     echo "$want" > "$VENV/.requirements.sha256"
   fi
 }
+
+# Debian's redis-server on 127.0.0.1:6379, started if nothing answers there (like PostgreSQL in
+# bin/test): the RQ task backend (TASKS_BACKEND=rq) and the benchmarks use it. Nothing is kept
+# on disk: a queue of ids, rebuilt by the application's own rows after a restart.
+start_redis() {
+  apt_install redis-server
+  if redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then return 0; fi
+  say "Starting Redis"
+  as_root mkdir -p /var/lib/redis /var/log/redis
+  as_root redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" \
+    --appendonly no --dir /var/lib/redis --logfile /var/log/redis/ci.log
+  for _ in $(seq 1 50); do
+    redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 && return 0
+    sleep 0.1
+  done
+  die "Redis did not start on 127.0.0.1:6379 (see /var/log/redis/ci.log)."
+}

@@ -8,9 +8,13 @@ ALLOWED_HOSTS  comma-separated host names
 MEDIA_ROOT     where signature images and PDFs are stored (default: var/media)
 PAKTA_HTTPS    1 when browsers reach Pakta over https: redirect http to https, send HSTS
 PAKTA_BEHIND_PROXY  1 when a reverse proxy terminates TLS and sets X-Forwarded-Proto
+PAKTA_STORAGE  "files" (MEDIA_ROOT, a shared directory for several nodes) or "s3"
+TASKS_BACKEND  "db" (the database queue, default) or "rq" (Redis, TASKS_REDIS_URL)
 The production environment, complete: docs/operations.md ("The production environment").
+What several nodes need: README.md ("Configuration"), docs/operations.md.
 """
 
+import importlib.util
 import os
 from pathlib import Path
 
@@ -186,9 +190,47 @@ STATIC_ROOT = VAR_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+# Where a task writes a large file (an archive) before it goes into storage: local to the
+# worker, never read by another node. Best on the file system of MEDIA_ROOT (the finished
+# file is then moved, not copied); not a RAM disk (an archive can be gigabytes).
+PAKTA_SCRATCH_DIR = Path(os.environ.get("PAKTA_SCRATCH_DIR") or VAR_DIR / "scratch")
+
+
+def media_storage() -> dict:
+    """The media (signature images, pacts, recaps, archives, checkpoints): every read and write
+    goes through the storage API, so a directory shared by every node (NFS) or an S3-compatible
+    bucket hold them alike (docs/operations.md, "Several nodes")."""
+    kind = os.environ.get("PAKTA_STORAGE", "files").strip().lower() or "files"
+    if kind == "files":
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    if kind != "s3":
+        raise ImproperlyConfigured(
+            f"PAKTA_STORAGE={kind!r} is not a storage Pakta knows. Accepted: files, s3.")
+    if importlib.util.find_spec("storages") is None:
+        raise ImproperlyConfigured(
+            "PAKTA_STORAGE=s3 needs django-storages with boto3: "
+            "pip install -r requirements-s3.txt")
+    bucket = os.environ.get("AWS_STORAGE_BUCKET_NAME", "")
+    if not bucket:
+        raise ImproperlyConfigured("PAKTA_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME.")
+    options = {
+        "bucket_name": bucket,
+        # Empty means boto3's own lookup (AWS_ACCESS_KEY_ID etc., instance roles).
+        "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+        "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+        "location": os.environ.get("AWS_LOCATION", ""),
+        # Evidence is never overwritten: a name taken gets another one, as on a disk.
+        "file_overwrite": False,
+        # Private objects; downloads go through the app, which checks access and logs them.
+        "default_acl": None,
+        "querystring_auth": True,
+        "addressing_style": os.environ.get("AWS_S3_ADDRESSING_STYLE") or None,
+    }
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
+
 
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": media_storage(),
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -201,12 +243,34 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
+# Background tasks (docs/operations.md): the database queue needs nothing but the database;
+# "rq" puts them on Redis, for workers on several machines. A dotted path names any backend.
+TASK_BACKENDS = {"db": "django_tasks_db.DatabaseBackend", "rq": "django_tasks_rq.RQBackend"}
+_tasks_backend = os.environ.get("TASKS_BACKEND", "").strip() or "db"
+if "." not in _tasks_backend and _tasks_backend not in TASK_BACKENDS:
+    raise ImproperlyConfigured(
+        f"TASKS_BACKEND={_tasks_backend!r} is not a task backend Pakta knows. Accepted: "
+        f"{', '.join(TASK_BACKENDS)}, or the dotted path of a backend class.")
 TASKS = {
     "default": {
-        "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "BACKEND": TASK_BACKENDS.get(_tasks_backend, _tasks_backend),
         "QUEUES": ["default"],
     }
 }
+# Longest a task may run on RQ before its worker kills it: an archive of a whole province.
+PAKTA_TASK_TIMEOUT = int(os.environ.get("PAKTA_TASK_TIMEOUT", 6 * 3600))
+if TASKS["default"]["BACKEND"] == TASK_BACKENDS["rq"]:
+    _redis_url = os.environ.get("TASKS_REDIS_URL") or os.environ.get("REDIS_URL", "")
+    if not _redis_url:
+        raise ImproperlyConfigured(
+            "TASKS_BACKEND=rq needs TASKS_REDIS_URL (or REDIS_URL), e.g. "
+            "redis://127.0.0.1:6379/0.")
+    INSTALLED_APPS.append("django_rq")
+    RQ_QUEUES = {"default": {"URL": _redis_url, "DEFAULT_TIMEOUT": PAKTA_TASK_TIMEOUT}}
+    # `manage.py rqworker` runs our tasks with this job class (pakta/task_queue.py), in its
+    # own process like db_worker: RQ's default forks a fresh process per job, which loads
+    # fonts, WeasyPrint and pyHanko again for every pact (8x slower, bench/task_workers.py).
+    RQ = {"JOB_CLASS": "pakta.task_queue.Job", "WORKER_CLASS": "rq.worker.SimpleWorker"}
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -41,6 +41,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 
 from signings import models as m
 from signings.errors import PaktaError
+from signings.forms.accounts import AccountChangeForm, AccountCreationForm
 from signings.services import accounts, agencies, roles, roster
 from signings.services.context import AuditContext
 
@@ -153,6 +154,8 @@ class RoleAssignmentInline(ReadOnlyInline):
 
 @admin.register(User)
 class UserAdmin(ServiceAdmin, DjangoUserAdmin):
+    form = AccountChangeForm
+    add_form = AccountCreationForm
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         (_("Data pribadi"), {"fields": ("first_name", "last_name", "email")}),

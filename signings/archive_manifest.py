@@ -23,12 +23,14 @@ content was first archived, which the token proves) and so the same ZIP, byte fo
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import hashlib
 import json
 import logging
 import re
 import string
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,6 +39,7 @@ from asn1crypto import x509 as asn1_x509
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.db import connection
 from django.db.models import Max
 from django.utils import timezone
 from pyhanko.sign.general import extract_certificate_info
@@ -55,6 +58,7 @@ SUMS = "SHA256SUMS"
 README = "BACA-SAYA.txt"
 VERIFIER = "verify_arsip.py"
 STORE = "archives/manifests"
+SIGNING_LOCK_KEY = 0x4D414E49  # "MANI": one signer per manifest content at a time (session lock)
 HERE = Path(__file__).resolve().parent / "archive_verifier"
 
 
@@ -129,18 +133,41 @@ def _read_stored(key: str) -> SignedManifest | None:
     return SignedManifest(parts[".json"], parts[".p7s"], parts.get(".tst"))
 
 
+@contextlib.contextmanager
+def _signing(key: str) -> Iterator[None]:
+    """Two workers archiving the same content at once (an auditor asking twice) would each
+    sign and store the three files under the same names, and a later reader could get one's
+    manifest with the other's signature. The second waits, then reads what the first stored."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    lock = (SIGNING_LOCK_KEY, int(key[:8], 16) - 2**31)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s, %s)", lock)
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", lock)
+
+
 def sign_manifest(body: dict) -> SignedManifest:
     """The manifest for `body` with its generation time, signed and timestamped once per
     content (see the module docstring)."""
     key = hashlib.sha256(canonical_json(body)).hexdigest()
+    with _signing(key):
+        return _sign_once(key, body)
+
+
+def _sign_once(key: str, body: dict) -> SignedManifest:
     stored = _read_stored(key)
     if stored is not None and (stored.token is not None or not settings.PAKTA_TSA_URL):
         return stored
-    if stored is not None:
-        # Signed while no TSA was configured: now one is, the timestamp is worth a new
-        # generation (storage would not overwrite the old files, so they go first).
-        for suffix in (".json", ".p7s", ".tst"):
-            default_storage.delete(f"{STORE}/{key}{suffix}")
+    # What is there goes first: a manifest signed while no TSA was configured (now one is,
+    # the timestamp is worth a new generation), or the files of an attempt that died before
+    # its JSON. Storage never overwrites: a file left in place would send ours to another name.
+    for suffix in (".json", ".p7s", ".tst"):
+        default_storage.delete(f"{STORE}/{key}{suffix}")
     document = canonical_json({**body, "generated_at": timezone.now().isoformat(
         timespec="seconds")})
     signature = detached.sign(document)

@@ -8,7 +8,13 @@ for work here by name, and signings.tasks registers each task here as it is defi
 
 from __future__ import annotations
 
+import logging
+
+from django.db import transaction
 from django.tasks import Task
+from django_tasks_db.backend import DatabaseBackend
+
+logger = logging.getLogger(__name__)
 
 _tasks: dict[str, Task] = {}
 
@@ -28,5 +34,29 @@ def task(name: str) -> Task:
 
 
 def enqueue(name: str, *args) -> None:
-    """Start the task `name`; call it from transaction.on_commit so it sees committed rows."""
-    task(name).enqueue(*args)
+    """Start the task `name`; call it from transaction.on_commit so it sees committed rows.
+
+    A queue that cannot be reached (Redis down) is logged, never raised: the work it carries
+    is committed already, and each task has its way back (a pact renders at its first
+    download, a stalled archive can be run again, the next activity schedules a checkpoint).
+    """
+    wanted = task(name)  # an unknown name is a bug: raised
+    try:
+        wanted.enqueue(*args)
+    except Exception:  # noqa: BLE001 - see above: the commit is done, the request must not fail
+        logger.exception("Could not enqueue background task %s%r.", name, args)
+
+
+def enqueue_on_commit(name: str, *args) -> None:
+    """Start the task `name` once the current transaction commits.
+
+    With the database backend the task row is written now, inside the transaction: it
+    commits or rolls back with the change that asked for it, no worker sees it earlier, and
+    it costs no commit of its own (a signature would otherwise pay two). Any other backend
+    gets the task from transaction.on_commit, through enqueue (an unreachable queue logged).
+    """
+    found = task(name)
+    if isinstance(found.get_backend(), DatabaseBackend):
+        found.enqueue(*args)
+    else:
+        transaction.on_commit(lambda: enqueue(name, *args))

@@ -10,6 +10,7 @@ import csv
 import datetime
 import io
 import zipfile
+import zlib
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -32,6 +33,15 @@ def neutralise(value) -> str:
     if text.startswith(FORMULA_STARTS):
         return "'" + text
     return text
+
+
+def xlsx_text(value) -> str:
+    """`neutralise`, with the control characters a worksheet cannot hold shown as U+FFFD:
+    openpyxl refuses to write them, and a name stored before they were refused (or typed in
+    a form that lets them through) must not make the whole export fail."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    return ILLEGAL_CHARACTERS_RE.sub("\ufffd", neutralise(value))
 
 
 def _cell_text(value) -> str:
@@ -114,16 +124,22 @@ def _read_csv(data: bytes) -> list[list[str]]:
     return [row[:MAX_COLUMNS] for row in rows]
 
 
+# What openpyxl raises for a damaged workbook, while opening it or, in read-only mode, while
+# reading its rows: a broken zip or member, XML that does not parse (lxml's and the standard
+# library's parse errors are SyntaxErrors), a workbook without sheets, cells it cannot convert.
+BROKEN_XLSX = (zipfile.BadZipFile, zlib.error, EOFError, KeyError, IndexError, ValueError,
+               TypeError, OSError, SyntaxError)
+
+
 def _read_xlsx(data: bytes) -> list[list[str]]:
     from openpyxl import load_workbook
 
+    broken = ImportFileError("file.xlsx", _("Berkas XLSX rusak atau bukan buku kerja Excel."))
     try:
         # data_only=False: a formula cell comes back as its formula text; nothing is computed.
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError):
-        raise ImportFileError(
-            "file.xlsx", _("Berkas XLSX rusak atau bukan buku kerja Excel.")
-        ) from None
+    except BROKEN_XLSX:
+        raise broken from None
     try:
         sheet = workbook.worksheets[0]
         rows = []
@@ -132,5 +148,7 @@ def _read_xlsx(data: bytes) -> list[list[str]]:
             if len(rows) > MAX_ROWS + 1:
                 break
         return rows
+    except BROKEN_XLSX:
+        raise broken from None
     finally:
         workbook.close()

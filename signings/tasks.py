@@ -7,16 +7,24 @@ services start tasks through signings.jobs (by name), never by importing this mo
 
 from __future__ import annotations
 
+import logging
+
 from django.core.files.base import ContentFile
 from django.tasks import task
 
 from signings import jobs
 
+logger = logging.getLogger(__name__)
+
 
 @jobs.provides
 @task
 def make_signature_thumbnail(signature_id: int) -> None:
-    """The list thumbnail, kept out of the signing request (it costs more than the insert)."""
+    """The list thumbnail alone (render_signature_pdf makes it too, first)."""
+    _make_thumbnail(signature_id)
+
+
+def _make_thumbnail(signature_id: int) -> None:
     from signings.models import Signature
     from signings.signature_image import make_thumbnail
 
@@ -32,9 +40,16 @@ def make_signature_thumbnail(signature_id: int) -> None:
 @jobs.provides
 @task()
 def render_signature_pdf(signature_id: int) -> str:
+    """The one task a signature starts: the list thumbnail, kept out of the signing request
+    (it costs more than the insert), then the sealed pact. A failed thumbnail does not stop
+    the pact; lists and the recap make one in memory meanwhile."""
     from signings.services import pacts
     from signings.services.context import AuditContext
 
+    try:
+        _make_thumbnail(signature_id)
+    except Exception:
+        logger.exception("Could not make the thumbnail of signature %s.", signature_id)
     return pacts.render_and_store(
         signature_id=signature_id, context=AuditContext.system("task:pdf")
     ).pdf_sha256

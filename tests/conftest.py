@@ -16,7 +16,7 @@ from signings.models import (
     Role,
 )
 from signings.pdf import pki, tsa_server
-from tests import factories
+from tests import factories, task_workers
 
 
 @dataclass(frozen=True)
@@ -73,9 +73,31 @@ def _empty_cache():
 @pytest.fixture(autouse=True)
 def _media_root(tmp_path, settings, local_tsa):
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PAKTA_SCRATCH_DIR = tmp_path / "scratch"
     settings.PAKTA_SEAL_PKCS12 = str(tmp_path / "seal" / "dev-seal.p12")
     settings.PAKTA_DEV_PKI_DIR = str(local_tsa.pki.directory)
     settings.PAKTA_TSA_URL = local_tsa.url
+
+
+@pytest.fixture(scope="session")
+def redis_server():
+    """A private Redis for the RQ task backend, started on first use (tests/task_workers.py)."""
+    server = task_workers.start_redis()
+    yield server
+    task_workers.stop_redis(server)
+
+
+@pytest.fixture(params=task_workers.BACKENDS)
+def task_queue(request, settings) -> task_workers.TaskQueue:
+    """Each test that takes it runs once per task backend: the database queue and RQ."""
+    if request.param == "rq":
+        queue = task_workers.TaskQueue("rq", request.getfixturevalue("redis_server").url)
+    else:
+        queue = task_workers.TaskQueue("db")
+    queue.apply(settings)
+    queue.flush()
+    yield queue
+    queue.flush()
 
 
 @pytest.fixture

@@ -8,11 +8,15 @@ import json
 import os
 import subprocess
 import sys
+import threading
+import time
 import zipfile
 from pathlib import Path
 
 import pytest
+from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.urls import reverse
 
 from signings import archive_manifest
@@ -282,3 +286,38 @@ def test_verifier_imports_nothing_from_django_or_pakta():
     source = (archive_manifest.HERE / "verify_arsip.py").read_text()
     assert "django" not in source.lower().replace("no django", "")
     assert "from signings" not in source and "import signings" not in source
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_signing_the_same_content_store_one_manifest(monkeypatch):
+    """Two archives of the same content built at once (an auditor asking twice, two workers):
+    one signs and stores the manifest, the other waits and gets the same one; never a JSON
+    from one with the signature of the other."""
+    body = {"format": archive_manifest.FORMAT, "files": [{"name": "x", "sha256": "0" * 64}]}
+    original = archive_manifest.detached.timestamp
+
+    def slow_timestamp(data: bytes) -> bytes:
+        time.sleep(0.5)  # the TSA's round trip, long enough for the other to arrive
+        return original(data)
+
+    monkeypatch.setattr(archive_manifest.detached, "timestamp", slow_timestamp)
+    signed = []
+
+    def worker():
+        try:
+            signed.append(archive_manifest.sign_manifest(body))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(signed) == 2 and signed[0] == signed[1]
+    key = hashlib.sha256(archive_manifest.canonical_json(body)).hexdigest()
+    _dirs, files = default_storage.listdir(archive_manifest.STORE)
+    assert sorted(files) == [f"{key}{suffix}" for suffix in (".json", ".p7s", ".tst")]
+    stored = archive_manifest._read_stored(key)
+    assert (stored.document, stored.signature, stored.token) == (
+        signed[0].document, signed[0].signature, signed[0].token)

@@ -18,8 +18,6 @@ from tests import factories
 
 pytestmark = pytest.mark.django_db
 
-IMMEDIATE = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
-
 
 @pytest.fixture
 def signed_event(open_event, unit_a, hr_a):
@@ -104,6 +102,7 @@ def test_a_failed_build_is_marked_failed_and_leaves_no_file(signed_event, audito
     job.refresh_from_db()
     assert job.status == ArchiveStatus.FAILED and "disk full" in job.error and job.can_retry
     assert not list((Path(settings.MEDIA_ROOT) / "archives").rglob("*.zip*"))
+    assert not list(archives.scratch_dir().iterdir())
 
 
 def test_a_worker_killed_halfway_leaves_no_file_and_the_job_can_run_again(
@@ -130,7 +129,8 @@ def test_a_worker_killed_halfway_leaves_no_file_and_the_job_can_run_again(
     assert job.status == ArchiveStatus.RUNNING and not job.file
     archive_dir = Path(settings.MEDIA_ROOT) / "archives"
     assert not list(archive_dir.glob("*.zip"))
-    assert len(list((archive_dir / ".partial").glob("*.part"))) == 1  # what a kill leaves
+    # What a kill leaves: a temporary file in the worker's scratch directory, not in storage.
+    assert len(list(archives.scratch_dir().glob("*.part"))) == 1
 
     # While the heartbeat is fresh nobody may start a second copy of the same job.
     assert not job.can_retry
@@ -150,16 +150,17 @@ def test_a_worker_killed_halfway_leaves_no_file_and_the_job_can_run_again(
     assert job.status == ArchiveStatus.READY and job.attempts == 2
     assert read_zip(job).testzip() is None
     assert len(list(archive_dir.glob("*.zip"))) == 1
-    assert not list((archive_dir / ".partial").glob("*.part"))
+    assert not list(archives.scratch_dir().glob("*.part"))
 
 
+@pytest.mark.django_db(transaction=True)
 def test_request_page_starts_the_task_and_offers_the_file_when_ready(
-        signed_event, auditor_a, client, settings, django_capture_on_commit_callbacks):
-    settings.TASKS = IMMEDIATE
+        task_queue, signed_event, auditor_a, client):
     client.force_login(auditor_a)
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("audit:event_archive", args=[signed_event.pk]))
+    response = client.post(reverse("audit:event_archive", args=[signed_event.pk]))
     job = ArchiveJob.objects.get()
+    assert job.status == ArchiveStatus.QUEUED
+    task_queue.drain()  # the worker, on either backend
     assert response.url == reverse("audit:archive_detail", args=[job.pk])
     page = client.get(response.url, headers={"HX-Request": "true"})
     assert b'id="archive-progress"' in page.content and b"<html" not in page.content

@@ -32,6 +32,7 @@ SIGNING_MODULES = [
     "signings/services/signatures.py",
     "signings/services/representation.py",
     "signings/signature_image.py",
+    "signings/text.py",
 ]
 SIGNING_FUNCTIONS = [kiosk_service.authenticate, kiosk_service.pair_device]
 

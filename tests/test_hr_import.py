@@ -2,6 +2,7 @@
 
 import csv
 import io
+import zipfile
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -220,6 +221,40 @@ def test_unreadable_files_get_a_clear_error(officer, agency_a, name, data, messa
     assert message in " ".join(response.context["form"].errors["file"])
 
 
+def _workbook_with(part: str, content: bytes | None) -> bytes:
+    """A valid roster workbook with one of its zip members replaced (None: left out)."""
+    workbook = Workbook()
+    workbook.active.append([label for _k, label in imports.COLUMNS])
+    workbook.active.append([NIP1, None, None, "Budi", None, None, "PNS", "Analis"])
+    original = io.BytesIO()
+    workbook.save(original)
+    out = io.BytesIO()
+    with zipfile.ZipFile(original) as source, zipfile.ZipFile(out, "w") as target:
+        for name in source.namelist():
+            data = source.read(name) if name != part else content
+            if data is not None:
+                target.writestr(name, data)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(("part", "content"), [
+    ("xl/workbook.xml", b""),  # not XML: lxml's XMLSyntaxError while opening
+    ("[Content_Types].xml", b"<Types"),
+    # The only sheet's file is missing: openpyxl opens a workbook without sheets (IndexError).
+    ("xl/worksheets/sheet1.xml", None),
+    ("xl/worksheets/sheet1.xml", b"<worksheet><sheetData><row>"),  # ParseError while reading
+    ("xl/worksheets/sheet1.xml", b'<worksheet xmlns="http://schemas.openxmlformats.org/'
+                                 b'spreadsheetml/2006/main"><sheetData><row r="x"><c r="ZZ1">'
+                                 b"<v>1</v></c></row></sheetData></worksheet>"),  # ValueError
+])
+def test_a_workbook_with_a_broken_part_gets_a_clear_error_not_a_500(officer, agency_a, part,
+                                                                     content):
+    response = upload(officer, agency_a, _workbook_with(part, content), "pegawai.xlsx")
+    assert response.status_code == 200
+    assert "XLSX rusak" in " ".join(response.context["form"].errors["file"])
+    assert not Employee.objects.exists()
+
+
 def test_file_over_the_size_limit_is_refused(officer, agency_a, settings):
     settings.PAKTA_IMPORT_MAX_BYTES = 100
     response = upload(officer, agency_a, csv_bytes(*[f"{NIP1};;;Budi;;;PNS;A;;;;ya"] * 5))
@@ -288,6 +323,18 @@ def test_xlsx_export_neutralises_formulas_and_keeps_nip_as_text(officer, unit_a)
     assert sheet["D2"].value == "'=1+1" and sheet["D2"].data_type == "s"
 
 
+def test_xlsx_export_survives_control_characters_a_worksheet_cannot_hold(officer, unit_a):
+    # Stored before text hygiene refused such names (forms and models check them now).
+    employee = factories.employee(unit_a, nip=NIP1, name="Budi Santoso")
+    Employee.objects.filter(pk=employee.pk).update(name="Budi\x1b[2J Santoso\x07")
+    response = officer.get(reverse("hr:roster_export", kwargs={"fmt": "xlsx"}))
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet["D2"].value == "Budi\ufffd[2J Santoso\ufffd"
+    csv_export = officer.get(reverse("hr:roster_export", kwargs={"fmt": "csv"}))
+    assert "Budi\x1b[2J Santoso\x07" in csv_export.content.decode("utf-8-sig")
+
+
 def test_export_contains_only_the_officers_scope(officer, unit_a, agency_b):
     factories.employee(unit_a, nip=NIP1)
     factories.employee(agency_b, nip=NIP2)
@@ -326,3 +373,48 @@ def test_title_rows_above_the_header_are_skipped(officer, agency_a):
         f"{NIP1};;;Budi;;;PNS;Analis;III/a;;;ya",
         header="DAFTAR PEGAWAI KABUPATEN A;;;;;;;;;;;\r\n;;;;;;;;;;;\r\n" + HEADER))
     assert statuses(page) == [(4, "new")]
+
+
+def _filler(n: int) -> list[str]:
+    """Valid rows, enough to push a later NUL past the first 4 KB (which are sniffed)."""
+    return [f"{factories.pns_nip(i + 1, birth='19750101')};;;Pegawai {i};;;PNS;Analis;III/a;;;ya"
+            for i in range(n)]
+
+
+@pytest.mark.parametrize("bad_row, column", [
+    ("{nip};;;Budi\x00Santoso;;;PNS;Analis;III/a;;;ya", "Nama"),
+    (";;PEG\x00-1;Budi;;;Honorer;Pengemudi;;;;ya", "Nomor Pegawai"),
+    ("{nip};;;Budi;;;PNS;Analis\x1b;III/a;;;ya", "Jabatan"),
+    ("{nip};;;Budi \u202eotnaS;;;PNS;Analis;III/a;;;ya", "Nama"),
+])
+def test_a_hidden_character_in_a_row_is_refused_at_preview_naming_the_row(officer, agency_a,
+                                                                         bad_row, column):
+    filler = _filler(100)
+    page = preview(officer, agency_a, csv_bytes(*filler, bad_row.format(nip=NIP1)))
+    assert page.status_code == 200
+    row = page.context["plan"].rows[-1]
+    assert (row.row, row.status) == (102, "error")
+    assert row.errors[0].startswith(f"Baris 102, kolom {column}: berisi karakter tersembunyi")
+    assert "\x00" not in page.content.decode()
+    assert page.context["counts"] == {"new": 100, "changed": 0, "unchanged": 0, "error": 1}
+    assert not Employee.objects.exists()
+    response = confirm(officer, page)
+    assert response.status_code == 302
+    assert Employee.objects.count() == 100
+    assert not Employee.objects.filter(name__startswith="Budi").exists()
+    assert AuditEntry.objects.get(action="roster.import.confirmed").details["error"] == 1
+
+
+def test_a_direction_override_in_an_xlsx_name_is_refused(officer, agency_a):
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append([label for _key, label in imports.COLUMNS])
+    sheet.append([NIP1, "", "", "Budi \u202eotnaS", "", "", "PNS", "Analis", "III/a", "", "",
+                  "ya"])
+    out = io.BytesIO()
+    workbook.save(out)
+    page = preview(officer, agency_a, out.getvalue(), name="pegawai.xlsx")
+    [row] = page.context["plan"].rows
+    assert row.status == "error" and "U+202E, pengubah arah teks" in row.errors[0]
+    confirm(officer, page)
+    assert not Employee.objects.exists()

@@ -7,6 +7,8 @@ import hashlib
 import json
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -160,6 +162,84 @@ def test_tablet_reports_pending_count_and_clock(client, tablet):
     assert 3590 <= device.clock_offset_seconds <= 3600
 
 
+def status_updates(client, token, **headers) -> int:
+    """UPDATEs of the tablet row a status request makes."""
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("kiosk:api:status"),
+                          headers={**auth(token), **headers}).status_code == 200
+    return sum(q["sql"].startswith('UPDATE "signings_kioskdevice"')
+               for q in queries.captured_queries)
+
+
+def seen_long_ago(device):
+    KioskDevice.objects.filter(pk=device.pk).update(
+        last_seen_at=timezone.now() - kiosk.LAST_SEEN_RESOLUTION - datetime.timedelta(seconds=1))
+
+
+@pytest.mark.parametrize(("employee_id", "code"), [
+    (0, "employee.not_expected"), (-1, "employee.not_expected"),
+    # Past a 64-bit integer the JSON parser refuses the number itself (signings/api/parser.py).
+    (2**63, "request.bad_number"), (2**80, "request.bad_number")])
+def test_an_unknown_employee_id_is_not_expected(client, open_event, tablet, people, employee_id,
+                                                code):
+    _device, token = tablet
+    response = submit(client, token, submission(open_event, people[0], employee_id=employee_id))
+    assert (response.status_code, response.json()["code"]) == (422, code)
+    assert Signature.objects.count() == 0
+
+
+def test_last_seen_is_written_at_most_every_few_seconds(client, tablet):
+    device, token = tablet  # just paired: seen now
+    assert status_updates(client, token) == 0
+    seen_long_ago(device)
+    assert status_updates(client, token) == 1
+    assert status_updates(client, token) == 0
+    device.refresh_from_db()
+    assert timezone.now() - device.last_seen_at < kiosk.LAST_SEEN_RESOLUTION
+
+
+def test_sending_one_at_a_time_waits_for_the_regular_write(client, tablet):
+    device, token = tablet
+    # Submitting reports the item in flight (1), the next poll an empty outbox (0).
+    assert status_updates(client, token, **{"X-Kiosk-Pending": "1"}) == 0
+    assert status_updates(client, token, **{"X-Kiosk-Pending": "0"}) == 0
+    seen_long_ago(device)
+    assert status_updates(client, token, **{"X-Kiosk-Pending": "1"}) == 1
+    device.refresh_from_db()
+    assert device.reported_pending == 1
+
+
+def test_a_growing_outbox_is_written_at_once(client, tablet):
+    device, token = tablet
+    assert status_updates(client, token, **{"X-Kiosk-Pending": "3"}) == 1
+    device.refresh_from_db()
+    assert device.reported_pending == 3
+    # Draining it waits for the regular write.
+    assert status_updates(client, token, **{"X-Kiosk-Pending": "2"}) == 0
+
+
+def test_concurrent_requests_of_one_tablet_write_last_seen_once(tablet):
+    device, _token = tablet
+    seen_long_ago(device)
+    # Two workers authenticated the same tablet before either wrote.
+    first, second = (KioskDevice.objects.get(pk=device.pk) for _ in range(2))
+    kiosk.touch(first)
+    kiosk.touch(second)
+    assert first.last_seen_at != second.last_seen_at  # the second UPDATE matched no row
+    assert KioskDevice.objects.get(pk=device.pk).last_seen_at == first.last_seen_at
+
+
+def test_a_submission_makes_at_most_eleven_statements(client, open_event, tablet, people,
+                                                     django_assert_max_num_queries):
+    """Device, employee, BEGIN, locks, standing, signature, task row, chain lock, chain head,
+    audit entry, COMMIT (bench/kiosk_profile.py lists them; in the test's own transaction
+    BEGIN and COMMIT are a savepoint and its release)."""
+    _device, token = tablet
+    submit(client, token, submission(open_event, people[0]))
+    with django_assert_max_num_queries(11):
+        assert submit(client, token, submission(open_event, people[1])).status_code == 201
+
+
 def test_openapi_schema_documents_the_kiosk_api(client):
     response = client.get(reverse("kiosk:api:openapi-json"))
     assert response.status_code == 200
@@ -168,6 +248,23 @@ def test_openapi_schema_documents_the_kiosk_api(client):
             "/api/kios/v1/signatures"} <= set(schema["paths"])
     assert "DeviceAuth" in schema["components"]["securitySchemes"]
     assert "409" in schema["paths"]["/api/kios/v1/signatures"]["post"]["responses"]
+
+
+@pytest.mark.parametrize("name", ["kiosk:api:pair", "kiosk:api:identity",
+                                  "kiosk:api:identity_attempts", "kiosk:api:submit"])
+def test_refusals_before_the_endpoint_runs_are_in_the_schema(client, tablet, name):
+    """A body that is not JSON (400) or not the schema (422) is refused by the API itself on
+    every endpoint with a body; the schema says so, so generated clients expect it."""
+    _device, token = tablet
+    schema = client.get(reverse("kiosk:api:openapi-json")).json()
+    path = reverse(name)
+    documented = schema["paths"][path]["post"]["responses"]
+    assert {"400", "413", "422"} <= set(documented)
+    for body, status in (("\x00", 400), ("{}", 422)):
+        response = client.post(path, body, content_type="application/json",
+                               headers=auth(token))
+        assert response.status_code == status
+        assert response.json()["code"] == "request.invalid"
 
 
 # --- submitting ------------------------------------------------------------------------------

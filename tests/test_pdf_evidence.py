@@ -303,3 +303,15 @@ def test_shipped_templates_keep_the_statement_and_signature_on_page_one(
     texts = page_texts(data)
     assert len(texts) == 2 and texts[1].startswith(TITLE)
     assert employee.display_name.split()[-1] in texts[0]
+
+
+def test_a_tablet_time_that_was_not_believed_is_printed_as_sent(client, open_event, hr_a):
+    person = open_event.expected.select_related("employee").first().employee
+    device, token = pair(open_event, hr_a, name="Tablet Jam Rusak")
+    raw = "9999-12-31T23:59:59-14:00"
+    response = submit(client, token, submission(open_event, person, client_signed_at=raw))
+    assert response.status_code == 201, response.content
+    signature = loaded(Signature.objects.get(device=device))
+    rows = evidence_rows(signature.pdf.read())
+    assert rows["Jam tablet tak dipercaya"] == f"client_signed_at: {raw}"
+    assert rows["Jam tablet saat menandatangani"] == "—"

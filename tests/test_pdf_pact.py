@@ -7,13 +7,14 @@ import io
 import pdfplumber
 import pytest
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.utils import timezone
 from pypdf import PdfReader
 
 from signings.models import AuditEntry, SignatureMethod
 from signings.pdf import dates, seal
 from signings.pdf.pact import render_pact
-from signings.services import pacts
+from signings.services import pacts, seal_certificates
 from signings.services.context import AuditContext
 from tests import factories
 from tests.pdf_helpers import (
@@ -112,6 +113,33 @@ def test_rendering_twice_keeps_the_first_file(signature):
     assert second.pdf.name == first.pdf.name and second.pdf_sha256 == first.pdf_sha256
     assert AuditEntry.objects.for_object(first).filter(
         action__startswith="signing.pdf.").count() == 1
+
+
+def test_a_render_that_loses_a_race_keeps_the_winners_file_and_leaves_none_of_its_own(
+        signature, monkeypatch, django_capture_on_commit_callbacks):
+    """Two workers render the same pact at once (its task, and an archive or a download that
+    found no file yet): each stores under a name of its own, even where "is this name taken?"
+    is no lock (a bucket), and the row keeps the first one finished."""
+    original = seal_certificates.seal_document
+    calls = []
+
+    def other_worker_finishes_first(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            rendered(signature)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(seal_certificates, "seal_document", other_worker_finishes_first)
+    with django_capture_on_commit_callbacks(execute=True):
+        loser = rendered(signature)
+    assert len(calls) == 2
+    folder = loser.pdf.name.rsplit("/", 1)[0]
+    assert default_storage.listdir(folder)[1] == [loser.pdf.name.rsplit("/", 1)[1]]
+    with loser.pdf.open("rb") as handle:
+        assert hashlib.sha256(handle.read()).hexdigest() == loser.pdf_sha256
+    assert list(AuditEntry.objects.for_object(signature).filter(
+        action__startswith="signing.pdf.").values_list("action", flat=True)) == [
+        pacts.ACTION_RENDERED]
 
 
 def test_unsealed_rendering_is_deterministic(signature):

@@ -1,3 +1,4 @@
+import importlib.util
 import json
 import os
 import subprocess
@@ -7,12 +8,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def import_settings(env: dict) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG"}}
+def import_settings(env: dict,
+                    show: str = "s.DATABASES['default']['ENGINE']") -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items()
+             if k not in {"SECRET_KEY", "DEBUG", "TASKS_BACKEND", "TASKS_REDIS_URL", "REDIS_URL",
+                          "PAKTA_STORAGE", "AWS_STORAGE_BUCKET_NAME"}}
     clean.update(env)
     return subprocess.run(
-        [sys.executable, "-c",
-         "import pakta.settings as s; print(s.DATABASES['default']['ENGINE'])"],
+        [sys.executable, "-c", f"import pakta.settings as s; print({show})"],
         cwd=ROOT, env=clean, capture_output=True, text=True, timeout=60,
     )
 
@@ -133,3 +136,44 @@ def test_debug_reports_the_policy_instead_of_enforcing_it(tmp_path):
          "print(bool(s.SECURE_CSP), bool(s.SECURE_CSP_REPORT_ONLY))"],
         cwd=ROOT, env=clean, capture_output=True, text=True, timeout=60)
     assert result.stdout.split() == ["False", "True"], result.stderr
+
+
+def test_the_database_queue_and_a_shared_directory_are_the_defaults():
+    result = import_settings({"SECRET_KEY": "x"}, show=(
+        "s.TASKS['default']['BACKEND'], s.STORAGES['default']['BACKEND'], "
+        "'django_rq' in s.INSTALLED_APPS"))
+    assert result.stdout.split() == ["django_tasks_db.DatabaseBackend",
+                                     "django.core.files.storage.FileSystemStorage", "False"]
+
+
+def test_tasks_backend_rq_puts_the_queue_on_redis():
+    result = import_settings(
+        {"SECRET_KEY": "x", "TASKS_BACKEND": "rq", "TASKS_REDIS_URL": "redis://r.local:6379/2"},
+        show="s.TASKS['default']['BACKEND'], s.RQ_QUEUES['default']['URL'], "
+             "s.RQ['JOB_CLASS'], 'django_rq' in s.INSTALLED_APPS")
+    assert result.stdout.split() == ["django_tasks_rq.RQBackend", "redis://r.local:6379/2",
+                                     "pakta.task_queue.Job", "True"], result.stderr
+
+
+def test_tasks_backend_rq_without_a_redis_url_stops_startup():
+    result = import_settings({"SECRET_KEY": "x", "TASKS_BACKEND": "rq"})
+    assert result.returncode != 0
+    assert "TASKS_BACKEND=rq needs TASKS_REDIS_URL" in result.stderr
+
+
+def test_an_unknown_tasks_backend_or_storage_stops_startup_naming_the_choices():
+    result = import_settings({"SECRET_KEY": "x", "TASKS_BACKEND": "redis"})
+    assert "TASKS_BACKEND='redis' is not a task backend" in result.stderr
+    assert "Accepted: db, rq" in result.stderr
+    result = import_settings({"SECRET_KEY": "x", "PAKTA_STORAGE": "nfs"})
+    assert "PAKTA_STORAGE='nfs' is not a storage" in result.stderr
+    assert "Accepted: files, s3." in result.stderr
+
+
+def test_s3_storage_says_what_it_needs():
+    result = import_settings({"SECRET_KEY": "x", "PAKTA_STORAGE": "s3"})
+    assert result.returncode != 0
+    if importlib.util.find_spec("storages") is None:
+        assert "pip install -r requirements-s3.txt" in result.stderr
+    else:
+        assert "PAKTA_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME" in result.stderr

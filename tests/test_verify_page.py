@@ -133,6 +133,21 @@ def test_code_form_redirects_to_the_page(client, signature):
     assert response.status_code == 302 and response.url == url(signature)
 
 
+@pytest.mark.parametrize("code", ["a/b", "ABCD/EFGH1234", "\x00", "\u202eABC", "?", "..",
+                                  "../admin"])
+def test_a_typed_code_that_cannot_be_one_is_answered_on_the_form(client, signature, code):
+    response = client.get(reverse("verify:home"), {"code": code})
+    assert response.status_code == 200
+    assert ("Kode verifikasi hanya berisi huruf dan angka" in response.content.decode()
+            or "berisi karakter tersembunyi" in response.content.decode())
+
+
+def test_a_typed_code_with_dashes_and_spaces_still_redirects(client, signature):
+    code = signature.verification_code
+    response = client.get(reverse("verify:home"), {"code": f" {code[:4]}-{code[4:8]} {code[8:]}"})
+    assert response.status_code == 302 and response.url == url(signature)
+
+
 def test_an_oversized_body_is_refused_before_it_is_read(client, signature):
     from signings.services import verification
 

@@ -7,6 +7,8 @@ tell a final refusal (drop it, tell the operator) from a reason to retry later.
 
 from __future__ import annotations
 
+import datetime
+import re
 import uuid
 from collections.abc import Callable
 from functools import wraps
@@ -16,7 +18,6 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.views.decorators.gzip import gzip_page
@@ -26,6 +27,8 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import APIKeyHeader
 from pydantic import ValidationError as PydanticValidationError
 
+from signings import clock, text
+from signings.api.parser import BadNumberError, FiniteJsonParser
 from signings.api.schemas import (
     BATCH_MAX_BYTES,
     BATCH_MAX_ITEMS,
@@ -84,13 +87,19 @@ class DeviceAuth(APIKeyHeader):
             return None
         device = kiosk.authenticate(key)
         pending = request.headers.get("X-Kiosk-Pending", "")
-        clock = parse_datetime(request.headers.get("X-Kiosk-Clock", "") or "")
+        now = timezone.now()
+        # Both headers come from the tablet as they are: a count that is no ASCII number, or a
+        # clock that names no real moment, is ignored rather than failing every request.
         kiosk.touch(
             device,
-            pending=int(pending) if pending.isdigit() and len(pending) < 7 else None,
-            clock_offset=kiosk.clock_offset(clock) if clock else None,
+            pending=int(pending) if _PENDING.fullmatch(pending) else None,
+            clock_offset=clock.header_offset(request.headers.get("X-Kiosk-Clock", ""), now),
+            now=now,
         )
         return device
+
+
+_PENDING = re.compile(r"[0-9]{1,6}")
 
 
 api = NinjaAPI(
@@ -105,6 +114,7 @@ api = NinjaAPI(
     # The interactive docs page loads Swagger UI from a CDN; Pakta serves no third-party
     # scripts, so only the schema itself is published.
     docs_url=None,
+    parser=FiniteJsonParser(),
 )
 
 
@@ -129,12 +139,37 @@ def _no_credentials(request: HttpRequest, exc: AuthenticationError) -> HttpRespo
 
 @api.exception_handler(ValidationError)
 def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    return error(request, "request.invalid", _("Data kiriman tidak sah."), status=422,
-                 detail={"errors": exc.errors})
+    return _refused(request, _validation_refusal(exc.errors))
+
+
+def _validation_refusal(errors: list[dict[str, Any]]) -> PaktaError:
+    """A body (or a batch item) that does not match its schema."""
+    # A hidden character gets its own code and a sentence naming the field; the tablet shows
+    # it to the officer like any final refusal.
+    text_errors = [e for e in errors if e.get("type") == "text.forbidden_character"]
+    # Pydantic refuses a lone surrogate ("\ud800" in the JSON) before our check sees it.
+    broken = [e for e in errors if e.get("type") == "string_unicode"]
+    if text_errors or broken:
+        message = (text_errors[0]["msg"] if text_errors
+                   else text.message(broken[0]["loc"][-1], "\ud800"))
+        return PaktaError("text.forbidden_character", message, status=422,
+                          detail={"errors": _plain(text_errors or broken)})
+    return PaktaError("request.invalid", _("Data kiriman tidak sah."), status=422,
+                      detail={"errors": _plain(errors)})
+
+
+def _plain(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The validation errors without the offending input: echoing a hidden character (or a
+    whole image) back helps nobody."""
+    return [{key: value for key, value in e.items() if key != "input"} for e in errors]
 
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if isinstance(exc.__cause__, BadNumberError):
+        return error(request, "request.bad_number",
+                     _("Data kiriman berisi angka yang tidak sah (NaN, Infinity, atau terlalu "
+                       "besar)."), status=422, detail={"number": str(exc.__cause__)})
     # Ninja's own refusals (an unparseable body, mostly), in the same shape as ours.
     return error(request, "request.invalid", _("Data kiriman tidak sah."),
                  status=exc.status_code, detail={"reason": str(exc)})
@@ -163,6 +198,12 @@ def limit_body(view: Callable[..., Any]) -> Callable[..., Any]:
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+# What any endpoint taking a JSON body may answer before its own logic runs: the parser's 400
+# (not JSON at all), Django's 413 (over DATA_UPLOAD_MAX_MEMORY_SIZE) and 422 (not the schema).
+# Listed in the schema so that a client generated from it knows these answers too.
+BODY_REFUSALS: dict[int, type[ErrorOut]] = {400: ErrorOut, 413: ErrorOut, 422: ErrorOut}
 
 
 def event_out(event: SigningEvent) -> dict[str, Any]:
@@ -202,7 +243,7 @@ def status_out(device: KioskDevice) -> dict[str, Any]:
     }
 
 
-@api.post("/pair", auth=None, response={200: PairOut, 400: ErrorOut, 409: ErrorOut},
+@api.post("/pair", auth=None, response={200: PairOut, 409: ErrorOut, **BODY_REFUSALS},
           url_name="pair", summary="Pair a tablet with a one-time code")
 def pair(request: HttpRequest, payload: PairIn) -> dict[str, Any]:
     device, token = kiosk.pair_device(
@@ -244,7 +285,7 @@ def _expected(device: KioskDevice, employee_id: int) -> Employee:
 
 
 @api.post("/identity", response={200: IdentityCheckOut, 401: ErrorOut, 403: ErrorOut,
-                                 422: ErrorOut, 423: ErrorOut},
+                                 423: ErrorOut, **BODY_REFUSALS},
           url_name="identity", summary="Check a typed birth date (tablets without a verifier)")
 def identity(request: DeviceRequest, payload: IdentityCheckIn) -> dict[str, Any]:
     """For a roster entry without an offline verifier. A wrong date counts towards the lock
@@ -268,7 +309,7 @@ def identity(request: DeviceRequest, payload: IdentityCheckIn) -> dict[str, Any]
 
 
 @api.post("/identity-attempts", response={200: IdentityAttemptOut, 401: ErrorOut,
-                                          403: ErrorOut, 422: ErrorOut},
+                                          403: ErrorOut, **BODY_REFUSALS},
           url_name="identity_attempts",
           summary="Report wrong birth dates the tablet checked itself (idempotent by attempt_id)")
 def identity_attempts(request: DeviceRequest,
@@ -279,8 +320,10 @@ def identity_attempts(request: DeviceRequest,
     employee = _expected(device, payload.employee_id)
     lock = identity_checks.record_wrong_attempts(
         event=device.event, employee=employee,
-        report=identity_checks.WrongDates(attempt_id=payload.attempt_id, wrong=payload.wrong,
-                                          client_at=payload.client_at),
+        report=identity_checks.WrongDates(
+            attempt_id=payload.attempt_id, wrong=payload.wrong,
+            client_at=payload.client_at.value if payload.client_at else None,
+            client_at_raw=payload.client_at.raw if payload.client_at else None),
         context=AuditContext.from_request(request, device=device),
     )
     return {"employee_id": employee.pk, "attempts": lock.attempts, "locked": lock.is_locked,
@@ -294,20 +337,17 @@ def _check_submission(payload: SubmissionIn) -> None:
                            _("Penanda tangan belum menyatakan setuju dengan isi pakta."),
                            status=422)
     for moment in (payload.client_signed_at, payload.client_sent_at, payload.consent_at):
-        if moment is not None and timezone.is_naive(moment):
+        if moment is not None and moment.naive:
             raise SigningError("request.naive_time",
                                _("Waktu dari tablet harus menyertakan zona waktu."), status=422)
-
-
-def _not_expected() -> SigningError:
-    return SigningError("employee.not_expected",
-                        _("Pegawai ini tidak terdaftar sebagai peserta acara ini."))
 
 
 def _record(payload: SubmissionIn, *, device: KioskDevice, employee: Employee,
             context: AuditContext) -> tuple[int, dict[str, Any]]:
     """Steps 8 onwards: the image, then record_signature. (status, body) as /signatures
     answers; a refusal raises."""
+    times = {"client_signed_at": payload.client_signed_at,
+             "client_sent_at": payload.client_sent_at, "consent_at": payload.consent_at}
     image = decode_data_url(payload.image)
     result = signatures.record_signature(
         event=device.event,
@@ -318,11 +358,12 @@ def _record(payload: SubmissionIn, *, device: KioskDevice, employee: Employee,
             strokes=[list(map(list, stroke)) for stroke in payload.strokes],
             template_hash=payload.template_hash,
             submission_id=payload.submission_id,
-            client_signed_at=payload.client_signed_at,
-            client_sent_at=payload.client_sent_at,
+            client_signed_at=payload.client_signed_at.value,
+            client_sent_at=payload.client_sent_at.value if payload.client_sent_at else None,
             birth_date_claim=payload.birth_date,
             consent_hash=payload.consent_hash,
-            consent_at=payload.consent_at,
+            consent_at=payload.consent_at.value if payload.consent_at else None,
+            raw_times={name: moment.raw for name, moment in times.items() if moment},
             identity_method=payload.identity_method,
             identity_wrong_attempts=payload.identity_wrong_attempts,
         ),
@@ -344,7 +385,7 @@ def _record(payload: SubmissionIn, *, device: KioskDevice, employee: Employee,
 @api.post(
     "/signatures",
     response={200: SubmissionOut, 201: SubmissionOut, 401: ErrorOut, 403: ErrorOut,
-              409: ErrorOut, 413: ErrorOut, 422: ErrorOut, 423: ErrorOut},
+              409: ErrorOut, 423: ErrorOut, **BODY_REFUSALS},
     url_name="submit",
     summary="Submit one signature from the outbox (idempotent by submission_id)",
 )
@@ -352,9 +393,7 @@ def _record(payload: SubmissionIn, *, device: KioskDevice, employee: Employee,
 def submit(request: DeviceRequest, payload: SubmissionIn) -> Status[dict[str, Any]]:
     device = request.auth
     _check_submission(payload)
-    employee = Employee.objects.select_related("agency").filter(pk=payload.employee_id).first()
-    if employee is None:
-        raise _not_expected()
+    employee = signatures.signer(payload.employee_id)
     status, body = _record(payload, device=device, employee=employee,
                            context=AuditContext.from_request(request, device=device))
     return Status(status, body)
@@ -392,11 +431,10 @@ def _parse_item(item: object) -> SubmissionIn:
     try:
         return SubmissionIn.model_validate(item)
     except PydanticValidationError as exc:
-        # Without `input` (an image can be a megabyte) or `ctx` (exception objects).
-        errors = [{"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]}
-                  for e in exc.errors(include_url=False)]
-        raise PaktaError("request.invalid", _("Data kiriman tidak sah."), status=422,
-                         detail={"errors": errors}) from None
+        raise _validation_refusal(
+            [{"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]}
+             for e in exc.errors(include_url=False)]
+        ) from None
 
 
 def _claimed_id(item: object) -> uuid.UUID | None:
@@ -408,9 +446,20 @@ def _claimed_id(item: object) -> uuid.UUID | None:
         return None
 
 
+def _sent_on_arrival(submission: SubmissionIn, waited: datetime.timedelta) -> SubmissionIn:
+    """The item as if it had been received when the batch arrived: its `client_sent_at` moved
+    on by the time it waited behind the items before it, which is no clock skew. A reading the
+    tablet's clock got wrong (no real moment, far out of bounds) stays as it was sent."""
+    sent = submission.client_sent_at
+    if sent is None or not sent.storable or sent.value is None:
+        return submission
+    return submission.model_copy(
+        update={"client_sent_at": clock.ClientTime(raw=sent.raw, value=sent.value + waited)})
+
+
 @api.post(
     "/signatures/batch",
-    response={200: BatchOut, 401: ErrorOut, 403: ErrorOut, 413: ErrorOut, 422: ErrorOut},
+    response={200: BatchOut, 401: ErrorOut, 403: ErrorOut, **BODY_REFUSALS},
     url_name="submit_batch",
     summary=f"Submit up to {BATCH_MAX_ITEMS} signatures from the outbox in one request; "
             "each is answered as /signatures would answer it alone",
@@ -434,31 +483,13 @@ def submit_batch(request: DeviceRequest, payload: BatchIn) -> Status[dict[str, A
     arrived = timezone.now()
     device = request.auth
     context = AuditContext.from_request(request, device=device)
-    parsed: list[SubmissionIn | PaktaError] = []
+    results = []
     for item in items:
         try:
-            parsed.append(_parse_item(item))
-        except PaktaError as exc:
-            parsed.append(exc)
-    # Step 7 for every item in one query; each item then finds its employee as it would alone.
-    employees = Employee.objects.select_related("agency").in_bulk(
-        {p.employee_id for p in parsed if isinstance(p, SubmissionIn)}
-    )
-    results = []
-    for item, submission in zip(items, parsed, strict=True):
-        try:
-            if isinstance(submission, PaktaError):
-                raise submission
+            submission = _parse_item(item)
             _check_submission(submission)
-            employee = employees.get(submission.employee_id)
-            if employee is None:
-                raise _not_expected()
-            # The tablet's clock is compared with when the batch arrived, not with when this
-            # item's turn came: waiting behind the items before it is no clock skew.
-            if submission.client_sent_at is not None:
-                waited = timezone.now() - arrived
-                submission = submission.model_copy(
-                    update={"client_sent_at": submission.client_sent_at + waited})
+            employee = signatures.signer(submission.employee_id)
+            submission = _sent_on_arrival(submission, timezone.now() - arrived)
             status, body = _record(submission, device=device, employee=employee,
                                    context=context)
         except PaktaError as exc:

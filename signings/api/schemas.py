@@ -4,10 +4,20 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal, get_args, get_origin
 
 from ninja import Field, Schema
-from pydantic import SkipValidation
+from pydantic import (
+    FiniteFloat,
+    PlainValidator,
+    SkipValidation,
+    ValidationInfo,
+    WithJsonSchema,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from signings import clock, text
 
 MAX_STROKES = 200
 MAX_POINTS_PER_STROKE = 2000
@@ -20,7 +30,70 @@ MAX_POINTS_PER_STROKE = 2000
 BATCH_MAX_ITEMS = 20
 BATCH_MAX_BYTES = 4 * 1024 * 1024
 
-Point = tuple[float, float, float]  # x, y (canvas pixels), milliseconds since the first point
+# x, y (canvas pixels), milliseconds since the first point. The parser already refuses NaN
+# and infinities (signings/api/parser.py); a Point says so too.
+Point = tuple[FiniteFloat, FiniteFloat, FiniteFloat]
+
+
+def _refuse_forbidden_characters(value: Any, field: str) -> None:
+    """Every string in an input, however nested, passes signings.text."""
+    if isinstance(value, str):
+        char = text.forbidden_character(value)
+        if char is not None:
+            raise PydanticCustomError("text.forbidden_character", text.message(field, char))
+    elif isinstance(value, list | tuple):
+        for item in value:
+            _refuse_forbidden_characters(item, field)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _refuse_forbidden_characters(key, field)
+            _refuse_forbidden_characters(item, field)
+
+
+def _holds_text(annotation: Any) -> bool:
+    """Whether a field of this type can hold free text (a Literal cannot: its values are ours)."""
+    if annotation is str:
+        return True
+    if get_origin(annotation) is Literal:
+        return False
+    return any(_holds_text(arg) for arg in get_args(annotation))
+
+
+class CleanIn(Schema):
+    """A request body: no string in it carries a character signings.text refuses (the API
+    answers `text.forbidden_character`, naming the field)."""
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _clean_text(cls, value: Any, info: ValidationInfo) -> Any:
+        # Only fields that can hold text are walked: the strokes are up to 400,000 points of
+        # floats, and walking them would cost a second per request.
+        name = info.field_name or ""
+        if _holds_text(cls.model_fields[name].annotation):
+            _refuse_forbidden_characters(value, name)
+        return value
+
+
+def _tablet_time(value: Any, info: ValidationInfo) -> clock.ClientTime:
+    """A tablet's clock reading, read without trusting it: any text shaped like an ISO 8601
+    date-time is accepted, real or not (the service decides what it may be used for)."""
+    if isinstance(value, clock.ClientTime):
+        return value
+    if not isinstance(value, str) or not clock.looks_like_time(value):
+        raise PydanticCustomError(
+            "datetime_from_date_parsing",
+            "Input should be an ISO 8601 date-time, e.g. 2024-01-17T08:30:00+07:00",
+        )
+    _refuse_forbidden_characters(value, info.field_name or "time")
+    return clock.read(value)
+
+
+# In the schema a date-time string; in the code a ClientTime (its text and what it names).
+TabletTime = Annotated[
+    clock.ClientTime,
+    PlainValidator(_tablet_time),
+    WithJsonSchema({"type": "string", "format": "date-time"}),
+]
 
 
 class ErrorOut(Schema):
@@ -29,7 +102,7 @@ class ErrorOut(Schema):
     detail: dict | None = None
 
 
-class PairIn(Schema):
+class PairIn(CleanIn):
     code: str = Field(max_length=40, description="Pairing code shown by the officer")
     user_agent: str = Field("", max_length=300)
 
@@ -142,7 +215,7 @@ class RosterOut(Schema):
     status: StatusOut
 
 
-class SubmissionIn(Schema):
+class SubmissionIn(CleanIn):
     submission_id: uuid.UUID = Field(description="Made by the tablet; a resend reuses it")
     employee_id: int
     image: str = Field(description="data:image/png;base64,… of the drawn signature")
@@ -151,8 +224,8 @@ class SubmissionIn(Schema):
         Field(max_length=MAX_STROKES),
     ] = []
     template_hash: str = Field(max_length=64)
-    client_signed_at: datetime.datetime = Field(description="Tablet clock when the person signed")
-    client_sent_at: datetime.datetime | None = Field(
+    client_signed_at: TabletTime = Field(description="Tablet clock when the person signed")
+    client_sent_at: TabletTime | None = Field(
         None, description="Tablet clock when sending (measures its offset)"
     )
     birth_date: datetime.date | None = Field(
@@ -161,7 +234,7 @@ class SubmissionIn(Schema):
     agreed: bool = Field(description="The signer ticked the statement of agreement")
     consent_hash: str = Field("", max_length=64,
                               description="sha256 (hex) of the consent statement shown")
-    consent_at: datetime.datetime | None = Field(
+    consent_at: TabletTime | None = Field(
         None, description="Tablet clock when the statement was ticked"
     )
     identity_method: Literal["", "birth_date_offline", "birth_date_online"] = Field(
@@ -209,7 +282,7 @@ class BatchOut(Schema):
     results: list[BatchItemOut] = Field(description="One per item, in the items' order")
 
 
-class IdentityCheckIn(Schema):
+class IdentityCheckIn(CleanIn):
     employee_id: int
     birth_date: datetime.date = Field(description="Typed by the signer")
 
@@ -220,11 +293,11 @@ class IdentityCheckOut(Schema):
     locked: bool
 
 
-class IdentityAttemptIn(Schema):
+class IdentityAttemptIn(CleanIn):
     attempt_id: uuid.UUID = Field(description="Made by the tablet; a resend reuses it")
     employee_id: int
     wrong: int = Field(ge=1, le=3, description="Wrong birth dates the tablet checked itself")
-    client_at: datetime.datetime | None = None
+    client_at: TabletTime | None = None
 
 
 class IdentityAttemptOut(Schema):

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from signings import access, identity
 from signings.access import Ability
+from signings.forms import CleanTextForm, CleanTextModelForm
 from signings.models import Agency, Echelon, Employee, EmployeeCategory
 
 
@@ -20,7 +21,7 @@ def managed_agencies(user):
     return access.agencies(user, Ability.MANAGE).order_by("path")
 
 
-class EmployeeFilterForm(forms.Form):
+class EmployeeFilterForm(CleanTextForm):
     SORTS = {
         "name": ("name", "pk"),
         "-name": ("-name", "-pk"),
@@ -55,6 +56,10 @@ class EmployeeFilterForm(forms.Form):
 
     def filter(self, queryset):
         if not self.is_valid():
+            if "q" in self.errors:
+                # A search for characters no name holds (NUL, a direction override) finds
+                # nobody; the field says why.
+                return queryset.none()
             return queryset.filter(is_active=True).order_by("name", "pk")
         data = self.cleaned_data
         queryset = queryset.search(data["q"])
@@ -71,7 +76,7 @@ class EmployeeFilterForm(forms.Form):
         return queryset.order_by(*self.SORTS[data["sort"] or "name"])
 
 
-class EmployeeForm(forms.ModelForm):
+class EmployeeForm(CleanTextModelForm):
     agency = AgencyChoiceField(label=_("Unit/instansi"), queryset=Agency.objects.none())
     # Wider than the stored 18/16 digits: people type spaces and dots, clean_* normalises.
     nip = forms.CharField(label=_("NIP"), max_length=40, required=False)

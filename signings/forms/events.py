@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from signings import access, identity
 from signings.access import Ability
+from signings.forms import CleanTextForm
 from signings.forms.employee import AgencyChoiceField, managed_agencies
 from signings.models import (
     Agency,
@@ -41,7 +42,7 @@ def usable_versions(user):
     return queryset.filter(condition)
 
 
-class EventForm(forms.Form):
+class EventForm(CleanTextForm):
     agency = AgencyChoiceField(
         label=_("Instansi"), queryset=None,
         help_text=_("Seluruh pegawai aktif instansi ini dan unit di bawahnya menjadi peserta; "
@@ -155,7 +156,7 @@ def clean_people(event, text: str) -> list[Employee]:
     return found
 
 
-class ExpectedForm(forms.Form):
+class ExpectedForm(CleanTextForm):
     add = forms.CharField(
         label=_("Tambahkan peserta"), required=False, widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("NIP, NIK, atau nomor pegawai; satu per baris."),
@@ -196,6 +197,6 @@ class ExpectedForm(forms.Form):
         return people
 
 
-class ReopenForm(forms.Form):
+class ReopenForm(CleanTextForm):
     reason = forms.CharField(label=_("Alasan membuka kembali"), max_length=1000,
                              widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}))

@@ -6,11 +6,11 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from signings.forms import check_upload_size
+from signings.forms import CleanTextForm, check_upload_size
 from signings.forms.employee import AgencyChoiceField, managed_agencies
 
 
-class ImportUploadForm(forms.Form):
+class ImportUploadForm(CleanTextForm):
     agency = AgencyChoiceField(
         label=_("Instansi tujuan"), queryset=None,
         help_text=_("Baris tanpa kode unit masuk ke instansi ini; kode unit harus berada di "

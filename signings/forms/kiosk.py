@@ -4,10 +4,11 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from signings.forms import CleanTextForm
 from signings.models import Role, RoleAssignment
 
 
-class DeviceForm(forms.Form):
+class DeviceForm(CleanTextForm):
     name = forms.CharField(
         label=_("Nama tablet"), max_length=80,
         help_text=_("Misalnya “Tablet 1 — pintu timur”. Nama tertempel di tablet memudahkan "
@@ -22,7 +23,7 @@ def officers_for(agency):
     return get_user_model().objects.filter(pk__in=ids, is_active=True).order_by("username")
 
 
-class ResponsibleOfficerForm(forms.Form):
+class ResponsibleOfficerForm(CleanTextForm):
     officer = forms.ModelChoiceField(
         label=_("Petugas penanggung jawab"), queryset=None, empty_label=None,
     )

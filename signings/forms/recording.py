@@ -9,7 +9,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, UnidentifiedImageError
 
-from signings.forms import check_upload_size
+from signings.forms import CleanTextForm, check_upload_size
 from signings.forms.events import clean_people
 from signings.models import AbsenceReason
 
@@ -20,7 +20,7 @@ SCAN_TYPES = (
 )
 
 
-class AbsenceForm(forms.Form):
+class AbsenceForm(CleanTextForm):
     reason = forms.ChoiceField(label=_("Alasan"), choices=AbsenceReason.choices)
     note = forms.CharField(label=_("Catatan"), max_length=300, required=False,
                            help_text=_("Wajib bila alasannya “Lainnya”."))
@@ -32,7 +32,7 @@ class AbsenceForm(forms.Form):
         return data
 
 
-class SignaturePadForm(forms.Form):
+class SignaturePadForm(CleanTextForm):
     # Filled by static/js/signature-form.js from the drawing pad as a PNG data URL.
     signature = forms.CharField(widget=forms.HiddenInput, required=False)
 
@@ -88,7 +88,7 @@ def _pdf_has_pages(data: bytes) -> bool:
         return False
 
 
-class PaperScanForm(forms.Form):
+class PaperScanForm(CleanTextForm):
     scan = forms.FileField(label=_("Pindaian pakta bertanda tangan (PDF, JPEG, atau PNG)"))
 
     def clean_scan(self):
@@ -115,6 +115,6 @@ class PaperScanForm(forms.Form):
         return data, extension
 
 
-class VoidForm(forms.Form):
+class VoidForm(CleanTextForm):
     reason = forms.CharField(label=_("Alasan pembatalan"), max_length=1000,
                              widget=forms.Textarea(attrs={"rows": 3}))

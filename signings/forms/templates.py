@@ -6,6 +6,7 @@ from crispy_forms.helper import FormHelper
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from signings.forms import CleanTextForm
 from signings.forms.employee import AgencyChoiceField, managed_agencies
 from signings.models import PactTemplate, PactTemplateVersion
 
@@ -14,7 +15,7 @@ def _lines(text: str) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
-class TemplateForm(forms.Form):
+class TemplateForm(CleanTextForm):
     agency = AgencyChoiceField(
         label=_("Instansi pemilik"), queryset=None,
         help_text=_("Templat dapat dipakai oleh instansi ini dan seluruh unit di bawahnya."),

@@ -1,15 +1,26 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from signings.services.verification import MAX_UPLOAD_BYTES
+from signings.forms import CleanTextForm
+from signings.services.verification import MAX_UPLOAD_BYTES, normalise_code
 
 
-class CodeForm(forms.Form):
+class CodeForm(CleanTextForm):
     code = forms.CharField(label=_("Kode verifikasi"), max_length=20,
                            help_text=_("12 huruf/angka di bawah kode QR pada pakta."))
 
+    def clean_code(self):
+        code = normalise_code(self.cleaned_data["code"])
+        # The code becomes part of the page's path: a slash or any other sign cannot be in a
+        # code, and must not reach the URL.
+        if not code or not code.isascii() or not code.isalnum():
+            raise forms.ValidationError(
+                _("Kode verifikasi hanya berisi huruf dan angka, seperti tercetak di bawah kode "
+                  "QR."), code="code.invalid")
+        return code
 
-class UploadForm(forms.Form):
+
+class UploadForm(CleanTextForm):
     document = forms.FileField(label=_("Berkas PDF pakta"),
                                help_text=_("Paling besar 10 MB."))
 

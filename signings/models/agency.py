@@ -4,6 +4,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from signings.models.fields import CleanTextModel
+
 # Materialised path: each agency's path is its parent's path plus its own zero-padded id and a
 # slash, so "this agency and everything under it" is one indexed prefix query at any depth.
 PATH_SEGMENT_WIDTH = 8
@@ -29,7 +31,7 @@ class AgencyQuerySet(models.QuerySet):
         return self.filter(path__startswith=agency.path)
 
 
-class Agency(models.Model):
+class Agency(CleanTextModel, models.Model):
     code = models.CharField(_("kode"), max_length=32, unique=True)
     name = models.CharField(_("nama"), max_length=200)
     short_name = models.CharField(_("nama singkat"), max_length=80, blank=True)

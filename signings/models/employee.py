@@ -7,7 +7,8 @@ from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, Value, 
 from django.utils.translation import gettext_lazy as _
 
 from signings import identity
-from signings.models.fields import IdentityNumberField
+from signings import text as clean_text
+from signings.models.fields import CleanTextModel, IdentityNumberField
 
 
 class EmployeeCategory(models.TextChoices):
@@ -81,6 +82,10 @@ class EmployeeQuerySet(models.QuerySet):
         text = (text or "").strip()
         if not text:
             return self
+        if not clean_text.is_clean(text):
+            # No name or number holds a NUL or a direction override: nobody matches (and
+            # PostgreSQL would refuse the NUL rather than answer).
+            return self.none()
         digits = "".join(ch for ch in text if ch.isascii() and ch.isdigit())
         condition = Q(name__icontains=text)
         if digits and len(digits) >= 4:
@@ -122,7 +127,7 @@ def signing_order(employee: str = "") -> tuple[str, ...]:
     return ("signing_rank", f"{prefix}agency__path", f"{prefix}name")
 
 
-class Employee(models.Model):
+class Employee(CleanTextModel, models.Model):
     name = models.CharField(_("nama (tanpa gelar)"), max_length=150)
     title_prefix = models.CharField(_("gelar depan"), max_length=40, blank=True)
     title_suffix = models.CharField(_("gelar belakang"), max_length=60, blank=True)

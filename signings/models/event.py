@@ -5,6 +5,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from signings.models.fields import CleanTextModel
+
 
 class EventKind(models.TextChoices):
     APEL = "apel", _("Apel")
@@ -55,7 +57,7 @@ class SigningEventQuerySet(models.QuerySet):
             output_field=models.JSONField()))
 
 
-class SigningEvent(models.Model):
+class SigningEvent(CleanTextModel, models.Model):
     agency = models.ForeignKey(
         "signings.Agency",
         verbose_name=_("instansi"),
@@ -289,7 +291,7 @@ class AbsenceReason(models.TextChoices):
     OTHER = "other", _("Lainnya")
 
 
-class AttendanceOutcome(models.Model):
+class AttendanceOutcome(CleanTextModel, models.Model):
     """What happened to an expected signer who did not sign at the assembly."""
 
     event = models.ForeignKey(SigningEvent, on_delete=models.CASCADE, related_name="outcomes")

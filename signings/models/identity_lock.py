@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from signings.models.fields import within_time_bounds
+
 # Wrong birth dates before a person is locked on an event until an officer unlocks them.
 MAX_WRONG_ATTEMPTS = 3
 
@@ -63,6 +65,8 @@ class IdentityAttempt(models.Model):
                                blank=True, related_name="+")
     wrong = models.PositiveSmallIntegerField(default=1)
     client_at = models.DateTimeField(null=True, blank=True)
+    # The tablet's time when it was not believed (services/tablet_times.py), as sent.
+    untrusted_client_at = models.CharField(max_length=64, blank=True)
     received_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -71,6 +75,8 @@ class IdentityAttempt(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(wrong__gte=1) & Q(wrong__lte=MAX_WRONG_ATTEMPTS),
                                    name="identity_attempt_wrong_range"),
+            models.CheckConstraint(condition=within_time_bounds("client_at"),
+                                   name="identity_attempt_client_at_bounded"),
         ]
 
     def __str__(self) -> str:

@@ -6,8 +6,10 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from signings.models.fields import CleanTextModel, within_offset_limit
 
-class KioskDevice(models.Model):
+
+class KioskDevice(CleanTextModel, models.Model):
     """A shared tablet paired to one event; it holds a device token, never a user session."""
 
     event = models.ForeignKey(
@@ -47,6 +49,8 @@ class KioskDevice(models.Model):
         ordering = ["event", "name"]
         constraints = [
             models.UniqueConstraint(fields=["event", "name"], name="kiosk_name_per_event"),
+            models.CheckConstraint(condition=within_offset_limit("clock_offset_seconds"),
+                                   name="kiosk_clock_offset_bounded"),
         ]
 
     def __str__(self) -> str:

@@ -9,6 +9,12 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from signings.models.fields import (
+    CleanTextModel,
+    within_offset_limit,
+    within_time_bounds,
+)
+
 # Crockford-style alphabet without look-alikes (0/O, 1/I/L): printed under the QR code and
 # typed by hand by auditors.
 VERIFICATION_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -58,7 +64,7 @@ class SignatureQuerySet(models.QuerySet):
             *signing_order("employee"), "signed_at", "pk")
 
 
-class Signature(models.Model):
+class Signature(CleanTextModel, models.Model):
     # Made by the client (the tablet's outbox) so a resend is recognised, or by the server.
     submission_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     verification_code = models.CharField(
@@ -79,6 +85,10 @@ class Signature(models.Model):
     # then client_signed_at (and the signing time derived from it) cannot be trusted.
     clock_offset_seconds = models.IntegerField(null=True, blank=True)
     clock_suspect = models.BooleanField(_("jam tablet meragukan"), default=False)
+    # The tablet's times that were not believed (no real moment, or outside the event's
+    # window: services/tablet_times.py), as the text it sent: {"client_signed_at": "..."}.
+    untrusted_times = models.JSONField(_("waktu tablet yang tidak dipakai"), default=dict,
+                                       blank=True)
     image = models.FileField(_("gambar tanda tangan"), upload_to="signatures/%Y/%m/", blank=True)
     thumbnail = models.FileField(upload_to="signatures/thumbs/%Y/%m/", blank=True)
     strokes = models.JSONField(_("data goresan"), default=list, blank=True)
@@ -168,6 +178,17 @@ class Signature(models.Model):
                 condition=Q(consent_hash="") | Q(consent_hash__regex=r"^[0-9a-f]{64}$"),
                 name="signature_consent_hash_hex",
             ),
+            # Times Python can read back, whatever a tablet sent (signings/clock.py).
+            models.CheckConstraint(condition=within_time_bounds("signed_at", null=False),
+                                   name="signature_signed_at_bounded"),
+            models.CheckConstraint(condition=within_time_bounds("received_at", null=False),
+                                   name="signature_received_at_bounded"),
+            models.CheckConstraint(condition=within_time_bounds("client_signed_at"),
+                                   name="signature_client_signed_at_bounded"),
+            models.CheckConstraint(condition=within_time_bounds("consent_at"),
+                                   name="signature_consent_at_bounded"),
+            models.CheckConstraint(condition=within_offset_limit("clock_offset_seconds"),
+                                   name="signature_clock_offset_bounded"),
             # A birth-date method passed; no check means no result; an officer check passed.
             models.CheckConstraint(
                 condition=(

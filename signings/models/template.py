@@ -7,6 +7,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from signings.models.fields import CleanTextModel
+
 
 class ImmutableVersionError(Exception):
     """Raised on any attempt to change or delete a template version someone has signed."""
@@ -18,7 +20,7 @@ CONTENT_FIELDS = ("title", "opening", "points", "closing", "sanctions", "legal_b
 LIST_FIELDS = frozenset({"points", "legal_basis"})
 
 
-class PactTemplate(models.Model):
+class PactTemplate(CleanTextModel, models.Model):
     name = models.CharField(_("nama templat"), max_length=200)
     description = models.TextField(_("keterangan"), blank=True)
     agency = models.ForeignKey(
@@ -66,7 +68,7 @@ class PactTemplateVersionQuerySet(models.QuerySet):
         return super().delete()
 
 
-class PactTemplateVersion(models.Model):
+class PactTemplateVersion(CleanTextModel, models.Model):
     template = models.ForeignKey(
         PactTemplate, on_delete=models.PROTECT, related_name="versions"
     )

@@ -116,6 +116,9 @@ def sections(signature: Signature, *, image_sha256: str | None,
         Row(_("Diterima server"), when(signature.received_at)),
         Row(_("Waktu tanda tangan (server)"), when(signature.signed_at)),
     ]
+    # A tablet time that was not believed is still evidence: printed as the tablet sent it.
+    for field, raw in sorted((signature.untrusted_times or {}).items()):
+        times.append(Row(_("Jam tablet tak dipercaya"), f"{field}: {raw}"))
     files = [
         Row(_("Templat dan versi"),
             _("%(name)s, versi %(number)s") % {"name": version.template.name,

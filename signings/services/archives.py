@@ -1,10 +1,12 @@
 """ZIP archives of signed PDFs for auditors, built by a background task.
 
-The ZIP is written one PDF at a time into a temporary file (signings/archive_zip.py: same
-content, same bytes), then moved into place with one atomic rename: memory stays flat however
-many PDFs, and a worker killed halfway leaves only a stray temporary file that the next attempt
-deletes, never a half-written archive offered for download. What makes it checkable offline
-(signed manifest, certificates, verifier, README) is signings/archive_manifest.py.
+The ZIP is written one PDF at a time into a temporary file in the worker's scratch directory
+(PAKTA_SCRATCH_DIR; signings/archive_zip.py: same content, same bytes), then handed to the
+storage in one piece: a rename on a local or shared directory, one upload to a bucket. Memory
+stays flat however many PDFs, and a worker killed halfway leaves only a stray temporary file
+that the next run on that machine removes, never a half-written archive offered for download
+(the job is ready only once its file is stored). What makes it checkable offline (signed
+manifest, certificates, verifier, README) is signings/archive_manifest.py.
 
 A job's life: queued -> running (one numbered attempt, with a heartbeat) -> ready or failed. A
 running job whose heartbeat stops (its worker died) is queued again by the sweep every worker
@@ -175,8 +177,9 @@ def _arcname(signature: Signature) -> str:
     return f"pakta/{signature.event_id}-{unit}/{person}-{signature.verification_code}.pdf"
 
 
-def _partial_dir() -> Path:
-    path = Path(settings.MEDIA_ROOT) / "archives" / ".partial"
+def scratch_dir() -> Path:
+    """Local to this worker: the storage may be a bucket, and no other node reads it."""
+    path = Path(settings.PAKTA_SCRATCH_DIR) / "archives"
     path.mkdir(parents=True, exist_ok=True)
     return path
 
@@ -270,10 +273,10 @@ def build_archive(*, job_id: int, context: AuditContext) -> ArchiveJob:
         return ArchiveJob.objects.get(pk=job_id)
     attempt = job.attempts
     # Leftovers of earlier, killed attempts go first; each attempt writes a file of its own.
-    for stale in _partial_dir().glob(f"job-{job.pk}-*.zip.part"):
+    for stale in scratch_dir().glob(f"job-{job.pk}-*.zip.part"):
         if stale.name != f"job-{job.pk}-{attempt}.zip.part":
             stale.unlink(missing_ok=True)
-    partial = _partial_dir() / f"job-{job.pk}-{attempt}.zip.part"
+    partial = scratch_dir() / f"job-{job.pk}-{attempt}.zip.part"
     try:
         with Heartbeat(ArchiveJob, job.pk, attempt=attempt,
                        running=ArchiveStatus.RUNNING) as beat:
@@ -281,7 +284,9 @@ def build_archive(*, job_id: int, context: AuditContext) -> ArchiveJob:
                 _write_zip(job, out, beat, context)
                 out.flush()
                 os.fsync(out.fileno())
-            return _finish(job, attempt, partial, context)
+            finished = _finish(job, attempt, partial, context)
+        partial.unlink(missing_ok=True)  # a bucket got a copy; a directory storage moved it
+        return finished
     except Superseded:
         partial.unlink(missing_ok=True)
         logger.warning("Archive job %s: attempt %s was superseded by a newer one; dropped.",
@@ -316,7 +321,8 @@ def _finish(job: ArchiveJob, attempt: int, partial: Path, context: AuditContext)
             pk=job.pk)
         if job.attempts != attempt or job.status != ArchiveStatus.RUNNING:
             raise Superseded(f"ArchiveJob {job.pk}: attempt {attempt}")
-        job.file.name = _store(job, partial)
+        with open(partial, "rb") as handle:
+            job.file.name = _store(job, partial, handle)
         job.file_sha256 = file_sha
         job.file_size = size
         job.status = ArchiveStatus.READY
@@ -328,21 +334,26 @@ def _finish(job: ArchiveJob, attempt: int, partial: Path, context: AuditContext)
     return job
 
 
-def _store(job: ArchiveJob, partial: Path) -> str:
-    storage = job.file.storage
+class _BuiltFile(File):
+    """The finished ZIP as the storage sees it. A file system storage moves it into place
+    (temporary_file_path, as for a large upload) instead of copying it; any other storage
+    reads it once, from the start."""
+
+    def __init__(self, handle: BinaryIO, path: Path) -> None:
+        super().__init__(handle, name=path.name)
+        self._path = path
+
+    def temporary_file_path(self) -> str:
+        return str(self._path)
+
+
+def _store(job: ArchiveJob, partial: Path, handle: BinaryIO) -> str:
     scope = f"acara-{job.event_id}" if job.event_id else f"instansi-{job.agency_id}"
     wanted = job.file.field.generate_filename(job, f"arsip-{scope}-job{job.pk}.zip")
-    try:
-        target = Path(storage.path(wanted))
-    except NotImplementedError:
-        # Remote storage: upload the finished file; the name appears only when complete.
-        with open(partial, "rb") as handle:
-            name = storage.save(wanted, File(handle))
-        partial.unlink(missing_ok=True)
-        return name
-    target.parent.mkdir(parents=True, exist_ok=True)
-    os.replace(partial, target)
-    return wanted
+    handle.seek(0)
+    # Offered for download only once stored whole: the job turns ready after this. A name
+    # already taken (a killed attempt's file) gets another one from the storage.
+    return job.file.storage.save(wanted, _BuiltFile(handle, partial))
 
 
 def _hash_stream(handle: BinaryIO) -> tuple[str, int]:

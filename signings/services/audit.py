@@ -70,8 +70,12 @@ def record(
     actor_label = context.label or (actor.get_username() if actor is not None else "")
     chain = chain_for(agency)
     lock_chain(chain)
-    previous = (AuditEntry.objects.filter(chain=chain).order_by("-seq")
-                .values_list("seq", "entry_hash").first())
+    with connection.cursor() as cursor:
+        # The chain's head, read after its lock. Written out: every change of the application
+        # passes here, and compiling the queryset cost more than running it.
+        cursor.execute("SELECT seq, entry_hash FROM signings_auditentry WHERE chain = %s"
+                       " ORDER BY seq DESC LIMIT 1", [chain])
+        previous = cursor.fetchone()
     entry = AuditEntry(
         chain=chain,
         seq=previous[0] + 1 if previous else 1,

@@ -194,18 +194,22 @@ class StoredCheckpoint:
     check: detached.DetachedCheck
 
 
+def _listdir(path: str) -> tuple[list[str], list[str]]:
+    """A folder's subfolders and files; none when it is missing. Not exists() first: a bucket
+    has no folders, only names with slashes, so exists() of a folder is always False there."""
+    try:
+        return default_storage.listdir(path)
+    except FileNotFoundError:
+        return [], []
+
+
 def stored_chains() -> list[str]:
-    if not default_storage.exists(ROOT):
-        return []
-    directories, _files = default_storage.listdir(ROOT)
+    directories, _files = _listdir(ROOT)
     return sorted(directories)
 
 
 def stored_seqs(chain: str) -> list[int]:
-    path = f"{ROOT}/{chain}"
-    if not default_storage.exists(path):
-        return []
-    _dirs, files = default_storage.listdir(path)
+    _dirs, files = _listdir(f"{ROOT}/{chain}")
     return sorted(int(name[:-5]) for name in files
                   if name.endswith(".json") and name[:-5].isdigit())
 

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest
 
+from signings import text
+
 if TYPE_CHECKING:
     from signings.models import KioskDevice
 
@@ -42,7 +44,8 @@ class AuditContext:
             actor=actor,
             label=label,
             ip_address=client_ip(request),
-            user_agent=request.headers.get("User-Agent", "")[:USER_AGENT_MAX],
+            # Whatever a client claims, stored and shown: never a hidden character.
+            user_agent=text.scrub(request.headers.get("User-Agent", "")[:USER_AGENT_MAX]),
             device=device,
         )
 

@@ -37,7 +37,7 @@ from signings.models import (
     SigningEvent,
 )
 from signings.models.identity_lock import MAX_WRONG_ATTEMPTS
-from signings.services import audit
+from signings.services import audit, tablet_times
 from signings.services.context import AuditContext
 
 # scrypt cost: N = 2**13 blocks of 128·r bytes = 8 MiB per check (bench/kdf.py). Sent to the
@@ -177,6 +177,7 @@ class WrongDates:
     attempt_id: uuid.UUID
     wrong: int = 1
     client_at: datetime.datetime | None = None
+    client_at_raw: str | None = None  # as the tablet wrote it
 
 
 @transaction.atomic
@@ -193,11 +194,18 @@ def record_wrong_attempts(*, event: SigningEvent, employee: Employee, report: Wr
     lock, _created = IdentityLock.objects.get_or_create(event=event, employee=employee)
     lock = IdentityLock.objects.select_for_update().get(pk=lock.pk)
     device: KioskDevice | None = context.device
+    client_at, untrusted = report.client_at, ""
+    if (client_at is not None or report.client_at_raw is not None) and not \
+            tablet_times.trusted_time(client_at, event=event, device=device,
+                                      received=timezone.now()):
+        untrusted = report.client_at_raw or (client_at.isoformat() if client_at else "")
+        client_at = None
     try:
         with transaction.atomic():
             IdentityAttempt.objects.create(attempt_id=attempt_id, event=event,
                                            employee=employee, device=device, wrong=wrong,
-                                           client_at=report.client_at)
+                                           client_at=client_at,
+                                           untrusted_client_at=untrusted[:64])
     except IntegrityError:
         return lock  # a resend: counted already
     now = timezone.now()

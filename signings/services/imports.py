@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from signings import access, identity
+from signings import access, identity, text
 from signings.access import Ability
 from signings.models import (
     PNS_GRADES,
@@ -37,6 +37,7 @@ from signings.tabular import (  # noqa: F401 (re-exported for the views)
     ImportFileError,
     neutralise,
     read_table,
+    xlsx_text,
 )
 
 if TYPE_CHECKING:
@@ -340,7 +341,12 @@ def plan_import(*, rows: list[list[str]], agency: Agency, user: AnyUser) -> Impo
         if not any(cell.strip() for cell in row):
             continue  # empty lines, common at the end of exported sheets
         cells = {key: (row[i] if i < len(row) else "") for key, i in mapping.items()}
-        data, errors = _parse_row(cells, units, agency)
+        # A NUL or a direction override is refused here, at preview, naming the row: its
+        # values must reach neither a query nor the confirmation.
+        errors = text.row_problems(cells, labels=dict(COLUMNS), row=number)
+        data: dict[str, Any] = {"name": text.scrub(cells.get("name", ""))}
+        if not errors:
+            data, errors = _parse_row(cells, units, agency)
         parsed.append((number, cells, data, errors))
 
     nips = {d["nip"] for _n, _c, d, _e in parsed if d.get("nip")}
@@ -365,7 +371,7 @@ def plan_import(*, rows: list[list[str]], agency: Agency, user: AnyUser) -> Impo
     seen: dict[tuple, tuple[int, dict]] = {}
     for number, cells, data, errors in parsed:
         outcome = RowOutcome(row=number, status=RowStatus.ERROR, name=data.get("name", ""),
-                             identity=_identity_label(data, cells))
+                             identity=text.scrub(_identity_label(data, cells)))
         if errors:
             outcome.errors = errors
             outcomes.append(outcome)

@@ -8,18 +8,19 @@ single-use and expires after a few minutes; it too is stored only as a hash.
 from __future__ import annotations
 
 import datetime
+import functools
 import hashlib
 import secrets
 from dataclasses import dataclass, replace
 from typing import Any
 
-from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from signings import access
+from signings import access, text
 from signings.access import Ability
 from signings.errors import PaktaError
 from signings.identity import mask_tail
@@ -28,8 +29,10 @@ from signings.models import (
     Employee,
     EventStatus,
     KioskDevice,
+    PactTemplateVersion,
     Signature,
     SigningEvent,
+    rows,
 )
 from signings.models.employee import signing_order
 from signings.models.signature import VERIFICATION_ALPHABET
@@ -43,8 +46,6 @@ PAIRING_TTL = datetime.timedelta(minutes=15)
 # write, and at an assembly tablets poll every few seconds.
 LAST_SEEN_RESOLUTION = datetime.timedelta(seconds=15)
 TOKEN_SCHEME = "Device"  # noqa: S105 (the Authorization scheme name, not a secret)
-# Seconds a tablet's clock may differ from the server's before its timestamps are distrusted.
-DEFAULT_MAX_CLOCK_SKEW = 300
 
 
 class KioskError(PaktaError):
@@ -171,7 +172,7 @@ def pair_device(*, code: str, user_agent: str = "",
     device.pairing_expires_at = None
     device.paired_at = now
     device.last_seen_at = now
-    device.user_agent = (user_agent or "")[:300]
+    device.user_agent = text.scrub(user_agent or "")[:300]
     device.save(update_fields=["token_hash", "pairing_code_hash", "pairing_expires_at",
                                "paired_at", "last_seen_at", "user_agent"])
     audit.record(action="kiosk.device.paired", obj=device, agency=device.event.agency,
@@ -221,14 +222,38 @@ def change_responsible_officer(*, device: KioskDevice, officer: Any,
     return device
 
 
-def _device_by_token_hash(token_hash: str) -> KioskDevice | None:
-    """The device with its event and template version, in one query (every kiosk request
-    starts here)."""
-    return (
-        KioskDevice.objects.select_related("event__template_version")
-        .filter(token_hash=token_hash)
-        .first()
+@functools.cache
+def _device_query() -> tuple[str, tuple[rows.Columns, ...]]:
+    parts = (rows.Columns(KioskDevice, "d"), rows.Columns(SigningEvent, "e"),
+             rows.Columns(PactTemplateVersion, "v"), rows.Columns(get_user_model(), "u"))
+    # Only names from the models' metadata are interpolated; the token is a parameter.
+    sql = (
+        f"SELECT {', '.join(part.sql for part in parts)}"  # noqa: S608
+        f" FROM {KioskDevice._meta.db_table} d"
+        f" JOIN {SigningEvent._meta.db_table} e ON e.id = d.event_id"
+        f" JOIN {PactTemplateVersion._meta.db_table} v ON v.id = e.template_version_id"
+        f" LEFT JOIN {get_user_model()._meta.db_table} u ON u.id = d.responsible_officer_id"
+        " WHERE d.token_hash = %s"
     )
+    return sql, parts
+
+
+def _device_by_token_hash(token_hash: str) -> KioskDevice | None:
+    """The device with its event, template version and responsible officer (whom a signature
+    records), in one query: every kiosk request starts here, so it is written out once instead
+    of compiled from a queryset each time (models/rows.py)."""
+    sql, parts = _device_query()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [token_hash])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    device: KioskDevice
+    device, event, version, officer = rows.split(row, *parts)
+    event.template_version = version
+    device.event = event
+    device.responsible_officer = officer
+    return device
 
 
 def authenticate(token: str) -> KioskDevice:
@@ -255,11 +280,16 @@ def authenticate(token: str) -> KioskDevice:
 
 def touch(device: KioskDevice, *, pending: int | None = None,
           clock_offset: int | None = None, now: datetime.datetime | None = None) -> None:
-    """Note that the tablet was seen; one UPDATE, skipped when nothing worth writing changed."""
+    """Note that the tablet was seen, with its outbox size and clock offset.
+
+    At most one UPDATE per LAST_SEEN_RESOLUTION and tablet, and the database decides (the
+    UPDATE only matches a row last seen before that), so a tablet's concurrent requests on
+    several workers write once. Sooner only for what an officer must see at once: an outbox
+    growing past the item being sent, or a clock that moved. Sending one signature at a time
+    flips the count between 1 and 0; that waits for the next regular write.
+    """
     now = now or timezone.now()
-    changes: dict = {}
-    if device.last_seen_at is None or now - device.last_seen_at >= LAST_SEEN_RESOLUTION:
-        changes["last_seen_at"] = now
+    changes: dict = {"last_seen_at": now}
     if pending is not None and pending >= 0 and pending != device.reported_pending:
         changes["reported_pending"] = pending
     if clock_offset is not None and (
@@ -267,28 +297,17 @@ def touch(device: KioskDevice, *, pending: int | None = None,
         or abs(clock_offset - device.clock_offset_seconds) >= 5
     ):
         changes["clock_offset_seconds"] = clock_offset
-    if not changes:
+    urgent = "clock_offset_seconds" in changes or (
+        pending is not None and pending > 1 and pending > device.reported_pending)
+    stale = now - LAST_SEEN_RESOLUTION
+    if not urgent and device.last_seen_at is not None and device.last_seen_at > stale:
         return
-    if "last_seen_at" not in changes:
-        changes["last_seen_at"] = now
-    KioskDevice.objects.filter(pk=device.pk).update(**changes)
-    for field, value in changes.items():
-        setattr(device, field, value)
-
-
-def clock_offset(client_now: datetime.datetime | None,
-                 now: datetime.datetime | None = None) -> int | None:
-    if client_now is None:
-        return None
-    if timezone.is_naive(client_now):
-        return None
-    return round((client_now - (now or timezone.now())).total_seconds())
-
-
-def clock_is_suspect(offset: int | None) -> bool:
-    return offset is not None and abs(offset) > getattr(
-        settings, "PAKTA_KIOSK_MAX_CLOCK_SKEW", DEFAULT_MAX_CLOCK_SKEW
-    )
+    rows = KioskDevice.objects.filter(pk=device.pk)
+    if not urgent:
+        rows = rows.filter(Q(last_seen_at__isnull=True) | Q(last_seen_at__lte=stale))
+    if rows.update(**changes):
+        for field, value in changes.items():
+            setattr(device, field, value)
 
 
 # --- What a tablet caches -------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import secrets
 
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -59,16 +60,19 @@ def render_and_store(*, signature_id: int, context: AuditContext) -> Signature:
     )
     file_sha = sha256(sealed)
     # The file is written before the transaction: a crash in between leaves an orphan file,
-    # never a row pointing at nothing.
+    # never a row pointing at nothing. Each render gets a name of its own: two workers
+    # rendering the same pact at once never write over each other's file, on a bucket either
+    # (whose "is this name taken?" is no lock).
     name = signature.pdf.storage.save(
-        signature.pdf.field.generate_filename(signature, f"{signature.submission_id}.pdf"),
+        signature.pdf.field.generate_filename(
+            signature, f"{signature.submission_id}-{secrets.token_hex(4)}.pdf"),
         ContentFile(sealed),
     )
     with transaction.atomic():
         locked = Signature.objects.select_for_update().get(pk=signature.pk)
         current = locked.pdf.name
         if current and current != name and locked.pdf.storage.exists(current):
-            # Another worker finished first (the storage gave our file another name): keep its.
+            # Another worker finished first: keep its file.
             transaction.on_commit(lambda: signature.pdf.storage.delete(name))
             return _load(signature_id)
         first = first_render_entry(signature)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import secrets
 from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
@@ -87,13 +88,14 @@ def issue_recap(*, event: SigningEvent, context: AuditContext) -> IssuedRecap:
     sealed, content_sha = _sealed(event, evidence, context)
     file_sha = hashlib.sha256(sealed).hexdigest()
     # Written before the transaction: a crash in between leaves an orphan file, never a row
-    # pointing at nothing.
+    # pointing at nothing. A name of its own per issue: two issuing the same state at once
+    # never write over each other's file.
     storage = EventRecap._meta.get_field("file").storage
     name = storage.save(
         EventRecap._meta.get_field("file").generate_filename(
             # The stubs want a model instance; upload_to is a string, so Django never reads it.
             None,  # type: ignore[arg-type]
-            f"rekap-{event.pk}-{evidence.verification_code}.pdf"),
+            f"rekap-{event.pk}-{evidence.verification_code}-{secrets.token_hex(4)}.pdf"),
         ContentFile(sealed))
     with transaction.atomic():
         recap, created = EventRecap.objects.select_for_update().get_or_create(

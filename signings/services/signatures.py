@@ -8,10 +8,12 @@ submission_id, same payload) returns the original; every refusal carries a stabl
 from __future__ import annotations
 
 import datetime
+import functools
 import hashlib
 import json
 import uuid
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
@@ -23,6 +25,7 @@ from signings import jobs
 from signings.consent import CONSENT_STATEMENT, consent_hash
 from signings.errors import PaktaError
 from signings.models import (
+    Agency,
     AttendanceOutcome,
     Employee,
     EventStatus,
@@ -30,14 +33,14 @@ from signings.models import (
     IdentityCheck,
     IdentityMethod,
     IdentityResult,
-    KioskDevice,
     PactTemplateVersion,
     Signature,
     SignatureMethod,
     SigningEvent,
+    rows,
 )
 from signings.models.identity_lock import MAX_WRONG_ATTEMPTS
-from signings.services import audit, identity_checks, kiosk
+from signings.services import audit, identity_checks, kiosk, tablet_times
 from signings.services.context import AuditContext
 from signings.signature_image import CleanSignature, clean_signature_png
 
@@ -75,16 +78,50 @@ class Submission:
     consent_at: datetime.datetime | None = None
     identity_method: str = ""
     identity_wrong_attempts: int = 0
+    # The tablet's times as it wrote them (client_signed_at, client_sent_at, consent_at): the
+    # datetimes above are None where the text names no real moment (services/tablet_times.py).
+    raw_times: Mapping[str, str] = field(default_factory=dict)
+
+
+@functools.cache
+def _signer_query() -> tuple[str, tuple[rows.Columns, rows.Columns]]:
+    parts = (rows.Columns(Employee, "p"), rows.Columns(Agency, "a"))
+    # Only names from the models' metadata are interpolated; the id is a parameter.
+    sql = (
+        f"SELECT {parts[0].sql}, {parts[1].sql} FROM {Employee._meta.db_table} p"  # noqa: S608
+        f" JOIN {Agency._meta.db_table} a ON a.id = p.agency_id WHERE p.id = %s"
+    )
+    return sql, parts
+
+
+def signer(employee_id: int) -> Employee:
+    """The employee a tablet submits for, with their agency (whose government's audit chain
+    records the signature). Written out rather than compiled from a queryset: it is on every
+    submission (models/rows.py)."""
+    sql, parts = _signer_query()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [employee_id])
+        row = cursor.fetchone()
+    if row is None:
+        raise SigningError("employee.not_expected",
+                           _("Pegawai ini tidak terdaftar sebagai peserta acara ini."))
+    employee: Employee
+    employee, agency = rows.split(row, *parts)
+    employee.agency = agency
+    return employee
 
 
 def payload_fingerprint(*, event_id: int, employee_id: int, submission: Submission) -> str:
     client_signed_at = submission.client_signed_at
+    raw = submission.raw_times.get("client_signed_at")
     data = {
         "event": event_id,
         "employee": employee_id,
         "image": hashlib.sha256(submission.image_png or b"").hexdigest(),
         "strokes": submission.strokes or [],
-        "client_signed_at": client_signed_at.isoformat() if client_signed_at else None,
+        # A time that names no real moment is fingerprinted as sent, so its resend matches.
+        "client_signed_at": (client_signed_at.isoformat() if client_signed_at
+                             else f"raw:{raw}" if raw is not None else None),
         "method": submission.method,
     }
     canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
@@ -115,9 +152,7 @@ class _Prepared:
 
     clean: CleanSignature | None
     fingerprint: str
-    received: datetime.datetime
-    offset: int | None
-    suspect: bool
+    times: tablet_times.TabletTimes
 
 
 def record_signature(
@@ -153,10 +188,16 @@ def record_signature(
         raise SigningError(
             "signature.group_missing", _("Sebutkan kelompok yang diwakili penanda tangan.")
         )
-    received = timezone.now()
-    offset = kiosk.clock_offset(submission.client_sent_at, received)
-    prepared = _Prepared(clean=clean, fingerprint=fingerprint, received=received, offset=offset,
-                         suspect=kiosk.clock_is_suspect(offset))
+    times = tablet_times.judge(
+        tablet_times.Readings(signed=submission.client_signed_at, sent=submission.client_sent_at,
+                              consent=submission.consent_at, raw=submission.raw_times),
+        event=event, device=context.device, received=timezone.now(),
+        tablet=method == SignatureMethod.TABLET,
+    )
+    prepared = _Prepared(clean=clean, fingerprint=fingerprint, times=times)
+    # From here on only trusted times: the rest is kept as text in untrusted_times.
+    submission = replace(submission, client_signed_at=times.client_signed_at,
+                         consent_at=times.consent_at)
 
     try:
         signature = _record_locked(event=event, employee=employee, submission=submission,
@@ -183,14 +224,13 @@ def _record_locked(
     method = submission.method
     device = context.device
     with transaction.atomic():
-        locked_event = _lock_event_shared(event)
-        # Lock the person's row on the expected list: concurrent submissions for the same
-        # employee queue here and the second sees the first one's signature.
-        expected = _lock_expected(locked_event.pk, employee.pk)
-        previous_id, existing_id = _prior(submission.submission_id, locked_event.pk,
-                                          employee.pk)
-        if previous_id is not None:
-            return _replay(Signature.objects.get(pk=previous_id), prepared.fingerprint)
+        # Lock the event (shared) and the person's row on the expected list: concurrent
+        # submissions for the same employee queue here and the second sees the first one's
+        # signature.
+        locked_event, expected = _lock(event, employee.pk)
+        standing = _standing(submission.submission_id, locked_event.pk, employee.pk)
+        if standing.previous_id is not None:
+            return _replay(Signature.objects.get(pk=standing.previous_id), prepared.fingerprint)
         if locked_event.status != EventStatus.OPEN:
             raise SigningError(
                 "event.not_open",
@@ -215,26 +255,30 @@ def _record_locked(
         if method == SignatureMethod.TABLET:
             # Locked after wrong birth dates: no tablet may sign for them until an officer
             # has checked them face to face (an officer's own recording is that check).
-            identity_checks.check_not_locked(locked_event, employee)
+            if standing.locked:
+                raise identity_checks.locked_error(employee)
             _check_identity(locked_event, employee, submission.birth_date_claim)
-        if existing_id is not None:
+        if standing.existing_id is not None:
             raise _already_signed_error(
-                Signature.objects.select_related("device", "employee").get(pk=existing_id)
+                Signature.objects.select_related("device", "employee").get(
+                    pk=standing.existing_id)
             )
         if method == SignatureMethod.TABLET and locked_event.enforce_signing_order:
             _check_order(locked_event, employee)
 
-        evidence = _evidence(locked_event, employee, submission, context)
+        evidence = _evidence(locked_event, employee, submission, context,
+                             reported_wrong=standing.wrong_dates)
         signature = Signature(
             **evidence,
             submission_id=submission.submission_id or uuid.uuid4(),
             event=locked_event,
             employee=employee,
             method=method,
-            signed_at=_signing_time(submission, prepared, device),
+            signed_at=prepared.times.signed_at,
             client_signed_at=submission.client_signed_at,
-            clock_offset_seconds=prepared.offset,
-            clock_suspect=prepared.suspect,
+            clock_offset_seconds=prepared.times.offset,
+            clock_suspect=prepared.times.suspect,
+            untrusted_times=prepared.times.untrusted,
             strokes=submission.strokes or [],
             template_hash=submission.template_hash,
             payload_hash=prepared.fingerprint,
@@ -254,8 +298,11 @@ def _record_locked(
             name = getattr(paper_scan, "name", None) or "scan.pdf"
             signature.paper_scan.save(f"{signature.submission_id}-{name}", paper_scan, save=False)
         signature.save()
-        # A signature settles any earlier "absent"/"sign later" note for this person.
-        _settle_outcome(locked_event.pk, employee.pk)
+        if standing.noted:
+            # A signature settles the earlier "absent"/"sign later" note for this person.
+            _settle_outcome(locked_event.pk, employee.pk)
+        # Before the audit append, which holds its chain's lock until commit.
+        _after_signature(signature.pk)
         audit.record(
             action="signing.signature.recorded",
             obj=signature,
@@ -267,7 +314,8 @@ def _record_locked(
                 "template_hash": submission.template_hash,
                 "submission_id": str(signature.submission_id),
                 "client_signed_at": submission.client_signed_at,
-                "clock_offset_seconds": prepared.offset,
+                "clock_offset_seconds": prepared.times.offset,
+                "untrusted_times": prepared.times.untrusted,
                 "represented_group": signature.represented_group,
                 # What verify_audit_chain compares the row and its files with.
                 "signed_at": signature.signed_at.isoformat(timespec="microseconds"),
@@ -283,7 +331,6 @@ def _record_locked(
             },
             context=context,
         )
-        transaction.on_commit(lambda: _after_signature(signature.pk))
     return signature
 
 
@@ -296,7 +343,7 @@ def _stored_sha256(file: FieldFile) -> str | None:
 
 
 def _evidence(event: SigningEvent, employee: Employee, submission: Submission,
-              context: AuditContext) -> dict:
+              context: AuditContext, *, reported_wrong: int) -> dict:
     """What the signature records about consent, identity and who answered for it."""
     method = submission.method
     device = context.device
@@ -327,8 +374,7 @@ def _evidence(event: SigningEvent, employee: Employee, submission: Submission,
         "identity_result": identity[1],
         # Those the server was told of (reports, online checks, before any unlock too) and
         # those the tablet checked itself on this visit, which it has not reported.
-        "identity_wrong_attempts": claimed + identity_checks.reported_wrong_dates(event,
-                                                                                 employee),
+        "identity_wrong_attempts": claimed + reported_wrong,
         "responsible_officer": (device.responsible_officer if device is not None
                                 else context.actor),
     }
@@ -368,26 +414,6 @@ def _check_order(event: SigningEvent, employee: Employee) -> None:
         )
 
 
-def _signing_time(submission: Submission, prepared: _Prepared,
-                  device: KioskDevice | None) -> datetime.datetime:
-    """When the person signed, on the server's clock.
-
-    A tablet may send hours after signing (it was offline); its own timestamp, corrected by
-    its measured clock offset, is the best estimate. A clock that is far off is not trusted:
-    the receipt time is used and the signature is flagged. Never later than the receipt, never
-    before the tablet was paired.
-    """
-    received = prepared.received
-    client_signed_at = submission.client_signed_at
-    if submission.method != SignatureMethod.TABLET or client_signed_at is None \
-            or prepared.suspect:
-        return received
-    estimate = client_signed_at - datetime.timedelta(seconds=prepared.offset or 0)
-    if device is not None and device.paired_at is not None:
-        estimate = max(estimate, device.paired_at)
-    return min(estimate, received)
-
-
 def _lock_expected(event_id: int, employee_id: int) -> bool:
     """Lock the (event, employee) row of the expected list; False when there is none."""
     return (
@@ -399,29 +425,73 @@ def _lock_expected(event_id: int, employee_id: int) -> bool:
     )
 
 
-def _prior(submission_id: uuid.UUID | None, event_id: int,
-           employee_id: int) -> tuple[int | None, int | None]:
-    """(signature with this submission_id, standing signature of this person) ids.
+@dataclass(frozen=True)
+class _Standing:
+    """What the checks need to know about the person at the event, read after the row lock, so
+    it includes what a concurrent submission that held the lock has just committed."""
 
-    Read after the row lock, so they see what a concurrent submission that held the lock has
-    just committed.
-    """
-    previous = (
-        Signature.objects.filter(submission_id=submission_id).values_list("pk", flat=True).first()
-        if submission_id
-        else None
-    )
-    existing = (
-        Signature.objects.valid()
-        .filter(event_id=event_id, employee_id=employee_id)
-        .values_list("pk", flat=True)
-        .first()
-    )
-    return previous, existing
+    previous_id: int | None  # a signature with this submission_id (a resend)
+    existing_id: int | None  # the person's standing (not voided) signature at the event
+    locked: bool  # locked on the event after wrong birth dates
+    wrong_dates: int  # every wrong birth date the server was told of, unlocks or not
+    noted: bool  # an attendance note ("absent", "sign later") that the signature settles
+
+
+_STANDING_SQL = (
+    "SELECT (SELECT id FROM signings_signature WHERE submission_id = %s),"
+    " (SELECT id FROM signings_signature WHERE event_id = %s AND employee_id = %s"
+    "  AND voided_at IS NULL LIMIT 1),"
+    " EXISTS (SELECT 1 FROM signings_identitylock WHERE event_id = %s AND employee_id = %s"
+    "  AND locked_at IS NOT NULL),"
+    " (SELECT COALESCE(SUM(wrong), 0) FROM signings_identityattempt"
+    "  WHERE event_id = %s AND employee_id = %s),"
+    " EXISTS (SELECT 1 FROM signings_attendanceoutcome WHERE event_id = %s AND employee_id = %s)"
+)
+
+
+def _standing(submission_id: uuid.UUID | None, event_id: int, employee_id: int) -> _Standing:
+    """One statement for five questions: each is a separate query otherwise, and this is the
+    hot path (bench/kiosk_profile.py). Same meaning as Signature.objects.valid(),
+    identity_checks.check_not_locked and identity_checks.reported_wrong_dates."""
+    ids = [event_id, employee_id]
+    # No submission id (an officer's recording) matches nothing: `= NULL` is never true.
+    sent = Signature._meta.get_field("submission_id").get_db_prep_value(submission_id,
+                                                                         connection)
+    with connection.cursor() as cursor:
+        cursor.execute(_STANDING_SQL, [sent, *ids, *ids, *ids, *ids])
+        previous, existing, locked, wrong, noted = cursor.fetchone()
+    return _Standing(previous_id=previous, existing_id=existing, locked=bool(locked),
+                     wrong_dates=int(wrong), noted=bool(noted))
 
 
 def _settle_outcome(event_id: int, employee_id: int) -> None:
     AttendanceOutcome.objects.filter(event_id=event_id, employee_id=employee_id).delete()
+
+
+# The event row FOR SHARE and the person's expected row FOR UPDATE, in that order (as closing
+# the event and changing the expected list take them), in one round trip.
+_LOCK_SQL = (
+    "SELECT ev.status, ev.title, ev.identity_check, ev.enforce_signing_order,"
+    " ev.template_version_id"
+    " FROM signings_signingevent ev"
+    " JOIN signings_expectedsigner es ON es.event_id = ev.id"
+    " WHERE ev.id = %s AND es.employee_id = %s"
+    " FOR SHARE OF ev FOR UPDATE OF es"
+)
+
+
+def _lock(event: SigningEvent, employee_id: int) -> tuple[SigningEvent, bool]:
+    """(the event, whether the person is expected at it), both rows locked for the
+    transaction."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(_LOCK_SQL, [event.pk, employee_id])
+            row = cursor.fetchone()
+        if row is not None:
+            return _refreshed(event, row), True
+        # Not expected (a refusal): the event alone, still locked, for the checks' order.
+    locked_event = _lock_event_shared(event)
+    return locked_event, _lock_expected(locked_event.pk, employee_id)
 
 
 def _lock_event_shared(event: SigningEvent) -> SigningEvent:
@@ -442,6 +512,12 @@ def _lock_event_shared(event: SigningEvent) -> SigningEvent:
         row = cursor.fetchone()
     if row is None:
         raise SigningEvent.DoesNotExist
+    return _refreshed(event, row)
+
+
+def _refreshed(event: SigningEvent, row: tuple) -> SigningEvent:
+    """`event` with the fields of a _LOCK_SQL row (status, title, identity check, signing
+    order, template version id)."""
     template_version_id = row[4]
     (event.status, event.title, event.identity_check, event.enforce_signing_order) = row[:4]
     cached = event._state.fields_cache.get("template_version")
@@ -461,10 +537,9 @@ def _replay(previous: Signature, fingerprint: str) -> SigningResult:
 
 
 def _after_signature(signature_id: int) -> None:
-    """Work that follows a committed signature (PDF rendering is started from here). Each
-    follow-up is its own task so one failure does not block the others."""
-    jobs.enqueue("make_signature_thumbnail", signature_id)
-    jobs.enqueue("render_signature_pdf", signature_id)
+    """Work that follows a committed signature: one task, which makes the list thumbnail and
+    renders the pact PDF (one task row per signature: each is a write on the hot path)."""
+    jobs.enqueue_on_commit("render_signature_pdf", signature_id)
 
 
 @transaction.atomic

@@ -171,7 +171,8 @@ def _compliance_data(request, pk):
     agency = _agency(request, pk)
     event = None
     event_id = request.GET.get("acara", "")
-    if event_id.isdigit():
+    # isdecimal, not isdigit: "²" is a digit int() refuses.
+    if event_id.isdecimal() and len(event_id) <= 18:
         event = access.scoped(SigningEvent.objects.in_agency(agency), request.user,
                               Ability.AUDIT).filter(pk=event_id).first()
     rows = compliance.compliance_rows(agency, event)

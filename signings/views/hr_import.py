@@ -138,7 +138,7 @@ def _xlsx_response(rows: list[list[str]], filename: str) -> HttpResponse:
     sheet = workbook.active
     sheet.title = "Pegawai"
     for row in rows:
-        sheet.append([imports.neutralise(cell) for cell in row])
+        sheet.append([imports.xlsx_text(cell) for cell in row])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     # NIP and NIK columns as text, so Excel never turns them into 1.98E+17.

@@ -114,8 +114,10 @@ def version_preview(request, pk):
     candidates = access.scoped(Employee.objects.select_related("agency"), request.user,
                                Ability.MANAGE).in_agency(version.template.agency).active()
     employee = None
-    if request.GET.get("employee", "").isdigit():
-        employee = candidates.filter(pk=request.GET["employee"]).first()
+    wanted = request.GET.get("employee", "")
+    # isdecimal, not isdigit: "²" is a digit int() refuses.
+    if wanted.isdecimal() and len(wanted) <= 18:
+        employee = candidates.filter(pk=wanted).first()
     employee = employee or candidates.order_by("echelon", "name").first() or _sample_employee(
         version.template)
     return render(request, "hr/version_preview.html", {

@@ -28,6 +28,7 @@ from signings.api.schemas import BATCH_MAX_BYTES, BATCH_MAX_ITEMS
 from signings.forms.kiosk import DeviceForm, ResponsibleOfficerForm, officers_for
 from signings.models import KioskDevice, SigningEvent
 from signings.services import kiosk as kiosk_service
+from signings.services import tablet_times
 from signings.services.context import AuditContext
 from signings.services.kiosk import KioskError, PairingCode
 
@@ -74,7 +75,7 @@ def _devices_page(request, event: SigningEvent, form: DeviceForm, *, status: int
         .order_by("revoked_at", "name")
     )
     for device in devices:
-        device.clock_warning = kiosk_service.clock_is_suspect(device.clock_offset_seconds)
+        device.clock_warning = tablet_times.clock_is_suspect(device.clock_offset_seconds)
     return render(
         request, "kiosk/devices.html",
         {"event": event, "devices": devices, "form": form,
