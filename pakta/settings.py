@@ -10,11 +10,14 @@ PAKTA_HTTPS    1 when browsers reach Pakta over https: redirect http to https, s
 PAKTA_BEHIND_PROXY  1 when a reverse proxy terminates TLS and sets X-Forwarded-Proto
 PAKTA_STORAGE  "files" (MEDIA_ROOT, a shared directory for several nodes) or "s3"
 TASKS_BACKEND  "db" (the database queue, default) or "rq" (Redis, TASKS_REDIS_URL)
+CACHE_URL      the cache every worker shares (rate limits): redis://host:6379/1, or unset for
+               the database cache (table pakta_cache, made by migrate)
 The production environment, complete: docs/operations.md ("The production environment").
 What several nodes need: README.md ("Configuration"), docs/operations.md.
 """
 
 import importlib.util
+import ipaddress
 import os
 from pathlib import Path
 
@@ -95,6 +98,8 @@ MIDDLEWARE = [
     "signings.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "signings.middleware.IndonesianFirstLocaleMiddleware",
+    # Before CSRF and anything else that reads the body: refuses an oversized one unread (413).
+    "signings.middleware.RequestSizeLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -142,6 +147,39 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+
+def cache_settings(url: str) -> dict:
+    """CACHES from CACHE_URL. Rate limits count in the cache, so every worker process must see
+    the same one: Redis when given, else the database (no extra service; migrate makes the
+    table). A per-process cache would let each gunicorn worker count on its own."""
+    url = url.strip()
+    scheme = url.partition("://")[0].lower()
+    if not url or url.lower() == "db://":
+        default = {
+            # Django's DatabaseCache with counters that hold across processes (pakta/cache.py).
+            "BACKEND": "pakta.cache.AtomicDatabaseCache",
+            "LOCATION": "pakta_cache",
+            # Culling deletes a third of the entries: rate-limit counters among them. Far above
+            # what ten minutes of one government's visitors make.
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        }
+    elif scheme in {"redis", "rediss", "unix"}:
+        default = {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": url,
+            # A stalled Redis fails the request in seconds instead of hanging a worker.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+    else:
+        raise ImproperlyConfigured(
+            f"CACHE_URL={url!r} is not understood. Use redis://host:6379/1 (rediss:// with "
+            "TLS, unix:///path/redis.sock), or leave it unset (or db://) for the database cache."
+        )
+    return {"default": {**default, "KEY_PREFIX": "pakta"}}
+
+
+CACHES = cache_settings(os.environ.get("CACHE_URL", ""))
+
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
@@ -172,9 +210,26 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = not DEBUG and env_bool("SECURE_COOKIES", True)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
+# Our own reverse proxies (addresses or networks, comma-separated): only behind one of them is
+# X-Forwarded-For believed, so rate limits, lockouts and the audit log see the real client
+# (signings/services/context.py: client_ip). Unset: REMOTE_ADDR, the connection's other end.
+PAKTA_TRUSTED_PROXIES = env_list("PAKTA_TRUSTED_PROXIES")
+for _proxy in PAKTA_TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"PAKTA_TRUSTED_PROXIES: {_proxy!r} is not an IP address or network "
+            "(e.g. 127.0.0.1,10.0.0.0/24)."
+        ) from None
+
+# Failed logins are rows in the database (AccessAttempt, listed and lifted in the admin), counted
+# under a row lock: every worker sees the same count without the cache.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "signings.services.context.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 

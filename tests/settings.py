@@ -29,3 +29,8 @@ from pakta.settings import _CSP  # noqa: E402
 
 SECURE_CSP = _CSP
 SECURE_CSP_REPORT_ONLY: dict = {}
+
+# Each test starts with an empty cache (tests/conftest.py), which must neither need a database
+# nor empty a Redis other processes use. The shared caches (database, Redis) are tested with
+# real gunicorn workers: tests/test_shared_limits.py and tests/server_settings.py.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -29,6 +29,7 @@ SIGNING = ROOT / "docs" / "signing.md"
 # Modules whose every refusal is on a signing path, and functions of other modules that are.
 SIGNING_MODULES = [
     "signings/api/kiosk.py",
+    "signings/middleware.py",  # the request-size guard in front of the API
     "signings/services/signatures.py",
     "signings/services/representation.py",
     "signings/signature_image.py",

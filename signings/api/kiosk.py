@@ -10,13 +10,10 @@ from __future__ import annotations
 import datetime
 import re
 import uuid
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -30,7 +27,6 @@ from pydantic import ValidationError as PydanticValidationError
 from signings import clock, text
 from signings.api.parser import BadNumberError, FiniteJsonParser
 from signings.api.schemas import (
-    BATCH_MAX_BYTES,
     BATCH_MAX_ITEMS,
     BatchIn,
     BatchOut,
@@ -53,13 +49,6 @@ from signings.services import identity_checks, kiosk, signatures
 from signings.services.context import AuditContext
 from signings.services.signatures import SigningError
 from signings.signature_image import decode_data_url
-
-# Room for the largest accepted image as base64 plus stroke data and the other fields.
-STROKES_ALLOWANCE = 512 * 1024
-
-
-def max_submission_bytes() -> int:
-    return settings.PAKTA_SIGNATURE_MAX_BYTES * 4 // 3 + STROKES_ALLOWANCE
 
 
 class DeviceRequest(HttpRequest):
@@ -177,27 +166,9 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 @api.exception_handler(RequestDataTooBig)
 def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    # Bodies over the URL's limit never get here (signings/request_limits.py refuses them
+    # unread); this is Django's own DATA_UPLOAD_MAX_MEMORY_SIZE, when set lower.
     return error(request, "request.too_large", _("Kiriman terlalu besar."), status=413)
-
-
-def limit_body(view: Callable[..., Any]) -> Callable[..., Any]:
-    """Refuse an oversized body from its Content-Length, before anything reads it."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-        try:
-            length = int(request.META.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            length = 0
-        if length > max_submission_bytes():
-            return JsonResponse(
-                {"code": "request.too_large", "message": _("Kiriman terlalu besar."),
-                 "detail": {"max_bytes": max_submission_bytes()}},
-                status=413,
-            )
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 # What any endpoint taking a JSON body may answer before its own logic runs: the parser's 400
@@ -389,7 +360,6 @@ def _record(payload: SubmissionIn, *, device: KioskDevice, employee: Employee,
     url_name="submit",
     summary="Submit one signature from the outbox (idempotent by submission_id)",
 )
-@decorate_view(limit_body)
 def submit(request: DeviceRequest, payload: SubmissionIn) -> Status[dict[str, Any]]:
     device = request.auth
     _check_submission(payload)
@@ -400,30 +370,6 @@ def submit(request: DeviceRequest, payload: SubmissionIn) -> Status[dict[str, An
 
 
 # --- the outbox flush in one request -------------------------------------------------------
-
-
-def max_batch_bytes() -> int:
-    return BATCH_MAX_BYTES
-
-
-def limit_batch_body(view: Callable[..., Any]) -> Callable[..., Any]:
-    """limit_body for the batch: the same answer, the batch's limit."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-        try:
-            length = int(request.META.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            length = 0
-        if length > max_batch_bytes():
-            return JsonResponse(
-                {"code": "request.too_large", "message": _("Kiriman terlalu besar."),
-                 "detail": {"max_bytes": max_batch_bytes(), "max_items": BATCH_MAX_ITEMS}},
-                status=413,
-            )
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _parse_item(item: object) -> SubmissionIn:
@@ -464,7 +410,6 @@ def _sent_on_arrival(submission: SubmissionIn, waited: datetime.timedelta) -> Su
     summary=f"Submit up to {BATCH_MAX_ITEMS} signatures from the outbox in one request; "
             "each is answered as /signatures would answer it alone",
 )
-@decorate_view(limit_batch_body)
 def submit_batch(request: DeviceRequest, payload: BatchIn) -> Status[dict[str, Any]]:
     """The tablet flushes its outbox here when more than one signature waits.
 
