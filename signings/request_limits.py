@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.urls import Resolver404, resolve
 
+from signings.api.schemas import BATCH_MAX_BYTES
 from signings.services.verification import MAX_UPLOAD_BYTES as VERIFY_UPLOAD_MAX_BYTES
 
 KIB = 1024
@@ -54,6 +55,8 @@ BY_URL_NAME: dict[str, Callable[[], int]] = {
     "hr:event_expected": lambda: settings.DATA_UPLOAD_MAX_MEMORY_SIZE,
     "verify:signature": lambda: VERIFY_UPLOAD_MAX_BYTES + FORM_ALLOWANCE,
     "kiosk:api:submit": max_submission_bytes,
+    # Up to BATCH_MAX_ITEMS submissions in one body (the outbox flush).
+    "kiosk:api:submit_batch": lambda: BATCH_MAX_BYTES,
 }
 BY_NAMESPACE: dict[str, Callable[[], int]] = {
     "kiosk:api": lambda: API_MAX_BYTES,

@@ -104,6 +104,7 @@ OPERATIONS = {
     "POST /api/kios/v1/identity": 30,
     "POST /api/kios/v1/identity-attempts": 30,
     "POST /api/kios/v1/signatures": 40,
+    "POST /api/kios/v1/signatures/batch": 30,
 }
 
 
@@ -271,4 +272,35 @@ def test_odd_values_in_valid_requests_give_a_coded_refusal_or_a_readable_record(
 
     for request, headers in known_cases(bodies["kiosk:api:submit"][0]):
         run = example(request=request, headers=headers)(run)
+    run()
+
+
+def test_a_batch_item_is_answered_as_the_same_request_alone(client, world):
+    """The batch's promise, for odd values too: one item in /signatures/batch gets the status
+    and code /signatures gives the same body, and a whole-batch refusal is the same refusal."""
+    event, token = world.event, world.token
+    body, odd = endpoint_bodies(event, world.people, world.stranger)["kiosk:api:submit"]
+
+    def answer(name: str, payload: str) -> tuple[int, str | None]:
+        with rolled_back():
+            response = client.post(reverse(name), payload, content_type="application/json",
+                                   headers=auth(token))
+        assert response.status_code < 500, response.content[:2000]
+        data = response.json()
+        if name == "kiosk:api:submit_batch" and response.status_code == 200:
+            (result,) = data["results"]
+            data, status = result["body"], result["http_status"]
+        else:
+            status = response.status_code
+        return status, data.get("code") or data.get("status")
+
+    @fuzz_settings(60)
+    @given(item=mutated(body, odd))
+    def run(item):
+        alone = answer("kiosk:api:submit", to_json(item))
+        batched = answer("kiosk:api:submit_batch", '{"items": [' + to_json(item) + "]}")
+        assert batched == alone
+
+    for case in known_cases(body):
+        run = example(item=case[0][1])(run)
     run()

@@ -7,6 +7,7 @@ tell a final refusal (drop it, tell the operator) from a reason to retry later.
 
 from __future__ import annotations
 
+import datetime
 import re
 import uuid
 from typing import Any
@@ -21,10 +22,14 @@ from ninja import NinjaAPI, Status
 from ninja.decorators import decorate_view
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import APIKeyHeader
+from pydantic import ValidationError as PydanticValidationError
 
 from signings import clock, text
 from signings.api.parser import BadNumberError, FiniteJsonParser
 from signings.api.schemas import (
+    BATCH_MAX_ITEMS,
+    BatchIn,
+    BatchOut,
     ErrorOut,
     IdentityAttemptIn,
     IdentityAttemptOut,
@@ -123,18 +128,23 @@ def _no_credentials(request: HttpRequest, exc: AuthenticationError) -> HttpRespo
 
 @api.exception_handler(ValidationError)
 def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    return _refused(request, _validation_refusal(exc.errors))
+
+
+def _validation_refusal(errors: list[dict[str, Any]]) -> PaktaError:
+    """A body (or a batch item) that does not match its schema."""
     # A hidden character gets its own code and a sentence naming the field; the tablet shows
     # it to the officer like any final refusal.
-    text_errors = [e for e in exc.errors if e.get("type") == "text.forbidden_character"]
+    text_errors = [e for e in errors if e.get("type") == "text.forbidden_character"]
     # Pydantic refuses a lone surrogate ("\ud800" in the JSON) before our check sees it.
-    broken = [e for e in exc.errors if e.get("type") == "string_unicode"]
+    broken = [e for e in errors if e.get("type") == "string_unicode"]
     if text_errors or broken:
         message = (text_errors[0]["msg"] if text_errors
                    else text.message(broken[0]["loc"][-1], "\ud800"))
-        return error(request, "text.forbidden_character", message, status=422,
-                     detail={"errors": _plain(text_errors or broken)})
-    return error(request, "request.invalid", _("Data kiriman tidak sah."), status=422,
-                 detail={"errors": _plain(exc.errors)})
+        return PaktaError("text.forbidden_character", message, status=422,
+                          detail={"errors": _plain(text_errors or broken)})
+    return PaktaError("request.invalid", _("Data kiriman tidak sah."), status=422,
+                      detail={"errors": _plain(errors)})
 
 
 def _plain(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -291,28 +301,24 @@ def identity_attempts(request: DeviceRequest,
             "received_at": timezone.now()}
 
 
-@api.post(
-    "/signatures",
-    response={200: SubmissionOut, 201: SubmissionOut, 401: ErrorOut, 403: ErrorOut,
-              409: ErrorOut, 423: ErrorOut, **BODY_REFUSALS},
-    url_name="submit",
-    summary="Submit one signature from the outbox (idempotent by submission_id)",
-)
-def submit(request: DeviceRequest, payload: SubmissionIn) -> Status[dict[str, Any]]:
-    device = request.auth
+def _check_submission(payload: SubmissionIn) -> None:
+    """Steps 5 and 6 of docs/signing.md: what the tablet itself vouches for."""
     if not payload.agreed:
-        return Status(422, {"code": "agreement.missing",
-                            "message": _("Penanda tangan belum menyatakan setuju dengan isi "
-                                         "pakta."),
-                            "detail": None})
+        raise SigningError("agreement.missing",
+                           _("Penanda tangan belum menyatakan setuju dengan isi pakta."),
+                           status=422)
+    for moment in (payload.client_signed_at, payload.client_sent_at, payload.consent_at):
+        if moment is not None and moment.naive:
+            raise SigningError("request.naive_time",
+                               _("Waktu dari tablet harus menyertakan zona waktu."), status=422)
+
+
+def _record(payload: SubmissionIn, *, device: KioskDevice, employee: Employee,
+            context: AuditContext) -> tuple[int, dict[str, Any]]:
+    """Steps 8 onwards: the image, then record_signature. (status, body) as /signatures
+    answers; a refusal raises."""
     times = {"client_signed_at": payload.client_signed_at,
              "client_sent_at": payload.client_sent_at, "consent_at": payload.consent_at}
-    for moment in times.values():
-        if moment is not None and moment.naive:
-            return Status(422, {"code": "request.naive_time",
-                                "message": _("Waktu dari tablet harus menyertakan zona waktu."),
-                                "detail": None})
-    employee = signatures.signer(payload.employee_id)
     image = decode_data_url(payload.image)
     result = signatures.record_signature(
         event=device.event,
@@ -332,7 +338,7 @@ def submit(request: DeviceRequest, payload: SubmissionIn) -> Status[dict[str, An
             identity_method=payload.identity_method,
             identity_wrong_attempts=payload.identity_wrong_attempts,
         ),
-        context=AuditContext.from_request(request, device=device),
+        context=context,
     )
     signature = result.signature
     body = {
@@ -344,7 +350,95 @@ def submit(request: DeviceRequest, payload: SubmissionIn) -> Status[dict[str, An
         "received_at": signature.received_at,
         "clock_suspect": signature.clock_suspect,
     }
-    return Status(201 if result.created else 200, body)
+    return (201 if result.created else 200), body
 
 
+@api.post(
+    "/signatures",
+    response={200: SubmissionOut, 201: SubmissionOut, 401: ErrorOut, 403: ErrorOut,
+              409: ErrorOut, 423: ErrorOut, **BODY_REFUSALS},
+    url_name="submit",
+    summary="Submit one signature from the outbox (idempotent by submission_id)",
+)
+def submit(request: DeviceRequest, payload: SubmissionIn) -> Status[dict[str, Any]]:
+    device = request.auth
+    _check_submission(payload)
+    employee = signatures.signer(payload.employee_id)
+    status, body = _record(payload, device=device, employee=employee,
+                           context=AuditContext.from_request(request, device=device))
+    return Status(status, body)
 
+
+# --- the outbox flush in one request -------------------------------------------------------
+
+
+def _parse_item(item: object) -> SubmissionIn:
+    """Step 4 for one item: what /signatures would have refused as its body."""
+    try:
+        return SubmissionIn.model_validate(item)
+    except PydanticValidationError as exc:
+        raise _validation_refusal(
+            [{"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]}
+             for e in exc.errors(include_url=False)]
+        ) from None
+
+
+def _claimed_id(item: object) -> uuid.UUID | None:
+    """The submission_id an item carries, for the tablet to match the answer, if it is one."""
+    value = item.get("submission_id") if isinstance(item, dict) else None
+    try:
+        return uuid.UUID(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+def _sent_on_arrival(submission: SubmissionIn, waited: datetime.timedelta) -> SubmissionIn:
+    """The item as if it had been received when the batch arrived: its `client_sent_at` moved
+    on by the time it waited behind the items before it, which is no clock skew. A reading the
+    tablet's clock got wrong (no real moment, far out of bounds) stays as it was sent."""
+    sent = submission.client_sent_at
+    if sent is None or not sent.storable or sent.value is None:
+        return submission
+    return submission.model_copy(
+        update={"client_sent_at": clock.ClientTime(raw=sent.raw, value=sent.value + waited)})
+
+
+@api.post(
+    "/signatures/batch",
+    response={200: BatchOut, 401: ErrorOut, 403: ErrorOut, **BODY_REFUSALS},
+    url_name="submit_batch",
+    summary=f"Submit up to {BATCH_MAX_ITEMS} signatures from the outbox in one request; "
+            "each is answered as /signatures would answer it alone",
+)
+def submit_batch(request: DeviceRequest, payload: BatchIn) -> Status[dict[str, Any]]:
+    """The tablet flushes its outbox here when more than one signature waits.
+
+    The device is authenticated once (DeviceAuth); then each item goes through the same checks,
+    in the same order, as a request to /signatures, and through record_signature in its own
+    transaction: a refused item undoes nothing of the others, a resent one is a duplicate. The
+    answer is 200 with one result per item (the status and JSON /signatures would have given);
+    the batch as a whole is refused only when it is too large or the tablet is not allowed.
+    """
+    items = payload.items
+    if len(items) > BATCH_MAX_ITEMS:
+        return Status(413, {"code": "batch.too_many",
+                            "message": _("Terlalu banyak tanda tangan dalam satu kiriman "
+                                         "(paling banyak %(n)d).") % {"n": BATCH_MAX_ITEMS},
+                            "detail": {"max_items": BATCH_MAX_ITEMS, "items": len(items)}})
+    arrived = timezone.now()
+    device = request.auth
+    context = AuditContext.from_request(request, device=device)
+    results = []
+    for item in items:
+        try:
+            submission = _parse_item(item)
+            _check_submission(submission)
+            employee = signatures.signer(submission.employee_id)
+            submission = _sent_on_arrival(submission, timezone.now() - arrived)
+            status, body = _record(submission, device=device, employee=employee,
+                                   context=context)
+        except PaktaError as exc:
+            status, body = exc.status, exc.as_json()
+        results.append({"submission_id": _claimed_id(item), "http_status": status,
+                        "body": body})
+    return Status(200, {"results": results})

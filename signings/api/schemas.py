@@ -10,6 +10,7 @@ from ninja import Field, Schema
 from pydantic import (
     FiniteFloat,
     PlainValidator,
+    SkipValidation,
     ValidationInfo,
     WithJsonSchema,
     field_validator,
@@ -20,6 +21,14 @@ from signings import clock, text
 
 MAX_STROKES = 200
 MAX_POINTS_PER_STROKE = 2000
+
+# The outbox flush in one request (`kiosk:api:submit_batch`): at most this many signatures, and
+# at most this many bytes of body. Twenty drawn signatures are well under 2 MiB; one submission
+# at its own limit (about 1.2 MiB) still fits alone. Below Django's DATA_UPLOAD_MAX_MEMORY_SIZE
+# (5 MiB), which reading the body enforces. The tablet packs its batches by both (it is told
+# them in the app's config) and sends anything larger one by one.
+BATCH_MAX_ITEMS = 20
+BATCH_MAX_BYTES = 4 * 1024 * 1024
 
 # x, y (canvas pixels), milliseconds since the first point. The parser already refuses NaN
 # and infinities (signings/api/parser.py); a Point says so too.
@@ -245,6 +254,32 @@ class SubmissionOut(Schema):
     signed_at: datetime.datetime
     received_at: datetime.datetime
     clock_suspect: bool
+
+
+class BatchIn(Schema):
+    # Each item is checked on its own (SkipValidation keeps it raw here, and the schema still
+    # documents it as a SubmissionIn): a malformed item is refused alone, not the batch.
+    items: list[SkipValidation[SubmissionIn]] = Field(
+        min_length=1,
+        description=f"Up to {BATCH_MAX_ITEMS} submissions, in outbox order; each is applied "
+                    "as if sent alone to /signatures",
+    )
+
+
+class BatchItemOut(Schema):
+    submission_id: uuid.UUID | None = Field(
+        description="The item's submission_id, or null when the item did not carry a valid one"
+    )
+    http_status: int = Field(
+        description="The status /signatures would have answered for this item alone"
+    )
+    body: SubmissionOut | ErrorOut = Field(
+        description="What /signatures would have answered for this item alone"
+    )
+
+
+class BatchOut(Schema):
+    results: list[BatchItemOut] = Field(description="One per item, in the items' order")
 
 
 class IdentityCheckIn(CleanIn):

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from signings import access
 from signings.access import Ability
+from signings.api.schemas import BATCH_MAX_BYTES, BATCH_MAX_ITEMS
 from signings.forms.kiosk import DeviceForm, ResponsibleOfficerForm, officers_for
 from signings.models import KioskDevice, SigningEvent
 from signings.services import kiosk as kiosk_service
@@ -257,6 +258,9 @@ def app(request):
         "apiRoot": reverse("kiosk:api:api-root"),
         "swUrl": reverse("kiosk:service_worker"),
         "appUrl": reverse("kiosk:app"),
+        # The outbox sends more than one waiting signature in batches of at most these.
+        "batch": {"url": reverse("kiosk:api:submit_batch"), "maxItems": BATCH_MAX_ITEMS,
+                  "maxBytes": BATCH_MAX_BYTES},
         "texts": {key: str(value) for key, value in _texts().items()},
     }
     return render(request, "kiosk/app.html", {"config": config})

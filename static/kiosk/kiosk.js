@@ -565,6 +565,7 @@ async function start() {
   guardPad($("pad"));
   outbox = new Outbox({
     apiRoot: API,
+    batch: config.batch,
     authHeaders,
     onChange: async (online) => { setOnline(online); await renderStatusBar(); },
     onSent: async (item, body) => {

@@ -13,10 +13,13 @@ import pytest
 from django.urls import reverse
 
 from signings.models import Signature
+from signings.services import kiosk
+from signings.services.context import AuditContext
 from tests import factories
 from tests.browser import test_kiosk_browser as kiosk_browser
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.browser.test_kiosk_browser import agree_and_sign, wait_pending
+from tests.browser.test_kiosk_browser_batch import THREE, count_sends, sign_three_offline
 
 # The browser fixtures of the main kiosk test module, shared.
 assembly = kiosk_browser.assembly
@@ -131,3 +134,32 @@ def test_https_or_localhost_pairing_page_has_no_http_warning(client, assembly, h
     assert b'id="offline-unavailable"' not in secure.content
     local = client.post(url, {"name": "Tablet C"}, headers={"host": "localhost"})
     assert b'id="offline-unavailable"' not in local.content
+
+
+def test_a_plain_http_tablet_flushes_its_outbox_in_one_batch(
+    intranet_browser, intranet_url, assembly, hr_a
+):
+    """No secure context (no crypto.randomUUID, no service worker): the outbox in IndexedDB and
+    the batch work all the same while the page stays open."""
+    event, _people = assembly
+    code = kiosk.add_device(event=event, name="Tablet HTTP",
+                            context=AuditContext.for_user(hr_a)).code
+    context = intranet_browser.new_context(locale="id-ID",
+                                           viewport={"width": 1024, "height": 768})
+    context.set_default_timeout(15000)
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(f"{intranet_url}{reverse('kiosk:app')}#kode={code}")
+    page.wait_for_selector("body[data-ready='1']")
+    page.wait_for_selector("#screen-search:not(.d-none)")
+    assert page.evaluate("() => window.isSecureContext") is False
+    sends = count_sends(page)
+    sign_three_offline(context, page)
+
+    context.set_offline(False)
+    wait_pending(page, 0)
+    assert sends == {"batch": 1, "single": 0}
+    assert sorted(s.employee.name for s in Signature.objects.filter(event=event)) == sorted(THREE)
+    assert errors == []
+    context.close()

@@ -65,4 +65,6 @@ ROWS = [
     Row("kiosk:api:identity_attempts", method="post", expect=everyone(400), headers=_token),
     Row("kiosk:api:submit", method="post", expect=everyone(401)),
     Row("kiosk:api:submit", method="post", expect=everyone(400), headers=_token),
+    Row("kiosk:api:submit_batch", method="post", expect=everyone(401)),
+    Row("kiosk:api:submit_batch", method="post", expect=everyone(400), headers=_token),
 ]
