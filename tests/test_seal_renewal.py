@@ -1,6 +1,7 @@
 """Renewing the seal certificate: pacts sealed before stay genuine on /v/, new ones carry the new
 certificate, and every certificate ever used is on the register."""
 
+import datetime
 import io
 from pathlib import Path
 
@@ -125,3 +126,19 @@ def test_seal_reason_names_the_documents_real_title(open_event, unit_a, hr_a):
     assert reason.startswith("IKRAR NETRALITAS ASN — ")
     assert pact.employee.display_name in reason
     assert "Pakta integritas" not in reason
+
+
+def test_a_worker_with_an_older_clock_reading_never_moves_last_use_before_first_use(
+        open_event, unit_a, hr_a):
+    # Two workers seal at once: one registers the certificate with its clock reading, the other,
+    # a moment earlier by its own reading, then notes its use. The check constraint
+    # (first use <= last use) must hold, not fail the render task.
+    first = issue(open_event, unit_a, hr_a)
+    registered = SealCertificate.objects.get()
+    later = registered.last_used_at + datetime.timedelta(seconds=5)
+    SealCertificate.objects.filter(pk=registered.pk).update(first_used_at=later,
+                                                            last_used_at=later)
+    seal_certificates.register_in_use(certificate=seal_cert_of(pdf_bytes(first)),
+                                      context=AuditContext.system("test"))
+    registered.refresh_from_db()
+    assert registered.first_used_at == registered.last_used_at == later

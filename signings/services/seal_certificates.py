@@ -7,6 +7,8 @@ import datetime
 
 from asn1crypto import x509 as asn1_x509
 from django.db import transaction
+from django.db.models import F, Value
+from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from signings.models import SealCertificate
@@ -24,7 +26,10 @@ def register_in_use(*, certificate: asn1_x509.Certificate,
     under a certificate the upload check would not know."""
     fingerprint = seal.fingerprint(certificate)
     now = timezone.now()
-    if SealCertificate.objects.filter(fingerprint=fingerprint).update(last_used_at=now):
+    # Greatest: a worker whose clock reading is a moment older than the row another worker just
+    # made must not move last use before first use (a check constraint refuses that).
+    last_use = Greatest(F("last_used_at"), Value(now))
+    if SealCertificate.objects.filter(fingerprint=fingerprint).update(last_used_at=last_use):
         return SealCertificate.objects.get(fingerprint=fingerprint)
     validity = certificate["tbs_certificate"]["validity"]
     with transaction.atomic():
@@ -51,7 +56,7 @@ def register_in_use(*, certificate: asn1_x509.Certificate,
                 "not_after": registered.not_after,
             })
         else:
-            SealCertificate.objects.filter(pk=registered.pk).update(last_used_at=now)
+            SealCertificate.objects.filter(pk=registered.pk).update(last_used_at=last_use)
     return registered
 
 
