@@ -228,11 +228,16 @@ def test_a_login_lockout_holds_across_four_workers(tmp_path, settings):
                 "POST", "/masuk/", body, {"Content-Type": "application/x-www-form-urlencoded"})
             return status
 
-        wrong = [log_in(attacker, f"salah-{i}") for i in range(settings.AXES_FAILURE_LIMIT)]
+        # At once, each from its own session at the same address: sequential requests may all
+        # land on one worker, which would show nothing shared.
+        with ThreadPoolExecutor(max_workers=settings.AXES_FAILURE_LIMIT) as pool:
+            wrong = list(pool.map(lambda i: log_in(Browser(server, first), f"salah-{i}"),
+                                  range(settings.AXES_FAILURE_LIMIT)))
         locked = log_in(attacker, factories.PASSWORD)
         served_by = server.worker_pids()
         elsewhere = log_in(Browser(server, second), factories.PASSWORD)
-    assert wrong[:-1] == [200] * (settings.AXES_FAILURE_LIMIT - 1)  # the form again, with an error
+    # The form again, with an error; the attempt that reaches the limit may already be refused.
+    assert set(wrong) <= {200, 429} and wrong.count(200) >= settings.AXES_FAILURE_LIMIT - 1
     assert locked == 429  # even the right password, from whichever worker
     assert len(served_by) >= 2
     assert elsewhere == 302  # the same user from another address logs in

@@ -202,7 +202,7 @@ class ReopenForm(CleanTextForm):
                              widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}))
 
 
-class FollowUpForm(forms.Form):
+class FollowUpForm(CleanTextForm):
     date = forms.DateField(
         label=_("Tanggal acara susulan"),
         widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
