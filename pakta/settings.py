@@ -132,7 +132,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-
+# Rate limits count here: one cache every worker process shares (pakta/env.py: cache_settings).
 CACHES = cache_settings(os.environ.get("CACHE_URL", ""))
 
 AUTHENTICATION_BACKENDS = [
@@ -196,7 +196,6 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 # worker, never read by another node. Best on the file system of MEDIA_ROOT (the finished
 # file is then moved, not copied); not a RAM disk (an archive can be gigabytes).
 PAKTA_SCRATCH_DIR = Path(os.environ.get("PAKTA_SCRATCH_DIR") or VAR_DIR / "scratch")
-
 
 STORAGES = {
     "default": media_storage(),
