@@ -19,9 +19,6 @@ from django.core.cache.backends.db import DatabaseCache
 from django.db import connections, models, router, transaction
 from django.utils.timezone import now
 
-# The table migration signings/0012 creates; settings.CACHES points the database cache at it.
-TABLE = "pakta_cache"
-
 
 class AtomicDatabaseCache(DatabaseCache):
     def incr(self, key: Any, delta: int = 1, version: int | None = None) -> Any:

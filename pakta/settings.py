@@ -14,10 +14,9 @@ CACHE_URL      the cache every worker shares (rate limits): redis://host:6379/1,
                the database cache (table pakta_cache, made by migrate)
 The production environment, complete: docs/operations.md ("The production environment").
 What several nodes need: README.md ("Configuration"), docs/operations.md.
+The parsers, and the checks that stop startup on a value Pakta does not know: pakta/env.py.
 """
 
-import importlib.util
-import ipaddress
 import os
 from pathlib import Path
 
@@ -26,33 +25,19 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
+from pakta.env import (
+    TASK_BACKENDS,
+    cache_settings,
+    env_bool,
+    env_list,
+    ip_networks,
+    media_storage,
+    task_backend,
+    tasks_redis_url,
+)
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("PAKTA_VAR_DIR", BASE_DIR / "var"))
-
-
-_TRUE = frozenset({"1", "true", "yes", "on"})
-_FALSE = frozenset({"0", "false", "no", "off"})
-
-
-def env_bool(name: str, default: bool = False) -> bool:
-    """A yes/no setting. Anything unexpected stops startup: a typo such as DEBUG=ture must not
-    silently mean "off" (or "on") in production."""
-    value = os.environ.get(name)
-    if value is None or not value.strip():
-        return default
-    word = value.strip().lower()
-    if word in _TRUE:
-        return True
-    if word in _FALSE:
-        return False
-    raise ImproperlyConfigured(
-        f"{name}={value!r} is not a yes/no value. Accepted (case-insensitive): "
-        "1/0, true/false, yes/no, on/off."
-    )
-
-
-def env_list(name: str, default: str = "") -> list[str]:
-    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
 DEBUG = env_bool("DEBUG")
@@ -147,37 +132,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-
-def cache_settings(url: str) -> dict:
-    """CACHES from CACHE_URL. Rate limits count in the cache, so every worker process must see
-    the same one: Redis when given, else the database (no extra service; migrate makes the
-    table). A per-process cache would let each gunicorn worker count on its own."""
-    url = url.strip()
-    scheme = url.partition("://")[0].lower()
-    if not url or url.lower() == "db://":
-        default = {
-            # Django's DatabaseCache with counters that hold across processes (pakta/cache.py).
-            "BACKEND": "pakta.cache.AtomicDatabaseCache",
-            "LOCATION": "pakta_cache",
-            # Culling deletes a third of the entries: rate-limit counters among them. Far above
-            # what ten minutes of one government's visitors make.
-            "OPTIONS": {"MAX_ENTRIES": 100_000},
-        }
-    elif scheme in {"redis", "rediss", "unix"}:
-        default = {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": url,
-            # A stalled Redis fails the request in seconds instead of hanging a worker.
-            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
-        }
-    else:
-        raise ImproperlyConfigured(
-            f"CACHE_URL={url!r} is not understood. Use redis://host:6379/1 (rediss:// with "
-            "TLS, unix:///path/redis.sock), or leave it unset (or db://) for the database cache."
-        )
-    return {"default": {**default, "KEY_PREFIX": "pakta"}}
-
-
+# Rate limits count here: one cache every worker process shares (pakta/env.py: cache_settings).
 CACHES = cache_settings(os.environ.get("CACHE_URL", ""))
 
 AUTHENTICATION_BACKENDS = [
@@ -213,15 +168,7 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 # Our own reverse proxies (addresses or networks, comma-separated): only behind one of them is
 # X-Forwarded-For believed, so rate limits, lockouts and the audit log see the real client
 # (signings/services/context.py: client_ip). Unset: REMOTE_ADDR, the connection's other end.
-PAKTA_TRUSTED_PROXIES = env_list("PAKTA_TRUSTED_PROXIES")
-for _proxy in PAKTA_TRUSTED_PROXIES:
-    try:
-        ipaddress.ip_network(_proxy, strict=False)
-    except ValueError:
-        raise ImproperlyConfigured(
-            f"PAKTA_TRUSTED_PROXIES: {_proxy!r} is not an IP address or network "
-            "(e.g. 127.0.0.1,10.0.0.0/24)."
-        ) from None
+PAKTA_TRUSTED_PROXIES = ip_networks("PAKTA_TRUSTED_PROXIES")
 
 # Failed logins are rows in the database (AccessAttempt, listed and lifted in the admin), counted
 # under a row lock: every worker sees the same count without the cache.
@@ -250,40 +197,6 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 # file is then moved, not copied); not a RAM disk (an archive can be gigabytes).
 PAKTA_SCRATCH_DIR = Path(os.environ.get("PAKTA_SCRATCH_DIR") or VAR_DIR / "scratch")
 
-
-def media_storage() -> dict:
-    """The media (signature images, pacts, recaps, archives, checkpoints): every read and write
-    goes through the storage API, so a directory shared by every node (NFS) or an S3-compatible
-    bucket hold them alike (docs/operations.md, "Several nodes")."""
-    kind = os.environ.get("PAKTA_STORAGE", "files").strip().lower() or "files"
-    if kind == "files":
-        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
-    if kind != "s3":
-        raise ImproperlyConfigured(
-            f"PAKTA_STORAGE={kind!r} is not a storage Pakta knows. Accepted: files, s3.")
-    if importlib.util.find_spec("storages") is None:
-        raise ImproperlyConfigured(
-            "PAKTA_STORAGE=s3 needs django-storages with boto3: "
-            "pip install -r requirements-s3.txt")
-    bucket = os.environ.get("AWS_STORAGE_BUCKET_NAME", "")
-    if not bucket:
-        raise ImproperlyConfigured("PAKTA_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME.")
-    options = {
-        "bucket_name": bucket,
-        # Empty means boto3's own lookup (AWS_ACCESS_KEY_ID etc., instance roles).
-        "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
-        "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
-        "location": os.environ.get("AWS_LOCATION", ""),
-        # Evidence is never overwritten: a name taken gets another one, as on a disk.
-        "file_overwrite": False,
-        # Private objects; downloads go through the app, which checks access and logs them.
-        "default_acl": None,
-        "querystring_auth": True,
-        "addressing_style": os.environ.get("AWS_S3_ADDRESSING_STYLE") or None,
-    }
-    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
-
-
 STORAGES = {
     "default": media_storage(),
     "staticfiles": {
@@ -300,28 +213,12 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 # Background tasks (docs/operations.md): the database queue needs nothing but the database;
 # "rq" puts them on Redis, for workers on several machines. A dotted path names any backend.
-TASK_BACKENDS = {"db": "django_tasks_db.DatabaseBackend", "rq": "django_tasks_rq.RQBackend"}
-_tasks_backend = os.environ.get("TASKS_BACKEND", "").strip() or "db"
-if "." not in _tasks_backend and _tasks_backend not in TASK_BACKENDS:
-    raise ImproperlyConfigured(
-        f"TASKS_BACKEND={_tasks_backend!r} is not a task backend Pakta knows. Accepted: "
-        f"{', '.join(TASK_BACKENDS)}, or the dotted path of a backend class.")
-TASKS = {
-    "default": {
-        "BACKEND": TASK_BACKENDS.get(_tasks_backend, _tasks_backend),
-        "QUEUES": ["default"],
-    }
-}
+TASKS = {"default": {"BACKEND": task_backend(), "QUEUES": ["default"]}}
 # Longest a task may run on RQ before its worker kills it: an archive of a whole province.
 PAKTA_TASK_TIMEOUT = int(os.environ.get("PAKTA_TASK_TIMEOUT", 6 * 3600))
 if TASKS["default"]["BACKEND"] == TASK_BACKENDS["rq"]:
-    _redis_url = os.environ.get("TASKS_REDIS_URL") or os.environ.get("REDIS_URL", "")
-    if not _redis_url:
-        raise ImproperlyConfigured(
-            "TASKS_BACKEND=rq needs TASKS_REDIS_URL (or REDIS_URL), e.g. "
-            "redis://127.0.0.1:6379/0.")
     INSTALLED_APPS.append("django_rq")
-    RQ_QUEUES = {"default": {"URL": _redis_url, "DEFAULT_TIMEOUT": PAKTA_TASK_TIMEOUT}}
+    RQ_QUEUES = {"default": {"URL": tasks_redis_url(), "DEFAULT_TIMEOUT": PAKTA_TASK_TIMEOUT}}
     # `manage.py rqworker` runs our tasks with this job class (pakta/task_queue.py), in its
     # own process like db_worker: RQ's default forks a fresh process per job, which loads
     # fonts, WeasyPrint and pyHanko again for every pact (8x slower, bench/task_workers.py).

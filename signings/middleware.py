@@ -7,11 +7,11 @@ from django.core.exceptions import BadRequest
 from django.core.handlers.wsgi import LimitedStream
 from django.http import JsonResponse
 from django.middleware.locale import LocaleMiddleware
-from django.shortcuts import render
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from signings import request_id, request_limits
+from signings.views import errors
 
 logger = logging.getLogger(__name__)
 
@@ -152,11 +152,8 @@ def too_large(request, limit: request_limits.Limit, *, size: int | None):
             status=413,
         )
     else:
-        response = render(request, "request_too_large.html", {
-            "size": size,
-            "max_bytes": limit.max_bytes,
-            "back": request.get_full_path(),
-        }, status=413)
+        response = errors.page(request, "request_too_large.html", 413, size=size,
+                               max_bytes=limit.max_bytes, back=request.get_full_path())
     # Public pages (/v/) must never be indexed, whatever answers them.
     response["X-Robots-Tag"] = "noindex"
     return response

@@ -3,7 +3,7 @@ CACHE_URL names, as in production (tests/settings.py gives the test process a lo
 
 import os
 
-from pakta.settings import cache_settings
+from pakta.env import cache_settings
 from tests.settings import *  # noqa: F403
 
 CACHES = cache_settings(os.environ.get("CACHE_URL", ""))

@@ -23,7 +23,7 @@ from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 from django.utils import timezone
 
 from pakta.cache import AtomicDatabaseCache
-from pakta.settings import cache_settings
+from pakta.env import cache_settings
 from signings.views import verify
 from tests import factories
 from tests.servers import gunicorn

@@ -50,7 +50,7 @@ def no_local_path(request, settings, monkeypatch):
         moto = pytest.importorskip("moto", reason="the S3 check runs on moto's fake S3")
         import boto3
 
-        from pakta.settings import media_storage
+        from pakta.env import media_storage
 
         for name, value in {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
                             "AWS_DEFAULT_REGION": "us-east-1", "PAKTA_STORAGE": "s3",

@@ -8,7 +8,7 @@ to the database later needs nothing either.
 from django.core.management import call_command
 from django.db import migrations
 
-TABLE = "pakta_cache"  # pakta/cache.py: TABLE, settings.cache_settings: LOCATION
+TABLE = "pakta_cache"  # pakta/env.py: CACHE_TABLE (the LOCATION of the database cache)
 
 
 def create_cache_table(apps, schema_editor):

@@ -12,7 +12,6 @@ import functools
 
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
 
 from signings import ratelimit
 from signings.forms.verify import CodeForm, UploadForm
@@ -79,17 +78,15 @@ def _not_found(request):
 
 
 @_noindex
-@never_cache
 def verify_home(request):
     form = CodeForm(request.GET or None)
     if form.is_valid():
-        return redirect("verify:signature", code=verification.normalise_code(
-            form.cleaned_data["code"])[:20] or "-")
+        # Normalised and checked by the form: letters and digits only, never empty.
+        return redirect("verify:signature", code=form.cleaned_data["code"])
     return render(request, "verify/home.html", {"form": form})
 
 
 @_noindex
-@never_cache
 def verify(request, code):
     document = verification.find_by_code(code)
     if document is None:
