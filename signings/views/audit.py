@@ -26,6 +26,7 @@ from signings.readmodels import bkn_report, compliance
 from signings.readmodels.event_record import event_record
 from signings.services import archives, downloads, pacts, recaps
 from signings.services.context import AuditContext
+from signings.views.hr import id_param
 
 PDF = "application/pdf"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -170,9 +171,8 @@ def archive_download(request, pk):
 def _compliance_data(request, pk):
     agency = _agency(request, pk)
     event = None
-    event_id = request.GET.get("acara", "")
-    # isdecimal, not isdigit: "²" is a digit int() refuses.
-    if event_id.isdecimal() and len(event_id) <= 18:
+    event_id = id_param(request, "acara")
+    if event_id is not None:
         event = access.scoped(SigningEvent.objects.in_agency(agency), request.user,
                               Ability.AUDIT).filter(pk=event_id).first()
     rows = compliance.compliance_rows(agency, event)

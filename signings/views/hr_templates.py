@@ -24,7 +24,7 @@ from signings.models import (
 from signings.pdf import pact_text
 from signings.services import templates as template_service
 from signings.services.context import AuditContext
-from signings.views.hr import paginate
+from signings.views.hr import id_param, paginate
 
 
 @access.role_required(Ability.MANAGE)
@@ -114,9 +114,8 @@ def version_preview(request, pk):
     candidates = access.scoped(Employee.objects.select_related("agency"), request.user,
                                Ability.MANAGE).in_agency(version.template.agency).active()
     employee = None
-    wanted = request.GET.get("employee", "")
-    # isdecimal, not isdigit: "²" is a digit int() refuses.
-    if wanted.isdecimal() and len(wanted) <= 18:
+    wanted = id_param(request, "employee")
+    if wanted is not None:
         employee = candidates.filter(pk=wanted).first()
     employee = employee or candidates.order_by("echelon", "name").first() or _sample_employee(
         version.template)

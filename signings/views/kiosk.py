@@ -19,7 +19,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from signings import access
@@ -279,12 +278,10 @@ def service_worker(request):
     }
     body = f"self.PAKTA_KIOSK = {json.dumps(config)};\n{source}"
     response = HttpResponse(body, content_type="application/javascript; charset=utf-8")
-    response["Cache-Control"] = "no-cache"
     response["Service-Worker-Allowed"] = reverse("kiosk:app")
     return response
 
 
-@never_cache
 @require_GET
 def manifest(request):
     data = {
