@@ -175,7 +175,8 @@ def record_signature(
     image_bytes = submission.image_png or b""
     fingerprint = payload_fingerprint(event_id=event.pk, employee_id=employee.pk,
                                       submission=submission)
-    # Decode and re-encode outside the transaction: it is the slow part and needs no lock.
+    # Check the image (chunks, pixel data, ink) outside the transaction: it is the slow part
+    # and needs no lock.
     # (A resent submission is recognised inside the transaction, after the lock; resends are
     # rare, so checking for one here too would cost every first send a query.)
     clean = clean_signature_png(image_bytes) if method != SignatureMethod.PAPER or image_bytes \
