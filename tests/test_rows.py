@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 
-from signings.models import KioskDevice, PactTemplateVersion, SigningEvent
+from signings.models import Agency, Employee, KioskDevice, PactTemplateVersion, SigningEvent
 from signings.models.rows import Columns, split
-from signings.services import kiosk
+from signings.services import kiosk, signatures
 from tests.kiosk_support import pair
 
 
@@ -32,6 +32,16 @@ def test_a_tablet_loads_with_its_event_pact_version_and_officer(open_event, hr_a
     with django_assert_num_queries(0):
         assert loaded.event.template_version.content_hash == version.content_hash
         assert loaded.responsible_officer.get_username() == hr_a.get_username()
+
+
+@pytest.mark.django_db
+def test_a_submissions_signer_loads_with_their_agency(employee_a, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        loaded = signatures.signer(employee_a.pk)
+    same(loaded, Employee.objects.get(pk=employee_a.pk))
+    same(loaded.agency, Agency.objects.get(pk=employee_a.agency_id))
+    with django_assert_num_queries(0):
+        assert loaded.agency.name == employee_a.agency.name
 
 
 @pytest.mark.django_db

@@ -301,24 +301,20 @@ def identity_attempts(request: DeviceRequest,
             "received_at": timezone.now()}
 
 
-def _check_submission(payload: SubmissionIn) -> None:
-    """Steps 5 and 6 of docs/signing.md: what the tablet itself vouches for."""
+def _record(payload: SubmissionIn, *, device: KioskDevice,
+            context: AuditContext) -> tuple[int, dict[str, Any]]:
+    """Steps 5 onwards of docs/signing.md for one submission, the same for /signatures and
+    each item of a batch: (status, body) as /signatures answers; a refusal raises."""
     if not payload.agreed:
         raise SigningError("agreement.missing",
                            _("Penanda tangan belum menyatakan setuju dengan isi pakta."),
                            status=422)
-    for moment in (payload.client_signed_at, payload.client_sent_at, payload.consent_at):
-        if moment is not None and moment.naive:
-            raise SigningError("request.naive_time",
-                               _("Waktu dari tablet harus menyertakan zona waktu."), status=422)
-
-
-def _record(payload: SubmissionIn, *, device: KioskDevice, employee: Employee,
-            context: AuditContext) -> tuple[int, dict[str, Any]]:
-    """Steps 8 onwards: the image, then record_signature. (status, body) as /signatures
-    answers; a refusal raises."""
     times = {"client_signed_at": payload.client_signed_at,
              "client_sent_at": payload.client_sent_at, "consent_at": payload.consent_at}
+    if any(moment is not None and moment.naive for moment in times.values()):
+        raise SigningError("request.naive_time",
+                           _("Waktu dari tablet harus menyertakan zona waktu."), status=422)
+    employee = signatures.signer(payload.employee_id)
     image = decode_data_url(payload.image)
     result = signatures.record_signature(
         event=device.event,
@@ -362,9 +358,7 @@ def _record(payload: SubmissionIn, *, device: KioskDevice, employee: Employee,
 )
 def submit(request: DeviceRequest, payload: SubmissionIn) -> Status[dict[str, Any]]:
     device = request.auth
-    _check_submission(payload)
-    employee = signatures.signer(payload.employee_id)
-    status, body = _record(payload, device=device, employee=employee,
+    status, body = _record(payload, device=device,
                            context=AuditContext.from_request(request, device=device))
     return Status(status, body)
 
@@ -421,22 +415,19 @@ def submit_batch(request: DeviceRequest, payload: BatchIn) -> Status[dict[str, A
     """
     items = payload.items
     if len(items) > BATCH_MAX_ITEMS:
-        return Status(413, {"code": "batch.too_many",
-                            "message": _("Terlalu banyak tanda tangan dalam satu kiriman "
-                                         "(paling banyak %(n)d).") % {"n": BATCH_MAX_ITEMS},
-                            "detail": {"max_items": BATCH_MAX_ITEMS, "items": len(items)}})
+        raise kiosk.KioskError(
+            "batch.too_many",
+            _("Terlalu banyak tanda tangan dalam satu kiriman (paling banyak %(n)d).")
+            % {"n": BATCH_MAX_ITEMS},
+            status=413, detail={"max_items": BATCH_MAX_ITEMS, "items": len(items)})
     arrived = timezone.now()
     device = request.auth
     context = AuditContext.from_request(request, device=device)
     results = []
     for item in items:
         try:
-            submission = _parse_item(item)
-            _check_submission(submission)
-            employee = signatures.signer(submission.employee_id)
-            submission = _sent_on_arrival(submission, timezone.now() - arrived)
-            status, body = _record(submission, device=device, employee=employee,
-                                   context=context)
+            submission = _sent_on_arrival(_parse_item(item), timezone.now() - arrived)
+            status, body = _record(submission, device=device, context=context)
         except PaktaError as exc:
             status, body = exc.status, exc.as_json()
         results.append({"submission_id": _claimed_id(item), "http_status": status,

@@ -194,18 +194,15 @@ def record_wrong_attempts(*, event: SigningEvent, employee: Employee, report: Wr
     lock, _created = IdentityLock.objects.get_or_create(event=event, employee=employee)
     lock = IdentityLock.objects.select_for_update().get(pk=lock.pk)
     device: KioskDevice | None = context.device
-    client_at, untrusted = report.client_at, ""
-    if (client_at is not None or report.client_at_raw is not None) and not \
-            tablet_times.trusted_time(client_at, event=event, device=device,
-                                      received=timezone.now()):
-        untrusted = report.client_at_raw or (client_at.isoformat() if client_at else "")
-        client_at = None
+    low, high = tablet_times.window(event=event, device=device, received=timezone.now())
+    client_at, untrusted = tablet_times.believe(report.client_at, report.client_at_raw,
+                                                low=low, high=high)
     try:
         with transaction.atomic():
             IdentityAttempt.objects.create(attempt_id=attempt_id, event=event,
                                            employee=employee, device=device, wrong=wrong,
                                            client_at=client_at,
-                                           untrusted_client_at=untrusted[:64])
+                                           untrusted_client_at=(untrusted or "")[:64])
     except IntegrityError:
         return lock  # a resend: counted already
     now = timezone.now()

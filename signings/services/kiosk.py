@@ -302,10 +302,10 @@ def touch(device: KioskDevice, *, pending: int | None = None,
     stale = now - LAST_SEEN_RESOLUTION
     if not urgent and device.last_seen_at is not None and device.last_seen_at > stale:
         return
-    rows = KioskDevice.objects.filter(pk=device.pk)
+    matching = KioskDevice.objects.filter(pk=device.pk)
     if not urgent:
-        rows = rows.filter(Q(last_seen_at__isnull=True) | Q(last_seen_at__lte=stale))
-    if rows.update(**changes):
+        matching = matching.filter(Q(last_seen_at__isnull=True) | Q(last_seen_at__lte=stale))
+    if matching.update(**changes):
         for field, value in changes.items():
             setattr(device, field, value)
 
@@ -367,7 +367,7 @@ def roster(event: SigningEvent) -> list[dict]:
               "agency__short_name")
     )
     checks = identity_checks.verifiers(event)
-    rows = []
+    entries = []
     for employee in employees:
         number = employee.nip or employee.nik
         masked = mask_tail(number) if number else employee.staff_number
@@ -378,7 +378,7 @@ def roster(event: SigningEvent) -> list[dict]:
             birth_check = "server"  # the tablet asks the server until the verifier is made
         else:
             birth_check = "none"
-        rows.append({
+        entries.append({
             "id": employee.pk,
             "name": employee.display_name,
             "search_name": employee.name,
@@ -395,17 +395,17 @@ def roster(event: SigningEvent) -> list[dict]:
             "rank": employee.signing_rank,
             "excused": employee.has_note,
         })
-    return rows
+    return entries
 
 
 def signed_list(event: SigningEvent) -> list[dict]:
     """Who has signed already (any tablet or method), so a tablet can say so offline."""
-    rows = (
+    signed = (
         Signature.objects.valid().filter(event=event)
         .values_list("employee_id", "signed_at", "device__name", "method")
         .order_by()
     )
     return [
         {"employee_id": emp, "signed_at": at, "where": device or "", "method": method}
-        for emp, at, device, method in rows
+        for emp, at, device, method in signed
     ]

@@ -175,7 +175,8 @@ def record_signature(
     image_bytes = submission.image_png or b""
     fingerprint = payload_fingerprint(event_id=event.pk, employee_id=employee.pk,
                                       submission=submission)
-    # Decode and re-encode outside the transaction: it is the slow part and needs no lock.
+    # Check the image (chunks, pixel data, ink) outside the transaction: it is the slow part
+    # and needs no lock.
     # (A resent submission is recognised inside the transaction, after the lock; resends are
     # rare, so checking for one here too would cost every first send a query.)
     clean = clean_signature_png(image_bytes) if method != SignatureMethod.PAPER or image_bytes \
@@ -468,11 +469,14 @@ def _settle_outcome(event_id: int, employee_id: int) -> None:
     AttendanceOutcome.objects.filter(event_id=event_id, employee_id=employee_id).delete()
 
 
+# What the checks under the lock read of the event, refreshed from its locked row (_refreshed).
+_EVENT_FIELDS = ("status", "title", "identity_check", "enforce_signing_order",
+                 "template_version_id")
+
 # The event row FOR SHARE and the person's expected row FOR UPDATE, in that order (as closing
 # the event and changing the expected list take them), in one round trip.
 _LOCK_SQL = (
-    "SELECT ev.status, ev.title, ev.identity_check, ev.enforce_signing_order,"
-    " ev.template_version_id"
+    f"SELECT {', '.join(f'ev.{name}' for name in _EVENT_FIELDS)}"  # noqa: S608
     " FROM signings_signingevent ev"
     " JOIN signings_expectedsigner es ON es.event_id = ev.id"
     " WHERE ev.id = %s AND es.employee_id = %s"
@@ -505,7 +509,7 @@ def _lock_event_shared(event: SigningEvent) -> SigningEvent:
         return SigningEvent.objects.select_related("template_version").get(pk=event.pk)
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT status, title, identity_check, enforce_signing_order, template_version_id"
+            f"SELECT {', '.join(_EVENT_FIELDS)}"  # noqa: S608
             " FROM signings_signingevent WHERE id = %s FOR SHARE",
             [event.pk],
         )
@@ -516,10 +520,11 @@ def _lock_event_shared(event: SigningEvent) -> SigningEvent:
 
 
 def _refreshed(event: SigningEvent, row: tuple) -> SigningEvent:
-    """`event` with the fields of a _LOCK_SQL row (status, title, identity check, signing
-    order, template version id)."""
-    template_version_id = row[4]
-    (event.status, event.title, event.identity_check, event.enforce_signing_order) = row[:4]
+    """`event` with the _EVENT_FIELDS of its locked row."""
+    values = dict(zip(_EVENT_FIELDS, row, strict=True))
+    template_version_id = values.pop("template_version_id")
+    for name, value in values.items():
+        setattr(event, name, value)
     cached = event._state.fields_cache.get("template_version")
     if cached is None or cached.pk != template_version_id:
         event.template_version = PactTemplateVersion.objects.get(pk=template_version_id)

@@ -64,10 +64,15 @@ def window(*, event: SigningEvent, device: KioskDevice | None,
     return max(low, clock.EARLIEST), min(high, clock.LATEST - datetime.timedelta(seconds=1))
 
 
-def trusted_time(value: datetime.datetime | None, *, event: SigningEvent,
-                 device: KioskDevice | None, received: datetime.datetime) -> bool:
-    low, high = window(event=event, device=device, received=received)
-    return clock.within(value, low, high)
+def believe(value: datetime.datetime | None, raw: str | None, *, low: datetime.datetime,
+            high: datetime.datetime) -> tuple[datetime.datetime | None, str | None]:
+    """One reading judged against [low, high]: (the moment, None) when it is believed, (None,
+    its text as sent) when not, (None, None) when nothing was sent."""
+    if value is None and raw is None:
+        return None, None
+    if clock.within(value, low, high):
+        return value, None
+    return None, raw if raw is not None else value.isoformat() if value else ""
 
 
 def judge(readings: Readings, *, event: SigningEvent, device: KioskDevice | None,
@@ -88,13 +93,10 @@ def judge(readings: Readings, *, event: SigningEvent, device: KioskDevice | None
     untrusted: dict[str, str] = {}
 
     def trust(name: str, value: datetime.datetime | None) -> datetime.datetime | None:
-        raw = readings.raw.get(name)
-        if value is None and raw is None:
-            return None
-        if clock.within(value, low, high):
-            return value
-        untrusted[name] = raw if raw is not None else value.isoformat() if value else ""
-        return None
+        believed, text = believe(value, readings.raw.get(name), low=low, high=high)
+        if text is not None:
+            untrusted[name] = text
+        return believed
 
     signed = trust("client_signed_at", readings.signed)
     sent = trust("client_sent_at", readings.sent)

@@ -83,6 +83,24 @@ def pending(page) -> int:
     return int(page.get_attribute("#pending-state", "data-pending"))
 
 
+def left_on_tablet(page) -> dict:
+    """What the tablet still keeps of its signers after a flush: the outbox records in
+    IndexedDB (employee ids) and localStorage as text."""
+    return page.evaluate("""() => new Promise((resolve, reject) => {
+      const open = indexedDB.open("pakta-kiosk");
+      open.onerror = () => reject(open.error);
+      open.onsuccess = () => {
+        const read = open.result.transaction("outbox").objectStore("outbox").getAll();
+        read.onerror = () => reject(read.error);
+        read.onsuccess = () => {
+          open.result.close();
+          resolve({outbox: read.result.map((r) => r.employee_id),
+                   localStorage: JSON.stringify(localStorage)});
+        };
+      };
+    })""")
+
+
 def wait_pending(page, count: int):
     page.wait_for_function(
         f"() => document.querySelector('#pending-state').dataset.pending === '{count}'",

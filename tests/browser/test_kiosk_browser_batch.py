@@ -17,7 +17,13 @@ from signings.models import Signature
 from signings.services import kiosk
 from signings.services.context import AuditContext
 from tests.browser import test_kiosk_browser as kiosk_browser
-from tests.browser.test_kiosk_browser import paired_kiosk, pending, sign, wait_pending
+from tests.browser.test_kiosk_browser import (
+    left_on_tablet,
+    paired_kiosk,
+    pending,
+    sign,
+    wait_pending,
+)
 from tests.kiosk_support import auth, pair, submission
 
 assembly = kiosk_browser.assembly
@@ -72,6 +78,8 @@ def test_three_offline_signatures_leave_in_one_batch_request(
     assert {s.device.name for s in arrived} == {"Tablet 1"}
     # Nothing left to send, nothing refused: the officer's list stays hidden.
     assert page.locator("#recovery.d-none").count() == 1
+    # The sent signatures (drawing, birth date) are gone from the tablet.
+    assert left_on_tablet(page) == {"outbox": [], "localStorage": "{}"}
 
 
 def test_a_refusal_in_the_batch_is_kept_for_the_officer_and_the_rest_arrive(

@@ -18,7 +18,7 @@ from signings.services.context import AuditContext
 from tests import factories
 from tests.browser import test_kiosk_browser as kiosk_browser
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
-from tests.browser.test_kiosk_browser import agree_and_sign, wait_pending
+from tests.browser.test_kiosk_browser import agree_and_sign, left_on_tablet, wait_pending
 from tests.browser.test_kiosk_browser_batch import THREE, count_sends, sign_three_offline
 
 # The browser fixtures of the main kiosk test module, shared.
@@ -161,5 +161,6 @@ def test_a_plain_http_tablet_flushes_its_outbox_in_one_batch(
     wait_pending(page, 0)
     assert sends == {"batch": 1, "single": 0}
     assert sorted(s.employee.name for s in Signature.objects.filter(event=event)) == sorted(THREE)
+    assert left_on_tablet(page) == {"outbox": [], "localStorage": "{}"}
     assert errors == []
     context.close()
