@@ -7,7 +7,6 @@ Run with `pytest -m browser`.
 from __future__ import annotations
 
 import json
-from urllib.parse import urlsplit
 
 import pytest
 from django.test import Client
@@ -16,42 +15,17 @@ from django.urls import reverse
 from signings.models import Signature
 from signings.services import kiosk
 from signings.services.context import AuditContext
-from tests.browser import test_kiosk_browser as kiosk_browser
-from tests.browser.test_kiosk_browser import paired_kiosk, pending, sign, wait_pending
+from tests.browser.kiosk_pages import (
+    THREE,
+    count_sends,
+    paired_kiosk,
+    pending,
+    sign_three_offline,
+    wait_pending,
+)
 from tests.kiosk_support import auth, pair, submission
 
-assembly = kiosk_browser.assembly
-
 pytestmark = pytest.mark.django_db(transaction=True)
-
-THREE = ["Budi Santoso", "Agus Salim", "Dewi Lestari"]
-
-
-def count_sends(page) -> dict[str, int]:
-    """Signature requests the server answered (a send that failed offline never arrives)."""
-    sends = {"batch": 0, "single": 0}
-    batch_path = reverse("kiosk:api:submit_batch")
-    single_path = reverse("kiosk:api:submit")
-
-    def finished(request):
-        if request.method != "POST":
-            return
-        path = urlsplit(request.url).path
-        if path == batch_path:
-            sends["batch"] += 1
-        elif path == single_path:
-            sends["single"] += 1
-
-    page.on("requestfinished", finished)
-    return sends
-
-
-def sign_three_offline(context, page):
-    context.set_offline(True)
-    page.wait_for_function("() => document.querySelector('#net-state').dataset.online === '0'")
-    for name in THREE:
-        sign(page, name.split()[0][:4], name)
-    assert pending(page) == 3
 
 
 def test_three_offline_signatures_leave_in_one_batch_request(

@@ -16,13 +16,14 @@ from signings.models import Signature
 from signings.services import kiosk
 from signings.services.context import AuditContext
 from tests import factories
-from tests.browser import test_kiosk_browser as kiosk_browser
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
-from tests.browser.test_kiosk_browser import agree_and_sign, wait_pending
-from tests.browser.test_kiosk_browser_batch import THREE, count_sends, sign_three_offline
-
-# The browser fixtures of the main kiosk test module, shared.
-assembly = kiosk_browser.assembly
+from tests.browser.kiosk_pages import (
+    THREE,
+    agree_and_sign,
+    count_sends,
+    sign_three_offline,
+    wait_pending,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
