@@ -7,12 +7,13 @@ Run with `pytest -m browser`.
 from __future__ import annotations
 
 import json
+from typing import Any, NamedTuple
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 
-from signings.models import Signature
+from signings.models import Employee, Signature, SigningEvent
 from signings.services import kiosk
 from signings.services.context import AuditContext
 from tests.browser.kiosk_pages import (
@@ -28,14 +29,27 @@ from tests.kiosk_support import auth, pair, submission
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_three_offline_signatures_leave_in_one_batch_request(
-    tablet_context, live_server, assembly, hr_a
-):
-    event, _people = assembly
+class Queued(NamedTuple):
+    event: SigningEvent
+    people: dict[str, Employee]
+    context: Any
+    page: Any
+    sends: dict[str, int]
+
+
+@pytest.fixture
+def three_queued(tablet_context, live_server, assembly, hr_a) -> Queued:
+    """Tablet 1 paired, its signature requests counted, the three of THREE waiting offline."""
+    event, people = assembly
     context = tablet_context()
     page = paired_kiosk(context, live_server, event, hr_a, "Tablet 1")
     sends = count_sends(page)
     sign_three_offline(context, page)
+    return Queued(event, people, context, page, sends)
+
+
+def test_three_offline_signatures_leave_in_one_batch_request(three_queued):
+    event, _people, context, page, sends = three_queued
     assert Signature.objects.count() == 0
 
     context.set_offline(False)
@@ -48,14 +62,8 @@ def test_three_offline_signatures_leave_in_one_batch_request(
     assert page.locator("#recovery.d-none").count() == 1
 
 
-def test_a_refusal_in_the_batch_is_kept_for_the_officer_and_the_rest_arrive(
-    tablet_context, live_server, assembly, hr_a
-):
-    event, people = assembly
-    context = tablet_context()
-    page = paired_kiosk(context, live_server, event, hr_a, "Tablet 1")
-    sends = count_sends(page)
-    sign_three_offline(context, page)
+def test_a_refusal_in_the_batch_is_kept_for_the_officer_and_the_rest_arrive(three_queued, hr_a):
+    event, people, context, page, sends = three_queued
     # Meanwhile Agus signs on another tablet, which still had its network.
     _other, token = pair(event, hr_a, "Tablet Barat")
     other = Client().post(reverse("kiosk:api:submit"),
@@ -75,14 +83,8 @@ def test_a_refusal_in_the_batch_is_kept_for_the_officer_and_the_rest_arrive(
                          "Dewi Lestari": "Tablet 1"}
 
 
-def test_a_revoked_tablets_batch_keeps_every_signature_on_the_tablet(
-    tablet_context, live_server, assembly, hr_a
-):
-    event, _people = assembly
-    context = tablet_context()
-    page = paired_kiosk(context, live_server, event, hr_a, "Tablet 1")
-    sends = count_sends(page)
-    sign_three_offline(context, page)
+def test_a_revoked_tablets_batch_keeps_every_signature_on_the_tablet(three_queued, hr_a):
+    event, _people, context, page, sends = three_queued
     kiosk.revoke_device(device=event.kiosks.get(name="Tablet 1"),
                         context=AuditContext.for_user(hr_a))
     context.set_offline(False)
@@ -96,14 +98,8 @@ def test_a_revoked_tablets_batch_keeps_every_signature_on_the_tablet(
     assert Signature.objects.count() == 0
 
 
-def test_a_server_without_the_batch_endpoint_gets_the_signatures_one_by_one(
-    tablet_context, live_server, assembly, hr_a
-):
-    event, _people = assembly
-    context = tablet_context()
-    page = paired_kiosk(context, live_server, event, hr_a, "Tablet 1")
-    sends = count_sends(page)
-    sign_three_offline(context, page)
+def test_a_server_without_the_batch_endpoint_gets_the_signatures_one_by_one(three_queued):
+    event, _people, context, page, sends = three_queued
     # Routed only now: a route answers even without a network.
     page.route(f"**{reverse('kiosk:api:submit_batch')}",
                lambda route: route.fulfill(status=404, content_type="application/json",
@@ -115,13 +111,8 @@ def test_a_server_without_the_batch_endpoint_gets_the_signatures_one_by_one(
     assert sorted(s.employee.name for s in Signature.objects.filter(event=event)) == sorted(THREE)
 
 
-def test_a_failed_batch_is_sent_again_whole_and_arrives_once(
-    tablet_context, live_server, assembly, hr_a
-):
-    event, _people = assembly
-    context = tablet_context()
-    page = paired_kiosk(context, live_server, event, hr_a, "Tablet 1")
-    sends = count_sends(page)
+def test_a_failed_batch_is_sent_again_whole_and_arrives_once(three_queued):
+    event, _people, context, page, sends = three_queued
     answers = []
 
     def lose_the_first_answer(route):
@@ -134,7 +125,6 @@ def test_a_failed_batch_is_sent_again_whole_and_arrives_once(
         else:
             route.fulfill(response=response)
 
-    sign_three_offline(context, page)
     page.route(f"**{reverse('kiosk:api:submit_batch')}", lose_the_first_answer)
 
     context.set_offline(False)
