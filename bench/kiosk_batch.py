@@ -5,8 +5,9 @@ Not a test. Run by hand from the repository root:
     /work/main/.venv/bin/python bench/kiosk_batch.py [--queued 20] [--rounds 15]
         [--flood-tablets 25] [--workers 4] [--db pakta_batch_bench]
 
-Same set-up as bench/kiosk_submit.py (database dropped and re-created, migrated, an open event
-seeded with paired tablets, gunicorn with DEBUG off). Then, interleaved round by round:
+Same set-up as bench/kiosk_submit.py (bench/_kiosk_common.py: database dropped and re-created,
+migrated, an open event seeded with paired tablets, gunicorn with DEBUG off). Then, interleaved
+round by round:
 
 1. one tablet, idle server: the time to flush `--queued` waiting signatures as the kiosk did
    before (one POST /signatures after the other, on one keep-alive connection) and as it does
@@ -22,24 +23,23 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
-import shutil
-import socket
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
-import uuid
-from datetime import UTC, datetime
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from kiosk_submit import SEED, free_port, signature_images, strokes  # noqa: E402
-
-ROOT = Path(__file__).resolve().parent.parent
-PYTHON = sys.executable
+from bench._kiosk_common import (  # noqa: E402
+    bench_env,
+    gunicorn,
+    loadavg,
+    prepare,
+    scratch_dir,
+    signature_images,
+    strokes,
+    submission,
+)
 
 
 class People:
@@ -56,17 +56,7 @@ class People:
 
 
 def bodies(seed: dict, employees: list[int], images: list[str], stroke_data: list) -> list[dict]:
-    now = datetime.now(UTC).isoformat()
-    return [{
-        "submission_id": str(uuid.uuid4()),
-        "employee_id": employee_id,
-        "image": images[employee_id % len(images)],
-        "strokes": stroke_data,
-        "template_hash": seed["template_hash"],
-        "client_signed_at": now,
-        "client_sent_at": now,
-        "agreed": True,
-    } for employee_id in employees]
+    return [submission(seed, employee_id, images, stroke_data) for employee_id in employees]
 
 
 async def flush(session, base: str, token: str, items: list[dict], batched: bool) -> float:
@@ -95,7 +85,7 @@ async def flush(session, base: str, token: str, items: list[dict], batched: bool
 async def run(base: str, seed: dict, args: argparse.Namespace) -> dict:
     import aiohttp
 
-    images, stroke_data = signature_images(), strokes()
+    images, stroke_data = signature_images(8), strokes()
     people = People(seed["employees"])
     tokens = seed["tokens"]
     single: list[float] = []
@@ -147,69 +137,30 @@ def main() -> None:
     needed = (args.queued * (2 * args.rounds + 2 * args.flood_rounds * args.flood_tablets)
               + 4 * args.workers + 100)
 
-    media = Path(tempfile.mkdtemp(prefix="pakta-bench-"))
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "pakta.settings",
-        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{args.db}",
-        "SECRET_KEY": "bench-only-secret",
-        "DEBUG": "0",
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "MEDIA_ROOT": str(media / "media"),
-        "PAKTA_VAR_DIR": str(media / "var"),
-        "LOG_LEVEL": "WARNING",
-        "PYTHONPATH": str(ROOT),
-    }
-    subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", args.db],
-                   check=True)
-    subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", args.db], check=True)
-    # No seal or TSA here (nothing is rendered): the production evidence checks would refuse.
-    subprocess.run([PYTHON, "manage.py", "migrate", "-v", "0", "--skip-checks"], cwd=ROOT,
-                   env=env, check=True)
-    subprocess.run([PYTHON, "manage.py", "collectstatic", "--noinput", "-v", "0"], cwd=ROOT,
-                   env=env, check=True)
-    seeded = subprocess.run([PYTHON, "-c", SEED, str(needed), str(args.flood_tablets + 1)],
-                            cwd=ROOT, env=env, check=True, capture_output=True, text=True)
-    seed = json.loads(seeded.stdout.strip().splitlines()[-1])
-
-    port = free_port()
-    gunicorn = subprocess.Popen(
-        [str(Path(PYTHON).with_name("gunicorn")), "pakta.wsgi", "-w", str(args.workers),
-         "-b", f"127.0.0.1:{port}", "--log-level", "warning", "--access-logfile", "/dev/null"],
-        cwd=ROOT, env=env,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                    break
-            except OSError:
-                time.sleep(0.1)
-        load = ", ".join(f"{v:.1f}" for v in os.getloadavg())
-        cpu_before = time.process_time()
-        result = asyncio.run(run(base, seed, args))
-        client_cpu = time.process_time() - cpu_before
-        print(f"\ngunicorn {args.workers} sync workers, PostgreSQL, DEBUG off; load average "
-              f"before {load}; this client used {client_cpu:.1f} s of CPU in all")
-        print(f"one tablet, {args.queued} queued signatures, idle server:")
-        print(f"  one by one  {describe(result['single'])}")
-        print(f"  one batch   {describe(result['batch'])}")
-        ratio = statistics.median(result["single"]) / statistics.median(result["batch"])
-        print(f"  batch is {ratio:.2f}x faster (median); on a network each request also costs "
-              f"a round trip: one by one pays {args.queued - 1} more of them")
-        total = args.flood_tablets * args.queued
-        print(f"flood: {args.flood_tablets} tablets x {args.queued} signatures at once "
-              f"({total} signatures):")
-        for batched, label in ((False, "one by one"), (True, "batched   ")):
-            walls = result["flood"][batched]
-            best = min(walls)
-            print(f"  {label}  wall {', '.join(f'{w:.2f}' for w in walls)} s; best "
-                  f"{total / best:.0f} signatures/s")
-    finally:
-        gunicorn.terminate()
-        gunicorn.wait(timeout=20)
-        shutil.rmtree(media, ignore_errors=True)
+    with scratch_dir("pakta-bench-") as scratch:
+        env = bench_env(args.db, scratch)
+        seed = prepare(env, args.db, people=needed, tablets=args.flood_tablets + 1)
+        with gunicorn(env, workers=args.workers) as (_server, port):
+            load = loadavg()
+            cpu_before = time.process_time()
+            result = asyncio.run(run(f"http://127.0.0.1:{port}", seed, args))
+            client_cpu = time.process_time() - cpu_before
+    print(f"\ngunicorn {args.workers} sync workers, PostgreSQL, DEBUG off; load average "
+          f"before {load}; this client used {client_cpu:.1f} s of CPU in all")
+    print(f"one tablet, {args.queued} queued signatures, idle server:")
+    print(f"  one by one  {describe(result['single'])}")
+    print(f"  one batch   {describe(result['batch'])}")
+    ratio = statistics.median(result["single"]) / statistics.median(result["batch"])
+    print(f"  batch is {ratio:.2f}x faster (median); on a network each request also costs "
+          f"a round trip: one by one pays {args.queued - 1} more of them")
+    total = args.flood_tablets * args.queued
+    print(f"flood: {args.flood_tablets} tablets x {args.queued} signatures at once "
+          f"({total} signatures):")
+    for batched, label in ((False, "one by one"), (True, "batched   ")):
+        walls = result["flood"][batched]
+        best = min(walls)
+        print(f"  {label}  wall {', '.join(f'{w:.2f}' for w in walls)} s; best "
+              f"{total / best:.0f} signatures/s")
 
 
 if __name__ == "__main__":

@@ -19,23 +19,20 @@ import cProfile
 import io
 import os
 import pstats
-import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.kiosk_vs_floor import (  # noqa: E402
-    PAKTA_PATH,
-    Bodies,
+from bench._kiosk_common import (  # noqa: E402
     bench_env,
     prepare,
-    proc_cpu,
+    scratch_dir,
     signature_images,
 )
+from bench.kiosk_vs_floor import PAKTA_PATH, Bodies, proc_cpu  # noqa: E402
 
 
 def main() -> None:
@@ -46,14 +43,11 @@ def main() -> None:
     parser.add_argument("--db", default="pakta_bench_profile")
     args = parser.parse_args()
 
-    scratch = Path(tempfile.mkdtemp(prefix="pakta-bench-profile-"))
-    try:
+    with scratch_dir("pakta-bench-profile-") as scratch:
         env = bench_env(args.db, scratch)
         seed = prepare(env, args.db, people=args.requests * (args.batches + 1) + 300, tablets=1)
         os.environ.update(env)
         run(args, seed)
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
 
 
 def run(args: argparse.Namespace, seed: dict) -> None:

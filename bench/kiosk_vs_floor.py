@@ -34,17 +34,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import base64
-import io
 import json
-import math
 import os
 import random
-import shutil
-import socket
-import subprocess
 import sys
-import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -52,86 +45,22 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-PYTHON = sys.executable
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench._kiosk_common import (  # noqa: E402
+    bench_env,
+    gunicorn,
+    loadavg,
+    percentile,
+    prepare,
+    scratch_dir,
+    signature_images,
+    strokes,
+)
+
 FLOOR_PATH = "/bench/floor/signatures"
 PAKTA_PATH = "/api/kios/v1/signatures"
 TICKS = os.sysconf("SC_CLK_TCK")
-
-SEED = r"""
-import datetime, json, sys
-import django
-django.setup()
-from signings.models import Agency, AgencyKind, Employee, EmployeeCategory, ExpectedSigner
-from signings.services import events, kiosk
-from signings.services.context import AuditContext
-from tests import factories
-
-people, tablets = int(sys.argv[1]), int(sys.argv[2])
-top = Agency.objects.create(code="BENCH", name="Pemerintah Kabupaten Bench",
-                            kind=AgencyKind.REGENCY, city="Sampit")
-unit = Agency.objects.create(code="BENCH-DINAS", name="Dinas Bench",
-                             kind=AgencyKind.DEPARTMENT, city="Sampit", parent=top)
-officer = factories.user("hr.bench")
-version = factories.template_version(top)
-first = ["Siti", "Budi", "Agus", "Dewi", "Rudi", "Nur", "Eko", "Sri", "Ahmad", "Rina"]
-last = ["Rahmawati", "Santoso", "Salim", "Lestari", "Hartono", "Hidayat", "Wijaya", "Saputra"]
-days = 30 * 365
-rows = []
-for i in range(people):
-    # Unique NIPs: birth date from i, the serial number from how often the dates wrapped.
-    birth = datetime.date(1965, 1, 1) + datetime.timedelta(days=i % days)
-    nip = f"{birth:%Y%m%d}{2000 + i % 20}{1 + i % 12:02d}{1 + i % 2}{i // days:03d}"
-    rows.append(Employee(name=f"{first[i % 10]} {last[i % 8]} {i}", category=EmployeeCategory.PNS,
-                         nip=nip, birth_date=birth, sex="M", grade="III/a",
-                         position="Analis Kebijakan", agency=unit))
-Employee.objects.bulk_create(rows, batch_size=2000)
-as_officer = AuditContext.for_user(officer)
-event = events.create_event(agency=top, details=events.NewEvent(
-    template_version=version, title="Apel Bench", date=datetime.date.today(), venue="Halaman",
-), context=as_officer)
-event = events.open_event(event=event, context=as_officer)
-tokens = []
-for n in range(tablets):
-    code = kiosk.add_device(event=event, name=f"Tablet {n}", context=as_officer).code
-    tokens.append(kiosk.pair_device(code=code, context=AuditContext.system("bench"))[1])
-employees = list(ExpectedSigner.objects.filter(event=event).values_list("employee_id", flat=True))
-print(json.dumps({"event": event.pk, "template_hash": version.content_hash,
-                  "tokens": tokens, "employees": employees}))
-"""
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def signature_images(count: int) -> list[str]:
-    """Drawings the size the kiosk sends: cropped to the ink, at most 900 px wide, RGBA on a
-    transparent background (what a canvas's toDataURL gives)."""
-    from PIL import Image, ImageDraw
-
-    images = []
-    rng = random.Random(7)
-    for _ in range(count):
-        width, height = rng.randint(420, 700), rng.randint(150, 230)
-        image = Image.new("RGBA", (width, height), (255, 255, 255, 0))
-        draw = ImageDraw.Draw(image)
-        phase, freq = rng.random() * 6, 4 + rng.random() * 4
-        points = [(12 + i * (width - 24) / 90,
-                   height / 2 + (height / 3) * math.sin(i / freq + phase))
-                  for i in range(91)]
-        draw.line(points, fill=(10, 26, 74, 255), width=4)
-        out = io.BytesIO()
-        image.save(out, format="PNG")
-        images.append("data:image/png;base64," + base64.b64encode(out.getvalue()).decode())
-    return images
-
-
-def strokes() -> list:
-    return [[[round(10 + i * 5.5, 1), round(80 + 30 * math.sin(i / 5), 1), i * 16]
-             for i in range(120)]]
 
 
 class Bodies:
@@ -293,12 +222,6 @@ def run_phase(*, server: Server, port: int, target: str, tokens: list[str], bodi
     return phase
 
 
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, math.ceil(p / 100 * len(ordered)) - 1))
-    return ordered[index]
-
-
 def summary(phases: list[Phase]) -> dict:
     latencies = [v * 1000 for p in phases for v in p.latencies]
     wall = sum(p.wall for p in phases)
@@ -322,10 +245,6 @@ def summary(phases: list[Phase]) -> dict:
     }
 
 
-def loadavg() -> str:
-    return ", ".join(f"{v:.2f}" for v in os.getloadavg())
-
-
 def print_table(results: dict) -> None:
     print(f"\n{'conns':>5} {'target':<6} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} "
           f"{'p99 ms':>7} {'srv ms/req':>10} {'cli ms/req':>10} {'cli cores':>9} "
@@ -341,37 +260,6 @@ def print_table(results: dict) -> None:
         print(f"{level:>5} ratio  Pakta/floor throughput {pakta['rate'] / floor['rate']:.2f}, "
               f"p50 {pakta['p50'] / floor['p50']:.1f}x, p99 {pakta['p99'] / floor['p99']:.1f}x;"
               f" statuses floor {floor['statuses']} pakta {pakta['statuses']}")
-
-
-def bench_env(db: str, scratch: Path) -> dict[str, str]:
-    """The environment of a production-like process (DEBUG off) on database `db`."""
-    (scratch / "var" / "staticfiles").mkdir(parents=True, exist_ok=True)  # no static served
-    return {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "bench.floor.settings",
-        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{db}",
-        # Connections live through the run, so their backends' CPU can be read from /proc.
-        "CONN_MAX_AGE": "3600",
-        "SECRET_KEY": "bench-only-secret",
-        "DEBUG": "0",
-        "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
-        "MEDIA_ROOT": str(scratch / "media"),
-        "PAKTA_VAR_DIR": str(scratch / "var"),
-        "LOG_LEVEL": "WARNING",
-        "PYTHONPATH": str(ROOT),
-    }
-
-
-def prepare(env: dict[str, str], db: str, *, people: int, tablets: int) -> dict:
-    """Drop and re-create `db`, migrate it, seed an open event; the seed's JSON."""
-    subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", db],
-                   check=True)
-    subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", db], check=True)
-    subprocess.run([PYTHON, "manage.py", "migrate", "--run-syncdb", "-v", "0"], cwd=ROOT,
-                   env=env, check=True)
-    seeded = subprocess.run([PYTHON, "-c", SEED, str(people), str(tablets)], cwd=ROOT,
-                            env=env, check=True, capture_output=True, text=True)
-    return json.loads(seeded.stdout.strip().splitlines()[-1])
 
 
 def main() -> None:
@@ -391,50 +279,35 @@ def main() -> None:
     args = parser.parse_args()
     levels = [int(v) for v in args.levels.split(",")]
 
-    scratch = Path(tempfile.mkdtemp(prefix="pakta-bench-floor-"))
-    env = bench_env(args.db, scratch)
     tablets = max(levels)
-    seed = prepare(env, args.db, people=args.people, tablets=tablets)
-    bodies = Bodies(seed, signature_images(args.images))
-    print(f"seeded: {len(seed['employees'])} expected signers, {tablets} tablets; "
-          f"body {len(bodies.make(new_person=False) or b'') // 1024} KiB")
-
-    port = free_port()
-    gunicorn = subprocess.Popen(
-        [str(Path(PYTHON).with_name("gunicorn")), "pakta.wsgi", "-w", str(args.workers),
-         "-b", f"127.0.0.1:{port}", "--backlog", "2048", "--log-level", "warning",
-         "--access-logfile", "/dev/null"],
-        cwd=ROOT, env=env,
-    )
-    results: dict = {"workers": args.workers, "seconds": args.seconds, "rounds": args.rounds,
-                     "rate": args.rate,
-                     "cores": os.cpu_count(), "load_before": loadavg(), "levels": {}}
-    server = Server(gunicorn.pid, args.db)
-    try:
-        for _ in range(100):
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                    break
-            except OSError:
-                time.sleep(0.1)
-        tokens = seed["tokens"]
-        for level in levels:
-            for target in ("floor", "pakta"):
-                run_phase(server=server, port=port, target=target, tokens=tokens,
-                          bodies=bodies, connections=level, seconds=args.warmup, rate=args.rate)
-            phases: dict[str, list[Phase]] = {"floor": [], "pakta": []}
-            for n in range(args.rounds):
-                order = ("floor", "pakta") if n % 2 == 0 else ("pakta", "floor")
-                for target in order:
-                    phases[target].append(run_phase(
-                        server=server, port=port, target=target, tokens=tokens, bodies=bodies,
-                        connections=level, seconds=args.seconds, rate=args.rate))
-            results["levels"][level] = {t: summary(p) for t, p in phases.items()}
-        results["load_after"] = loadavg()
-    finally:
-        gunicorn.terminate()
-        gunicorn.wait(timeout=20)
-        shutil.rmtree(scratch, ignore_errors=True)
+    with scratch_dir("pakta-bench-floor-") as scratch:
+        env = bench_env(args.db, scratch)
+        seed = prepare(env, args.db, people=args.people, tablets=tablets)
+        bodies = Bodies(seed, signature_images(args.images))
+        print(f"seeded: {len(seed['employees'])} expected signers, {tablets} tablets; "
+              f"body {len(bodies.make(new_person=False) or b'') // 1024} KiB")
+        results: dict = {"workers": args.workers, "seconds": args.seconds,
+                         "rounds": args.rounds, "rate": args.rate,
+                         "cores": os.cpu_count(), "load_before": loadavg(), "levels": {}}
+        options = ("--backlog", "2048")
+        with gunicorn(env, workers=args.workers, options=options) as (process, port):
+            server = Server(process.pid, args.db)
+            tokens = seed["tokens"]
+            for level in levels:
+                for target in ("floor", "pakta"):
+                    run_phase(server=server, port=port, target=target, tokens=tokens,
+                              bodies=bodies, connections=level, seconds=args.warmup,
+                              rate=args.rate)
+                phases: dict[str, list[Phase]] = {"floor": [], "pakta": []}
+                for n in range(args.rounds):
+                    order = ("floor", "pakta") if n % 2 == 0 else ("pakta", "floor")
+                    for target in order:
+                        phases[target].append(run_phase(
+                            server=server, port=port, target=target, tokens=tokens,
+                            bodies=bodies, connections=level, seconds=args.seconds,
+                            rate=args.rate))
+                results["levels"][level] = {t: summary(p) for t, p in phases.items()}
+            results["load_after"] = loadavg()
 
     load = (f"open loop, {args.rate:g} requests/s in all" if args.rate
             else "closed loop, no think time")

@@ -81,15 +81,6 @@ def make_signatures() -> dict[str, object]:
     return result
 
 
-def timed_cpu(function, runs: int) -> tuple[list[float], object]:
-    times, result = [], None
-    for _ in range(runs):
-        start = time.process_time()
-        result = function()
-        times.append(time.process_time() - start)
-    return times, result
-
-
 def layout(data: bytes, signature) -> tuple[int, bool]:
     """(pages, closing paragraph and signer's name on the same page)."""
     import pdfplumber
@@ -147,8 +138,9 @@ def main() -> None:
         render_times, _ = timed(lambda: render_pact(signature), args.runs)
         # CPU time of this process (the local TSA answers from a thread in it): on a shared,
         # loaded machine it moves far less than the wall clock.
-        cpu_times, _ = timed_cpu(render_and_seal, args.runs)
-        render_cpu, _ = timed_cpu(lambda: render_pact(signature), args.runs)
+        cpu_times, _ = timed(render_and_seal, args.runs, clock=time.process_time)
+        render_cpu, _ = timed(lambda: render_pact(signature), args.runs,
+                              clock=time.process_time)
         print(f"Render only (Pemilu tablet): {ms(render_times)}; CPU {ms(render_cpu)}")
         print(f"Render + seal (Pemilu tablet): {ms(times)}; CPU {ms(cpu_times)}; "
               f"sealed {len(sealed) / 1024:.1f} KiB")

@@ -26,12 +26,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
 
 
-def timed(function, runs: int) -> tuple[list[float], object]:
+def timed(function, runs: int, clock=time.perf_counter) -> tuple[list[float], object]:
+    """`runs` calls of `function`: each one's time on `clock` (wall by default), the last result."""
     times, result = [], None
     for _ in range(runs):
-        start = time.perf_counter()
+        start = clock()
         result = function()
-        times.append(time.perf_counter() - start)
+        times.append(clock() - start)
     return times, result
 
 

@@ -17,6 +17,7 @@ from signings.models import (
 )
 from signings.pdf import pki, tsa_server
 from tests import factories, task_workers
+from tests.kiosk_support import pair
 
 
 @dataclass(frozen=True)
@@ -153,6 +154,18 @@ def open_event(agency_a, unit_a, template_version, hr_a):
     for _ in range(3):
         factories.employee(unit_a)
     return factories.event(agency_a, officer=hr_a, template_version=template_version)
+
+
+@pytest.fixture
+def tablet(open_event, hr_a):
+    """A tablet paired to the open event: (device, token)."""
+    return pair(open_event, hr_a)
+
+
+@pytest.fixture
+def people(open_event):
+    """The open event's expected people."""
+    return [row.employee for row in open_event.expected.select_related("employee__agency")]
 
 
 @pytest.fixture

@@ -30,6 +30,8 @@ from django.test.client import ClientHandler
 from hypothesis import Phase, settings
 from hypothesis import strategies as st
 
+from signings.models import Agency, AgencyKind
+
 SCALE = max(1, int(os.environ.get("PAKTA_FUZZ_SCALE", "1") or 1))
 
 
@@ -269,6 +271,23 @@ def module_data(django_db_blocker, build, **overrides):
         with django_db_blocker.unblock():
             transaction.set_rollback(True)
             atomic.__exit__(None, None, None)
+
+
+def regency(code: str, name: str, *, city: str = "Sampit") -> Agency:
+    """A fuzz module's own top agency, "Pemerintah Kabupaten <name>"."""
+    return Agency.objects.create(code=code, name=f"Pemerintah Kabupaten {name}",
+                                 kind=AgencyKind.REGENCY, city=city)
+
+
+def health_office(parent: Agency, name: str) -> Agency:
+    """A unit under `parent`: "Dinas Kesehatan <name>", coded <parent's code>-DINKES."""
+    return Agency.objects.create(code=f"{parent.code}-DINKES", name=f"Dinas Kesehatan {name}",
+                                 kind=AgencyKind.DEPARTMENT, city=parent.city, parent=parent)
+
+
+def other_regency(code: str) -> Agency:
+    """Another agency, whose objects no fuzzed request may reach."""
+    return regency(code, "Lain", city="Kuala Pembuang")
 
 
 def error_messages(response) -> list[str]:

@@ -8,7 +8,6 @@ import json
 import os
 import subprocess
 import sys
-import threading
 import time
 import zipfile
 from pathlib import Path
@@ -16,7 +15,6 @@ from pathlib import Path
 import pytest
 from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
-from django.db import connection
 from django.urls import reverse
 
 from signings import archive_manifest
@@ -26,6 +24,7 @@ from signings.pdf import pki
 from signings.services import archives, checkpoints
 from signings.services.context import AuditContext
 from tests import factories
+from tests.concurrency import at_once
 
 pytestmark = pytest.mark.django_db
 
@@ -301,19 +300,7 @@ def test_two_workers_signing_the_same_content_store_one_manifest(monkeypatch):
         return original(data)
 
     monkeypatch.setattr(archive_manifest.detached, "timestamp", slow_timestamp)
-    signed = []
-
-    def worker():
-        try:
-            signed.append(archive_manifest.sign_manifest(body))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    signed = at_once(lambda: archive_manifest.sign_manifest(body))
     assert len(signed) == 2 and signed[0] == signed[1]
     key = hashlib.sha256(archive_manifest.canonical_json(body)).hexdigest()
     _dirs, files = default_storage.listdir(archive_manifest.STORE)

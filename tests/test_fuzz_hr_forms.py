@@ -23,7 +23,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 from PIL import Image
 
-from signings.models import Agency, AgencyKind, EventStatus, Role
+from signings.models import EventStatus, Role
 from signings.services import kiosk
 from signings.services.context import AuditContext
 from tests import factories
@@ -34,12 +34,15 @@ from tests.fuzz import (
     error_messages,
     form_value,
     fuzz_settings,
+    health_office,
     hidden_characters_stored,
     media_files,
     module_data,
     mutated,
     nasty_text,
     number_text,
+    other_regency,
+    regency,
     rolled_back,
     upload,
 )
@@ -50,12 +53,9 @@ pytestmark = [pytest.mark.django_db, pytest.mark.fuzz]
 
 def build_world() -> SimpleNamespace:
     """One of everything an officer's form points at, plus another agency's objects."""
-    agency = Agency.objects.create(code="FZ", name="Pemerintah Kabupaten Fuzz",
-                                   kind=AgencyKind.REGENCY, city="Sampit")
-    unit = Agency.objects.create(code="FZ-DINKES", name="Dinas Kesehatan Fuzz",
-                                 kind=AgencyKind.DEPARTMENT, city="Sampit", parent=agency)
-    other = Agency.objects.create(code="FY", name="Pemerintah Kabupaten Lain",
-                                  kind=AgencyKind.REGENCY, city="Kuala Pembuang")
+    agency = regency("FZ", "Fuzz")
+    unit = health_office(agency, "Fuzz")
+    other = other_regency("FY")
     officer = factories.user("fuzz_hr", role=Role.HR_OFFICER, agency=agency)
     second_officer = factories.user("fuzz_hr2", role=Role.HR_OFFICER, agency=agency)
     version = factories.template_version(agency)

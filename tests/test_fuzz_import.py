@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from openpyxl import Workbook
 from openpyxl.utils.exceptions import IllegalCharacterError
 
-from signings.models import Agency, AgencyKind, Role
+from signings.models import Role
 from signings.services import imports
 from tests import factories
 from tests.fuzz import (
@@ -30,10 +30,13 @@ from tests.fuzz import (
     database_state,
     error_messages,
     fuzz_settings,
+    health_office,
     hidden_characters_stored,
     module_data,
     nasty_text,
     number_text,
+    other_regency,
+    regency,
     rolled_back,
     upload,
 )
@@ -44,12 +47,9 @@ HEADER = [label for _key, label in imports.COLUMNS]
 
 
 def build_world() -> SimpleNamespace:
-    agency = Agency.objects.create(code="IM", name="Pemerintah Kabupaten Impor",
-                                   kind=AgencyKind.REGENCY, city="Sampit")
-    unit = Agency.objects.create(code="IM-DINKES", name="Dinas Kesehatan Impor",
-                                 kind=AgencyKind.DEPARTMENT, city="Sampit", parent=agency)
-    other = Agency.objects.create(code="IX", name="Pemerintah Kabupaten Lain",
-                                  kind=AgencyKind.REGENCY, city="Kuala Pembuang")
+    agency = regency("IM", "Impor")
+    unit = health_office(agency, "Impor")
+    other = other_regency("IX")
     officer = factories.user("fuzz_import", role=Role.HR_OFFICER, agency=agency)
     known = factories.employee(unit, name="Budi Santoso")
     stranger = factories.employee(other)

@@ -29,7 +29,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from signings.models import Agency, AgencyKind, Role
+from signings.models import Role
 from tests import factories
 from tests.fuzz import (
     InProcessApp,
@@ -45,7 +45,9 @@ from tests.fuzz import (
     mutated,
     nasty_text,
     number_text,
+    other_regency,
     raw_number,
+    regency,
     rolled_back,
     to_json,
 )
@@ -73,10 +75,8 @@ def assert_error_shape(status: int, body: bytes) -> None:
 def build_world() -> SimpleNamespace:
     """An open event with three people expected and a paired tablet; someone of another
     agency exists too."""
-    agency = Agency.objects.create(code="KF", name="Pemerintah Kabupaten Kios",
-                                   kind=AgencyKind.REGENCY, city="Sampit")
-    other = Agency.objects.create(code="KX", name="Pemerintah Kabupaten Lain",
-                                  kind=AgencyKind.REGENCY, city="Kuala Pembuang")
+    agency = regency("KF", "Kios")
+    other = other_regency("KX")
     officer = factories.user("fuzz_kiosk", role=Role.HR_OFFICER, agency=agency)
     auditor = factories.user("fuzz_kiosk_audit", role=Role.AUDITOR, agency=agency)
     people = [factories.employee(agency) for _ in range(3)]

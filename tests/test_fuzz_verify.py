@@ -14,7 +14,7 @@ from django.urls import reverse
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from signings.models import Agency, AgencyKind, Role
+from signings.models import Role
 from signings.services import pacts
 from signings.services.context import AuditContext
 from tests import factories
@@ -25,6 +25,7 @@ from tests.fuzz import (
     fuzz_settings,
     module_data,
     nasty_text,
+    regency,
     rolled_back,
     upload,
 )
@@ -40,8 +41,7 @@ def paths(tmp_path_factory, local_tsa):
 
 
 def build_world() -> SimpleNamespace:
-    agency = Agency.objects.create(code="VF", name="Pemerintah Kabupaten Verifikasi",
-                                   kind=AgencyKind.REGENCY, city="Sampit")
+    agency = regency("VF", "Verifikasi")
     officer = factories.user("fuzz_verify", role=Role.HR_OFFICER, agency=agency)
     employee = factories.employee(agency, name="Budi Santoso")
     event = factories.event(agency, officer=officer)

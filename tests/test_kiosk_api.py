@@ -37,17 +37,6 @@ from tests.kiosk_support import (
 )
 
 
-@pytest.fixture
-def tablet(open_event, hr_a):
-    device, token = pair(open_event, hr_a)
-    return device, token
-
-
-@pytest.fixture
-def people(open_event):
-    return [row.employee for row in open_event.expected.select_related("employee__agency")]
-
-
 def recorded_entries() -> int:
     return AuditEntry.objects.filter(action="signing.signature.recorded").count()
 

@@ -21,11 +21,6 @@ from tests.kiosk_support import auth, blank_png, data_url, pair, submission, sub
 
 
 @pytest.fixture
-def tablet(open_event, hr_a):
-    return pair(open_event, hr_a)
-
-
-@pytest.fixture
 def people(open_event, unit_a, hr_a):
     """Six people expected at the event."""
     extra = [factories.employee(unit_a) for _ in range(3)]

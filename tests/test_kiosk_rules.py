@@ -16,17 +16,6 @@ from signings.services.context import AuditContext
 from tests import factories
 from tests.kiosk_support import auth, minutes_ago, pair, submission, submit
 
-
-@pytest.fixture
-def tablet(open_event, hr_a):
-    return pair(open_event, hr_a)
-
-
-@pytest.fixture
-def people(open_event):
-    return [row.employee for row in open_event.expected.select_related("employee__agency")]
-
-
 # --- identity check, order, clocks -----------------------------------------------------------
 
 

@@ -22,21 +22,11 @@ from signings.models import (
 )
 from signings.services import archives, pacts
 from signings.services.context import AuditContext
-from tests.kiosk_support import auth, minutes_ago, pair, submission, submit
+from tests.kiosk_support import auth, minutes_ago, submission, submit
 
 pytestmark = pytest.mark.django_db
 
 ABSURD_TIMES = ["9999-12-31T23:59:59-14:00", "0001-01-01T00:00+14:00"]
-
-
-@pytest.fixture
-def tablet(open_event, hr_a):
-    return pair(open_event, hr_a)
-
-
-@pytest.fixture
-def people(open_event):
-    return [row.employee for row in open_event.expected.select_related("employee__agency")]
 
 
 def nothing_written() -> bool:

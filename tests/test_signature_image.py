@@ -147,18 +147,19 @@ def test_an_unknown_critical_chunk_is_refused():
     assert refused_code(build(parts)) == "image.corrupt"
 
 
-def test_pixel_data_split_around_a_kept_chunk_is_refused():
+def pixel_data_split_around(chunk: tuple[bytes, bytes]) -> bytes:
+    """A signature PNG whose pixel data comes in two IDAT chunks with `chunk` between them."""
     parts = chunks(factories.signature_png())
     data = next(d for k, d in parts if k == b"IDAT")
-    split = [(b"IHDR", parts[0][1]), (b"IDAT", data[:20]), (b"tRNS", b"\x00\x01"),
-             (b"IDAT", data[20:]), (b"IEND", b"")]
-    assert refused_code(build(split)) == "image.corrupt"
+    return build([(b"IHDR", parts[0][1]), (b"IDAT", data[:20]), chunk,
+                  (b"IDAT", data[20:]), (b"IEND", b"")])
+
+
+def test_pixel_data_split_around_a_kept_chunk_is_refused():
+    png = pixel_data_split_around((b"tRNS", b"\x00\x01"))
+    assert refused_code(png) == "image.corrupt"
 
 
 def test_pixel_data_split_around_a_dropped_chunk_is_stored_joined():
-    parts = chunks(factories.signature_png())
-    data = next(d for k, d in parts if k == b"IDAT")
-    split = [(b"IHDR", parts[0][1]), (b"IDAT", data[:20]), (b"tEXt", b"a\x00b"),
-             (b"IDAT", data[20:]), (b"IEND", b"")]
-    stored = clean_signature_png(build(split)).png
+    stored = clean_signature_png(pixel_data_split_around((b"tEXt", b"a\x00b"))).png
     assert [kind for kind, _data in chunks(stored)] == [b"IHDR", b"IDAT", b"IDAT", b"IEND"]

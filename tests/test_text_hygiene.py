@@ -31,7 +31,7 @@ from signings.models import (
 from signings.services import kiosk
 from signings.services.context import AuditContext
 from tests import factories
-from tests.kiosk_support import auth, pair, submission, submit
+from tests.kiosk_support import auth, submission, submit
 from tests.test_hr_events import event_post
 from tests.test_hr_roster import employee_post
 from tests.test_hr_templates import template_post
@@ -189,11 +189,6 @@ def test_an_officer_name_with_an_override_is_refused_in_the_admin(client, admin_
 
 
 # --- the kiosk API -----------------------------------------------------------------------------
-
-
-@pytest.fixture
-def tablet(open_event, hr_a):
-    return pair(open_event, hr_a)
 
 
 @pytest.mark.parametrize("field, value", [

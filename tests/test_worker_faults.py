@@ -27,6 +27,7 @@ from signings.services import archives, stalled_jobs
 from signings.services.context import AuditContext
 from signings.services.heartbeat import Heartbeat, Superseded
 from tests import factories
+from tests.concurrency import at_once
 
 ROOT = Path(__file__).resolve().parent.parent
 SYSTEM = AuditContext.system("test")
@@ -196,21 +197,7 @@ def test_two_sweeps_at_once_queue_the_job_again_exactly_once(running_job, settin
         return original(job, context)
 
     monkeypatch.setattr(archives, "_requeue_or_fail", slow)
-    barrier = threading.Barrier(2)
-    results = []
-
-    def sweep():
-        try:
-            barrier.wait(timeout=30)
-            results.append(stalled_jobs.sweep())
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=sweep) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    results = at_once(stalled_jobs.sweep)
     assert sorted(results) == [[], [job.pk]]
     assert actions(job).count("audit.archive.requeued") == 1 and archive_tasks() == 1
 

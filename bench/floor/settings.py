@@ -1,5 +1,6 @@
 """Pakta's settings plus the floor view (bench/kiosk_vs_floor.py): same middleware, same
-database, same server, so the only difference between the two endpoints is the view."""
+database, same server, so the only difference between the two endpoints is the view. Every kiosk
+benchmark runs with them (bench/_kiosk_common.py)."""
 
 from pakta.settings import *  # noqa: F403
 

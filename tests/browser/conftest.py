@@ -106,3 +106,12 @@ def log_in(live_server):
         page.wait_for_url(f"{live_server.url}/")
 
     return log_in
+
+
+@pytest.fixture
+def assembly(agency_a, unit_a, template_version, hr_a):
+    """An open event with a few named people, as at a morning assembly."""
+    names = ["Siti Rahmawati", "Budi Santoso", "Agus Salim", "Dewi Lestari", "Rudi Hartono"]
+    people = [factories.employee(unit_a, name=name) for name in names]
+    event = factories.event(agency_a, officer=hr_a, template_version=template_version)
+    return event, {p.name: p for p in people}

@@ -18,7 +18,7 @@ from signings.models import Employee, EventStatus
 from signings.services import events, kiosk
 from signings.services.context import AuditContext
 from tests import factories
-from tests.browser.test_kiosk_browser import agree_and_sign
+from tests.browser.kiosk_pages import agree_and_sign
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -7,67 +7,50 @@ Run with `pytest -m browser`.
 from __future__ import annotations
 
 import json
-from urllib.parse import urlsplit
+from typing import Any, NamedTuple
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 
-from signings.models import Signature
+from signings.models import Employee, Signature, SigningEvent
 from signings.services import kiosk
 from signings.services.context import AuditContext
-from tests.browser import test_kiosk_browser as kiosk_browser
-from tests.browser.test_kiosk_browser import (
+from tests.browser.kiosk_pages import (
+    THREE,
+    count_sends,
     left_on_tablet,
     paired_kiosk,
     pending,
-    sign,
+    sign_three_offline,
     wait_pending,
 )
 from tests.kiosk_support import auth, pair, submission
 
-assembly = kiosk_browser.assembly
-
 pytestmark = pytest.mark.django_db(transaction=True)
 
-THREE = ["Budi Santoso", "Agus Salim", "Dewi Lestari"]
+
+class Queued(NamedTuple):
+    event: SigningEvent
+    people: dict[str, Employee]
+    context: Any
+    page: Any
+    sends: dict[str, int]
 
 
-def count_sends(page) -> dict[str, int]:
-    """Signature requests the server answered (a send that failed offline never arrives)."""
-    sends = {"batch": 0, "single": 0}
-    batch_path = reverse("kiosk:api:submit_batch")
-    single_path = reverse("kiosk:api:submit")
-
-    def finished(request):
-        if request.method != "POST":
-            return
-        path = urlsplit(request.url).path
-        if path == batch_path:
-            sends["batch"] += 1
-        elif path == single_path:
-            sends["single"] += 1
-
-    page.on("requestfinished", finished)
-    return sends
-
-
-def sign_three_offline(context, page):
-    context.set_offline(True)
-    page.wait_for_function("() => document.querySelector('#net-state').dataset.online === '0'")
-    for name in THREE:
-        sign(page, name.split()[0][:4], name)
-    assert pending(page) == 3
-
-
-def test_three_offline_signatures_leave_in_one_batch_request(
-    tablet_context, live_server, assembly, hr_a
-):
-    event, _people = assembly
+@pytest.fixture
+def three_queued(tablet_context, live_server, assembly, hr_a) -> Queued:
+    """Tablet 1 paired, its signature requests counted, the three of THREE waiting offline."""
+    event, people = assembly
     context = tablet_context()
     page = paired_kiosk(context, live_server, event, hr_a, "Tablet 1")
     sends = count_sends(page)
     sign_three_offline(context, page)
+    return Queued(event, people, context, page, sends)
+
+
+def test_three_offline_signatures_leave_in_one_batch_request(three_queued):
+    event, _people, context, page, sends = three_queued
     assert Signature.objects.count() == 0
 
     context.set_offline(False)
@@ -82,14 +65,8 @@ def test_three_offline_signatures_leave_in_one_batch_request(
     assert left_on_tablet(page) == {"outbox": [], "localStorage": "{}"}
 
 
-def test_a_refusal_in_the_batch_is_kept_for_the_officer_and_the_rest_arrive(
-    tablet_context, live_server, assembly, hr_a
-):
-    event, people = assembly
-    context = tablet_context()
-    page = paired_kiosk(context, live_server, event, hr_a, "Tablet 1")
-    sends = count_sends(page)
-    sign_three_offline(context, page)
+def test_a_refusal_in_the_batch_is_kept_for_the_officer_and_the_rest_arrive(three_queued, hr_a):
+    event, people, context, page, sends = three_queued
     # Meanwhile Agus signs on another tablet, which still had its network.
     _other, token = pair(event, hr_a, "Tablet Barat")
     other = Client().post(reverse("kiosk:api:submit"),
@@ -109,14 +86,8 @@ def test_a_refusal_in_the_batch_is_kept_for_the_officer_and_the_rest_arrive(
                          "Dewi Lestari": "Tablet 1"}
 
 
-def test_a_revoked_tablets_batch_keeps_every_signature_on_the_tablet(
-    tablet_context, live_server, assembly, hr_a
-):
-    event, _people = assembly
-    context = tablet_context()
-    page = paired_kiosk(context, live_server, event, hr_a, "Tablet 1")
-    sends = count_sends(page)
-    sign_three_offline(context, page)
+def test_a_revoked_tablets_batch_keeps_every_signature_on_the_tablet(three_queued, hr_a):
+    event, _people, context, page, sends = three_queued
     kiosk.revoke_device(device=event.kiosks.get(name="Tablet 1"),
                         context=AuditContext.for_user(hr_a))
     context.set_offline(False)
@@ -130,14 +101,8 @@ def test_a_revoked_tablets_batch_keeps_every_signature_on_the_tablet(
     assert Signature.objects.count() == 0
 
 
-def test_a_server_without_the_batch_endpoint_gets_the_signatures_one_by_one(
-    tablet_context, live_server, assembly, hr_a
-):
-    event, _people = assembly
-    context = tablet_context()
-    page = paired_kiosk(context, live_server, event, hr_a, "Tablet 1")
-    sends = count_sends(page)
-    sign_three_offline(context, page)
+def test_a_server_without_the_batch_endpoint_gets_the_signatures_one_by_one(three_queued):
+    event, _people, context, page, sends = three_queued
     # Routed only now: a route answers even without a network.
     page.route(f"**{reverse('kiosk:api:submit_batch')}",
                lambda route: route.fulfill(status=404, content_type="application/json",
@@ -149,13 +114,8 @@ def test_a_server_without_the_batch_endpoint_gets_the_signatures_one_by_one(
     assert sorted(s.employee.name for s in Signature.objects.filter(event=event)) == sorted(THREE)
 
 
-def test_a_failed_batch_is_sent_again_whole_and_arrives_once(
-    tablet_context, live_server, assembly, hr_a
-):
-    event, _people = assembly
-    context = tablet_context()
-    page = paired_kiosk(context, live_server, event, hr_a, "Tablet 1")
-    sends = count_sends(page)
+def test_a_failed_batch_is_sent_again_whole_and_arrives_once(three_queued):
+    event, _people, context, page, sends = three_queued
     answers = []
 
     def lose_the_first_answer(route):
@@ -168,7 +128,6 @@ def test_a_failed_batch_is_sent_again_whole_and_arrives_once(
         else:
             route.fulfill(response=response)
 
-    sign_three_offline(context, page)
     page.route(f"**{reverse('kiosk:api:submit_batch')}", lose_the_first_answer)
 
     context.set_offline(False)

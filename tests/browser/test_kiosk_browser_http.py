@@ -16,13 +16,15 @@ from signings.models import Signature
 from signings.services import kiosk
 from signings.services.context import AuditContext
 from tests import factories
-from tests.browser import test_kiosk_browser as kiosk_browser
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
-from tests.browser.test_kiosk_browser import agree_and_sign, left_on_tablet, wait_pending
-from tests.browser.test_kiosk_browser_batch import THREE, count_sends, sign_three_offline
-
-# The browser fixtures of the main kiosk test module, shared.
-assembly = kiosk_browser.assembly
+from tests.browser.kiosk_pages import (
+    THREE,
+    agree_and_sign,
+    count_sends,
+    left_on_tablet,
+    sign_three_offline,
+    wait_pending,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -48,6 +50,19 @@ def intranet_url(live_server, settings):
     return f"http://{HOST}:{urlsplit(live_server.url).port}"
 
 
+def intranet_tablet(browser, url: str, viewport: dict[str, int]):
+    """A tablet's context and kiosk page at `url` (the app's address plus any #kode=), started;
+    the page's uncaught errors collect in the returned list."""
+    context = browser.new_context(locale="id-ID", viewport=viewport)
+    context.set_default_timeout(15000)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(url)
+    page.wait_for_selector("body[data-ready='1']")
+    return context, page, errors
+
+
 def test_plain_http_intranet_pairs_checks_birth_date_and_signs(
     intranet_browser, intranet_url, assembly, hr_a
 ):
@@ -70,13 +85,8 @@ def test_plain_http_intranet_pairs_checks_birth_date_and_signs(
     assert "Mode luring tidak tersedia" in warning and "HTTPS di intranet" in warning
     code = page.text_content("#pairing-code").strip()
 
-    tablet = intranet_browser.new_context(locale="id-ID", viewport={"width": 1280, "height": 800})
-    tablet.set_default_timeout(15000)
-    kiosk_page = tablet.new_page()
-    errors = []
-    kiosk_page.on("pageerror", lambda exc: errors.append(str(exc)))
-    kiosk_page.goto(f"{intranet_url}{reverse('kiosk:app')}")
-    kiosk_page.wait_for_selector("body[data-ready='1']")
+    tablet, kiosk_page, errors = intranet_tablet(
+        intranet_browser, f"{intranet_url}{reverse('kiosk:app')}", {"width": 1280, "height": 800})
     context_facts = kiosk_page.evaluate("""() => ({
         secure: window.isSecureContext, subtle: Boolean(crypto.subtle),
         uuid: typeof crypto.randomUUID, sw: 'serviceWorker' in navigator,
@@ -144,14 +154,9 @@ def test_a_plain_http_tablet_flushes_its_outbox_in_one_batch(
     event, _people = assembly
     code = kiosk.add_device(event=event, name="Tablet HTTP",
                             context=AuditContext.for_user(hr_a)).code
-    context = intranet_browser.new_context(locale="id-ID",
-                                           viewport={"width": 1024, "height": 768})
-    context.set_default_timeout(15000)
-    page = context.new_page()
-    errors = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.goto(f"{intranet_url}{reverse('kiosk:app')}#kode={code}")
-    page.wait_for_selector("body[data-ready='1']")
+    context, page, errors = intranet_tablet(
+        intranet_browser, f"{intranet_url}{reverse('kiosk:app')}#kode={code}",
+        {"width": 1024, "height": 768})
     page.wait_for_selector("#screen-search:not(.d-none)")
     assert page.evaluate("() => window.isSecureContext") is False
     sends = count_sends(page)

@@ -15,11 +15,7 @@ from django.urls import reverse
 from signings.models import AuditEntry, IdentityLock, IdentityMethod, Signature
 from signings.services import identity_checks
 from tests import factories
-from tests.browser.test_kiosk_browser import (
-    agree_and_sign,
-    paired_kiosk,
-    wait_pending,
-)
+from tests.browser.kiosk_pages import agree_and_sign, paired_kiosk, wait_pending
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -11,11 +11,7 @@ from django.urls import reverse
 from signings.identity import mask_tail
 from signings.services import kiosk
 from signings.services.context import AuditContext
-from tests.browser import test_kiosk_browser as kiosk_browser
-from tests.browser.test_kiosk_browser import draw_signature, read_pact
-
-# The browser fixtures of the main kiosk test module, shared.
-assembly = kiosk_browser.assembly
+from tests.browser.kiosk_pages import draw_signature, read_pact
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -14,11 +14,7 @@ from signings.models import Signature
 from signings.services import events, kiosk
 from signings.services.context import AuditContext
 from tests import factories
-from tests.browser import test_kiosk_browser as kiosk_browser
-from tests.browser.test_kiosk_browser import wait_pending
-
-# The browser fixtures of the main kiosk test module, shared.
-assembly = kiosk_browser.assembly
+from tests.browser.kiosk_pages import wait_pending
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

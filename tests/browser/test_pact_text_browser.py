@@ -17,7 +17,7 @@ from signings import demo
 from signings.models import EmployeeCategory, Signature
 from signings.pdf import pact, pact_text
 from tests import factories
-from tests.browser.test_kiosk_browser import agree_and_sign, paired_kiosk
+from tests.browser.kiosk_pages import agree_and_sign, paired_kiosk
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
