@@ -13,15 +13,12 @@ import datetime
 import io
 import zipfile
 
+from signings.tabular import neutralise, xlsx_text
+
 COLUMNS = ["Kode klasifikasi", "Uraian", "Kurun waktu", "Tingkat perkembangan", "Jumlah",
            "Retensi"]
 # Sealed electronic originals, not copies.
 LEVEL = "Asli (elektronik, bersegel)"
-
-
-def _text(value: str) -> str:
-    # A leading "=", "+", "-" or "@" must stay text, never become a formula.
-    return "'" + value if value.lstrip().startswith(("=", "+", "-", "@")) else value
 
 
 def rows(*, agency, events, pacts_per_event: dict[int, int]) -> list[list[str]]:
@@ -44,7 +41,7 @@ def as_csv(table: list[list[str]]) -> bytes:
     text = io.StringIO()
     writer = csv.writer(text)
     writer.writerow(COLUMNS)
-    writer.writerows(table)
+    writer.writerows([neutralise(value) for value in row] for row in table)
     # A BOM so spreadsheet programs read the names as UTF-8.
     return ("\ufeff" + text.getvalue()).encode("utf-8")
 
@@ -63,7 +60,7 @@ def as_xlsx(table: list[list[str]], *, moment: datetime.datetime | None) -> byte
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in table:
-        sheet.append([_text(value) for value in row])
+        sheet.append([xlsx_text(value) for value in row])
     for column, width in zip("ABCDEF", (18, 60, 14, 28, 24, 50), strict=True):
         sheet.column_dimensions[column].width = width
     raw = io.BytesIO()

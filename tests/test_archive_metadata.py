@@ -68,3 +68,16 @@ def test_defaults_apply_without_configuration(signed_event, auditor_a):
     (row,) = list(csv.DictReader(io.StringIO(text)))
     assert row["Kode klasifikasi"] == "800"
     assert row["Retensi"]
+
+
+def test_agency_text_that_looks_like_a_formula_stays_text_in_csv_and_xlsx(signed_event, agency_a,
+                                                                          auditor_a):
+    agency_a.archive_retention = "=HYPERLINK(\"http://x\")"
+    agency_a.save()
+    archive = build(signed_event, auditor_a)
+    text = archive.read("metadata-arsip.csv").decode("utf-8-sig")
+    (row,) = list(csv.DictReader(io.StringIO(text)))
+    assert row["Retensi"] == "'=HYPERLINK(\"http://x\")"
+    sheet = load_workbook(io.BytesIO(archive.read("metadata-arsip.xlsx"))).active
+    assert sheet["F2"].value == "'=HYPERLINK(\"http://x\")"
+    assert sheet["F2"].data_type == "s"
