@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import re
 import zipfile
 
 from signings.tabular import neutralise, xlsx_text
@@ -47,13 +48,16 @@ def as_csv(table: list[list[str]]) -> bytes:
 
 
 def as_xlsx(table: list[list[str]], *, moment: datetime.datetime | None) -> bytes:
+    """The same table as a workbook whose bytes depend on the content alone: `moment` (the
+    newest archived event, in the agency's time zone) is its creation and modification time
+    and the time of every entry inside it."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
-    fixed = (moment or datetime.datetime(1980, 1, 1, tzinfo=datetime.UTC)).replace(
-        tzinfo=None, microsecond=0)
+    local = (moment or datetime.datetime(1980, 1, 1, tzinfo=datetime.UTC)).replace(microsecond=0)
     workbook = Workbook()
-    workbook.properties.created = workbook.properties.modified = fixed
+    # The document properties are in UTC ("Z"); openpyxl wants them naive.
+    workbook.properties.created = local.astimezone(datetime.UTC).replace(tzinfo=None)
     sheet = workbook.active
     sheet.title = "Metadata arsip"
     sheet.append(COLUMNS)
@@ -65,13 +69,18 @@ def as_xlsx(table: list[list[str]], *, moment: datetime.datetime | None) -> byte
         sheet.column_dimensions[column].width = width
     raw = io.BytesIO()
     workbook.save(raw)
-    return _fixed_times(raw.getvalue(), fixed)
+    return _fixed_times(raw.getvalue(), local)
+
+
+# openpyxl writes the clock into `modified` while saving, whatever the properties say.
+_MODIFIED = re.compile(rb"(<dcterms:modified\b[^>]*>)[^<]*(</dcterms:modified>)")
 
 
 def _fixed_times(data: bytes, moment: datetime.datetime) -> bytes:
-    """The same workbook with every entry stamped `moment` (openpyxl stamps the clock)."""
+    """The same workbook with every entry, and its modification time, stamped `moment`."""
     stamp = (max(moment.year, 1980), moment.month, moment.day, moment.hour, moment.minute,
              moment.second)
+    modified = moment.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ").encode()
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as source, \
             zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
@@ -79,5 +88,8 @@ def _fixed_times(data: bytes, moment: datetime.datetime) -> bytes:
             entry = zipfile.ZipInfo(info.filename, date_time=stamp)
             entry.compress_type = zipfile.ZIP_DEFLATED
             entry.external_attr = 0o644 << 16
-            target.writestr(entry, source.read(info.filename))
+            content = source.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                content = _MODIFIED.sub(lambda m: m[1] + modified + m[2], content)
+            target.writestr(entry, content)
     return out.getvalue()
