@@ -22,7 +22,7 @@ from signings.models import (
     Signature,
     SigningEvent,
 )
-from signings.readmodels import bkn_report, compliance
+from signings.readmodels import bkn_report, bkn_xlsx, compliance
 from signings.readmodels.event_record import event_record
 from signings.services import archives, downloads, pacts, recaps
 from signings.services.context import AuditContext
@@ -212,7 +212,7 @@ def event_bkn_xlsx(request, pk):
     report = bkn_report.bkn_report(event)
     title = _("Laporan ikrar netralitas ASN untuk BKN — %(agency)s — %(event)s") % {
         "agency": event.agency.name, "event": event}
-    data = bkn_report.bkn_report_xlsx(report, title=title)
+    data = bkn_xlsx.bkn_report_xlsx(report, title=title)
     downloads.log_download(kind="bkn_report_xlsx", obj=event, agency=event.agency,
                            context=AuditContext.from_request(request),
                            details={"non_signers": len(report.non_signers)})

@@ -1,0 +1,69 @@
+"""The BKN report as XLSX: the same `BknReport` the sealed PDF prints (signings/pdf/bkn.py)."""
+
+from __future__ import annotations
+
+import io
+
+from signings.models import Tally
+from signings.readmodels.bkn_report import BknReport
+
+
+def _text(value: str) -> str:
+    # A leading "=", "+", "-" or "@" must stay text, never become a formula.
+    return "'" + value if value.lstrip().startswith(("=", "+", "-", "@")) else value
+
+
+def bkn_report_xlsx(report: BknReport, *, title: str) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    bold = Font(bold=True)
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Kategori"
+    sheet.append([_text(title)])
+    sheet["A1"].font = Font(bold=True, size=13)
+    sheet.append(["Kategori", *(str(label) for label in Tally.labels)])
+    for cell in sheet[2]:
+        cell.font = bold
+    for label, counts in report.by_category:
+        sheet.append([label, *(counts[t] for t in Tally.values)])
+    sheet.append(["Jumlah", *(getattr(report.total, t) for t in Tally.values)])
+    for cell in sheet[sheet.max_row]:
+        cell.font = bold
+    sheet.column_dimensions["A"].width = 30
+
+    units = workbook.create_sheet("Unit")
+    units.append(["Unit", *(str(label) for label in Tally.labels), "Persentase (%)"])
+    for cell in units[1]:
+        cell.font = bold
+    root_depth = report.agency.depth
+    for row in report.by_unit:
+        name = "  " * max(row.agency.depth - root_depth, 0) + row.agency.name
+        units.append([_text(name), *(getattr(row, t) for t in Tally.values), row.percent])
+    units.column_dimensions["A"].width = 60
+
+    missing = workbook.create_sheet("Belum tanda tangan")
+    missing.append(["Nama", "NIP", "Jabatan", "Unit", "Keadaan", "Alasan", "Catatan",
+                    "Kategori", "Acara"])
+    for cell in missing[1]:
+        cell.font = bold
+    for person in report.non_signers:
+        missing.append([_text(person.name), person.nip, _text(person.position),
+                        _text(person.unit), person.tally, person.reason, _text(person.note),
+                        person.category, _text(person.event)])
+    for column, width in zip("ABCDEFGHI", (40, 20, 40, 40, 20, 20, 40, 20, 40), strict=True):
+        missing.column_dimensions[column].width = width
+
+    events = workbook.create_sheet("Acara")
+    events.append(["Tanggal", "Acara", "Instansi", "Templat"])
+    for cell in events[1]:
+        cell.font = bold
+    for event in report.events:
+        events.append([event.date, _text(event.title), _text(event.agency.name),
+                       _text(event.template_version.title)])
+    for column, width in zip("ABCD", (12, 60, 40, 50), strict=True):
+        events.column_dimensions[column].width = width
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
