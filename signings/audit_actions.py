@@ -26,6 +26,7 @@ ACTIONS: dict[str, Promise] = {
     "audit.archive.started": _("Pembuatan arsip dimulai"),
     "audit.checkpoint.made": _("Checkpoint rantai audit ditandatangani"),
     "audit.download.archive": _("Arsip diunduh"),
+    "audit.download.bkn_report_pdf": _("Laporan BKN (PDF) diunduh"),
     "audit.download.bkn_report_xlsx": _("Laporan BKN (XLSX) diunduh"),
     "audit.download.compliance_xlsx": _("Laporan kepatuhan (XLSX) diunduh"),
     "audit.download.recap": _("Rekap acara diunduh"),

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.postgres.aggregates import BoolOr
 from django.db.models import QuerySet
+from django.utils import translation
 
 from signings.models import (
     Agency,
@@ -51,6 +52,8 @@ class BknReport:
     by_category: list[tuple[str, dict[str, int]]]
     by_unit: list[ComplianceRow]
     total: ComplianceRow
+    # ASN (PNS and PPPK) and non-ASN, the split BKN asks for.
+    groups: list[tuple[str, dict[str, int]]] = field(default_factory=list)
     non_signers: list[NonSigner] = field(default_factory=list)
 
 
@@ -88,7 +91,13 @@ def _counts(tallies: Counter) -> dict[str, int]:
 
 
 def agency_report(agency: Agency, events: Sequence[SigningEvent]) -> BknReport:
-    """The report of `agency`'s subtree over `events` (already scoped to the reader)."""
+    """The report of `agency`'s subtree over `events` (already scoped to the reader). An
+    Indonesian document for BKN whatever the reader's language, like the pacts and the recap."""
+    with translation.override("id"):
+        return _report(agency, events)
+
+
+def _report(agency: Agency, events: Sequence[SigningEvent]) -> BknReport:
     states = {row["employee"]: row for row in employee_states(agency, events)}
     per_category: dict[str, Counter] = defaultdict(Counter)
     per_unit: dict[int, Counter] = defaultdict(Counter)
@@ -105,8 +114,13 @@ def agency_report(agency: Agency, events: Sequence[SigningEvent]) -> BknReport:
                for unit in Agency.objects.subtree_of(agency).order_by("path")
                if unit.pk in per_unit]
     total = ComplianceRow(agency=agency, **_counts(sum(per_unit.values(), Counter())))
+    groups = [
+        (label, _counts(sum((per_category[c] for c in categories), Counter())))
+        for label, categories in (("ASN (PNS dan PPPK)", EmployeeCategory.asn()),
+                                  ("Non-ASN", EmployeeCategory.non_asn()))
+    ]
     return BknReport(agency=agency, events=list(events), by_category=by_category,
-                     by_unit=by_unit, total=total,
+                     by_unit=by_unit, total=total, groups=groups,
                      non_signers=_non_signers(events, owing))
 
 

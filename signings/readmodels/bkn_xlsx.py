@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 
+from django.utils import translation
+
 from signings.models import Tally
 from signings.readmodels.bkn_report import BknReport
 
@@ -14,6 +16,12 @@ def _text(value: str) -> str:
 
 
 def bkn_report_xlsx(report: BknReport, *, title: str) -> bytes:
+    # Indonesian whatever the reader's language, like the PDF of the same report.
+    with translation.override("id"):
+        return _workbook(report, title=title)
+
+
+def _workbook(report: BknReport, *, title: str) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
