@@ -30,7 +30,7 @@ def _officer_name(context: AuditContext) -> str:
     user = context.actor
     if user is None:
         return ""
-    return user.get_full_name() or user.get_username()
+    return str(user.get_full_name() or user.get_username())
 
 
 def issue_pdf(*, report: BknReport, period: Period | None, context: AuditContext
