@@ -8,14 +8,20 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from signings.models import AbsenceReason, AttendanceStatus, AuditEntry, EventStatus
+from signings.models import (
+    AbsenceReason,
+    AttendanceStatus,
+    AuditEntry,
+    BknReportJob,
+    EventStatus,
+)
 from signings.pdf import seal
 from signings.readmodels import bkn_report
-from signings.services import attendance, events
+from signings.services import attendance, bkn_reports, events
 from signings.services.context import AuditContext
 from tests import factories
 from tests.pdf_helpers import pdf_text
-from tests.test_bkn_report_pdf import counts_line, non_signer_row
+from tests.test_bkn_report_pdf import build_job, counts_line, fetch_job, non_signer_row
 
 pytestmark = pytest.mark.django_db
 
@@ -46,6 +52,11 @@ def apel_and_follow_up(agency_a, unit_a, template_version, hr_a):
     factories.signature(follow_up, late, officer=hr_a)
     absent(follow_up, away, hr_a, AbsenceReason.DUTY_TRAVEL, note="Ke Jakarta")
     return apel, follow_up
+
+
+def agency_pdf(client, agency, **params) -> bytes:
+    url = reverse("audit:agency_bkn_pdf", kwargs={"pk": agency.pk})
+    return fetch_job(client, build_job(client, url, params))
 
 
 def download(client, name, agency, **params):
@@ -82,7 +93,7 @@ def test_agency_xlsx_and_pdf_print_the_same_totals(officer, apel_and_follow_up, 
     assert rows["Jumlah"] == [4, 2, 1, 1]
     assert [r[1] for r in book["Acara"].iter_rows(min_row=2, values_only=True)] == [
         event.title for event in apel_and_follow_up]
-    data = download(officer, "audit:agency_bkn_pdf", agency_a)
+    data = agency_pdf(officer, agency_a)
     assert seal.check_seal(data).valid
     text = pdf_text(data)
     assert counts_line(text, "Jumlah")[:4] == [4, 2, 1, 1]
@@ -92,6 +103,8 @@ def test_agency_xlsx_and_pdf_print_the_same_totals(officer, apel_and_follow_up, 
                    .values_list("action", "details__expected"))
     assert actions == [("audit.download.bkn_report_xlsx", 4),
                        ("audit.download.bkn_report_pdf", 4)]
+    ready = AuditEntry.objects.get(action="audit.bkn_report.ready")
+    assert ready.details["events"] == [event.pk for event in apel_and_follow_up]
 
 
 def test_period_and_election_choose_the_events(officer, apel_and_follow_up, agency_a, unit_a,
@@ -113,12 +126,18 @@ def test_period_and_election_choose_the_events(officer, apel_and_follow_up, agen
     assert totals(pemilihan="Pemilu 2024") == (4, 2)
     # Only the apel's date: the follow-up's signature does not count.
     assert totals(dari="2024-01-01", sampai="2024-01-20") == (4, 1)
+    # The PDF job keeps the period it was asked for.
+    text = pdf_text(agency_pdf(officer, agency_a, dari="2024-01-01", sampai="2024-01-20"))
+    assert "Periode : 1 Januari 2024 s.d. 20 Januari 2024" in text
+    assert counts_line(text, "Jumlah")[:4] == [4, 1, 2, 1]
 
 
 def test_a_reversed_period_is_refused_in_indonesian_and_logs_nothing(officer, agency_a):
+    reversed_period = {"dari": "2024-12-31", "sampai": "2024-01-01"}
     for name in ("audit:agency_bkn", "audit:agency_bkn_pdf", "audit:agency_bkn_xlsx"):
-        response = officer.get(reverse(name, kwargs={"pk": agency_a.pk}),
-                               {"dari": "2024-12-31", "sampai": "2024-01-01"})
+        url = reverse(name, kwargs={"pk": agency_a.pk})
+        response = (officer.post(url, reversed_period) if name.endswith("_pdf")
+                    else officer.get(url, reversed_period))
         assert response.status_code == 400
         assert "Tanggal awal harus sama dengan atau sebelum tanggal akhir." in \
             response.content.decode()
@@ -126,6 +145,7 @@ def test_a_reversed_period_is_refused_in_indonesian_and_logs_nothing(officer, ag
                            {"dari": "kemarin", "pemilihan": "<script>"})
     assert response.status_code == 400
     assert not AuditEntry.objects.filter(action__startswith="audit.download.bkn").exists()
+    assert not BknReportJob.objects.exists()
 
 
 def test_the_page_shows_totals_and_links_for_auditors(client, auditor_a, apel_and_follow_up,
@@ -134,6 +154,7 @@ def test_the_page_shows_totals_and_links_for_auditors(client, auditor_a, apel_an
     page = client.get(reverse("audit:agency_bkn", kwargs={"pk": agency_a.pk}),
                       {"pemilihan": "Pemilu 2024"}).content.decode()
     assert reverse("audit:agency_bkn_pdf", kwargs={"pk": agency_a.pk}) in page
+    assert 'name="pemilihan" value="Pemilu 2024"' in page
     assert "pemilihan=Pemilu+2024" in page and "Agus Salim" in page
     listing = client.get(reverse("audit:event_list")).content.decode()
     assert reverse("audit:agency_bkn", kwargs={"pk": agency_a.pk}) in listing
@@ -141,8 +162,10 @@ def test_the_page_shows_totals_and_links_for_auditors(client, auditor_a, apel_an
 
 def test_another_agencys_officer_gets_404(client, hr_b, agency_a):
     client.force_login(hr_b)
-    for name in ("audit:agency_bkn", "audit:agency_bkn_pdf", "audit:agency_bkn_xlsx"):
+    for name in ("audit:agency_bkn", "audit:agency_bkn_xlsx"):
         assert client.get(reverse(name, kwargs={"pk": agency_a.pk})).status_code == 404
+    assert client.post(reverse("audit:agency_bkn_pdf",
+                               kwargs={"pk": agency_a.pk})).status_code == 404
 
 
 def test_query_count_does_not_grow_with_employees_or_events(
@@ -154,13 +177,25 @@ def test_query_count_does_not_grow_with_employees_or_events(
                                     expected=people)
             absent(event, people[0], hr_a, AbsenceReason.SICK)
 
+    def job():
+        officer.post(reverse("audit:agency_bkn_pdf", kwargs={"pk": agency_a.pk}))
+        return BknReportJob.objects.latest("pk")
+
+    context = AuditContext.system("test")
     add_events(1, 2)
-    download(officer, "audit:agency_bkn_pdf", agency_a)  # registers the seal certificate
-    with django_assert_max_num_queries(40) as small:
-        download(officer, "audit:agency_bkn_pdf", agency_a)
-    add_events(3, 15)
-    with django_assert_max_num_queries(len(small.captured_queries)):
-        data = download(officer, "audit:agency_bkn_pdf", agency_a)
-    assert "Pegawai yang belum menandatangani (47)" in " ".join(pdf_text(data).split())
-    with django_assert_max_num_queries(len(small.captured_queries)):
+    bkn_reports.build_report(job_id=job().pk, context=context)  # registers the seal
+    small_job = job()
+    with django_assert_max_num_queries(30) as captured:
+        bkn_reports.build_report(job_id=small_job.pk, context=context)
+    build_queries = len(captured.captured_queries)
+    with django_assert_max_num_queries(30) as captured:
         download(officer, "audit:agency_bkn", agency_a)
+    page_queries = len(captured.captured_queries)
+    add_events(3, 15)
+    large_job = job()
+    with django_assert_max_num_queries(build_queries):
+        bkn_reports.build_report(job_id=large_job.pk, context=context)
+    with django_assert_max_num_queries(page_queries):
+        download(officer, "audit:agency_bkn", agency_a)
+    data = fetch_job(officer, BknReportJob.objects.get(pk=large_job.pk))
+    assert "Pegawai yang belum menandatangani (47)" in " ".join(pdf_text(data).split())

@@ -1,24 +1,28 @@
 """The sealed PDF of the BKN report: the XLSX's numbers, the non-signers with their reasons,
 escaped names, a seal that verifies, Indonesian whatever the reader's language."""
 
+import hashlib
 import io
 import re
 
 import pdfplumber
 import pytest
-from django.urls import reverse
+from django.urls import resolve, reverse
+from django.utils import translation
 from openpyxl import load_workbook
 
 from signings.models import (
     AbsenceReason,
     AttendanceStatus,
     AuditEntry,
+    BknReportJob,
     EmployeeCategory,
     ExpectedSigner,
+    ReportStatus,
 )
 from signings.pdf import seal
 from signings.readmodels import compliance
-from signings.services import attendance
+from signings.services import attendance, bkn_reports
 from signings.services.context import AuditContext
 from tests import factories
 from tests.pdf_helpers import pdf_text
@@ -57,6 +61,32 @@ def get(client, name, pk, **params):
     return response.content
 
 
+def build_job(client, url: str, data: dict | None = None, *, language: str = "id"):
+    """Ask for the sealed PDF as the page's button does, and run the task's work."""
+    response = client.post(url, data or {})
+    assert response.status_code == 302, response.content[:500]
+    job_id = resolve(response.url).kwargs["pk"]
+    # The worker has no reader: whatever language it runs in, the report is Indonesian.
+    with translation.override(language):
+        job = bkn_reports.build_report(job_id=job_id, context=AuditContext.system("test"))
+    assert job.status == ReportStatus.READY
+    return job
+
+
+def fetch_job(client, job) -> bytes:
+    page = client.get(reverse("audit:bkn_job_detail", kwargs={"pk": job.pk})).content.decode()
+    download = reverse("audit:bkn_job_download", kwargs={"pk": job.pk})
+    assert download in page
+    response = client.get(download)
+    assert response.status_code == 200
+    return b"".join(response.streaming_content)
+
+
+def event_pdf(client, event, *, language: str = "id") -> bytes:
+    url = reverse("audit:event_bkn_pdf", kwargs={"pk": event.pk})
+    return fetch_job(client, build_job(client, url, language=language))
+
+
 def flat(text: str) -> str:
     return " ".join(text.split())
 
@@ -83,7 +113,7 @@ def counts_line(text: str, label: str) -> list[int]:
 
 
 def test_pdf_totals_equal_the_xlsx_and_the_database(officer, held_event, agency_a):
-    text = pdf_text(get(officer, "audit:event_bkn_pdf", held_event.pk))
+    text = pdf_text(event_pdf(officer, held_event))
     book = load_workbook(io.BytesIO(get(officer, "audit:event_bkn_xlsx", held_event.pk)))
     xlsx = {row[0]: list(row[1:5])
             for row in book["Kategori"].iter_rows(min_row=3, values_only=True)}
@@ -102,7 +132,7 @@ def test_pdf_totals_equal_the_xlsx_and_the_database(officer, held_event, agency_
 
 def test_pdf_is_a_letter_to_bkn_listing_non_signers_and_reasons(officer, held_event, agency_a,
                                                                  hr_a):
-    data = get(officer, "audit:event_bkn_pdf", held_event.pk)
+    data = event_pdf(officer, held_event)
     text = flat(pdf_text(data))
     assert "LAPORAN IKRAR NETRALITAS ASN" in text
     assert "Kepala Badan Kepegawaian Negara (BKN)" in text
@@ -118,28 +148,29 @@ def test_pdf_is_a_letter_to_bkn_listing_non_signers_and_reasons(officer, held_ev
 
 
 def test_hostile_names_are_printed_as_text(officer, held_event):
-    data = get(officer, "audit:event_bkn_pdf", held_event.pk)
+    data = event_pdf(officer, held_event)
     row = non_signer_row(data, "<b>Rahmat")
     # The tags are letters on the page, not markup (wrapped lines join with a space).
     assert row[1].replace(" ", "").startswith(HOSTILE.replace(" ", ""))
 
 
 def test_seal_verifies_and_the_download_is_logged_with_its_hash(officer, held_event):
-    data = get(officer, "audit:event_bkn_pdf", held_event.pk)
+    data = event_pdf(officer, held_event)
     assert seal.check_seal(data).valid
     tampered = bytearray(data)
     tampered[len(data) // 3] ^= 0x01
     assert not seal.check_seal(bytes(tampered)).valid
-    entry = AuditEntry.objects.get(action="audit.download.bkn_report_pdf")
-    assert entry.details["expected"] == 4 and entry.details["non_signers"] == 3
-    import hashlib
-
-    assert entry.details["sha256"] == hashlib.sha256(data).hexdigest()
+    ready = AuditEntry.objects.get(action="audit.bkn_report.ready")
+    assert ready.details["expected"] == 4 and ready.details["non_signers"] == 3
+    assert ready.details["sha256"] == hashlib.sha256(data).hexdigest()
+    download = AuditEntry.objects.get(action="audit.download.bkn_report_pdf")
+    assert download.details["sha256"] == ready.details["sha256"]
+    assert AuditEntry.objects.filter(action="audit.bkn_report.requested").count() == 1
 
 
 def test_an_english_session_gets_an_indonesian_report(officer, held_event):
     officer.post("/i18n/setlang/", {"language": "en", "next": "/"})
-    text = flat(pdf_text(get(officer, "audit:event_bkn_pdf", held_event.pk)))
+    text = flat(pdf_text(event_pdf(officer, held_event, language="en")))
     assert "Tidak hadir" in text and "Belum tanda tangan" in text and "Dinas luar" in text
     assert "Absent" not in text and "Duty travel" not in text
     book = load_workbook(io.BytesIO(get(officer, "audit:event_bkn_xlsx", held_event.pk)))
@@ -149,22 +180,42 @@ def test_an_english_session_gets_an_indonesian_report(officer, held_event):
 
 def test_auditor_downloads_and_another_agency_gets_404(client, auditor_a, hr_b, held_event):
     client.force_login(auditor_a)
-    get(client, "audit:event_bkn_pdf", held_event.pk)
+    job = build_job(client, reverse("audit:event_bkn_pdf", kwargs={"pk": held_event.pk}))
+    fetch_job(client, job)
     client.force_login(hr_b)
-    response = client.get(reverse("audit:event_bkn_pdf", kwargs={"pk": held_event.pk}))
-    assert response.status_code == 404
+    assert client.post(reverse("audit:event_bkn_pdf",
+                               kwargs={"pk": held_event.pk})).status_code == 404
+    for name in ("audit:bkn_job_detail", "audit:bkn_job_download"):
+        assert client.get(reverse(name, kwargs={"pk": job.pk})).status_code == 404
+
+
+def test_the_job_page_waits_until_the_pdf_is_ready(officer, held_event):
+    response = officer.post(reverse("audit:event_bkn_pdf", kwargs={"pk": held_event.pk}))
+    job = BknReportJob.objects.get()
+    assert job.status == ReportStatus.QUEUED
+    page = officer.get(response.url).content.decode()
+    assert 'hx-trigger="every 2s"' in page and "bkn-job-download" not in page
+    download = reverse("audit:bkn_job_download", kwargs={"pk": job.pk})
+    assert officer.get(download).status_code == 404
+    assert officer.get(reverse("audit:event_bkn_pdf",
+                               kwargs={"pk": held_event.pk})).status_code == 405
 
 
 def test_query_count_does_not_grow_with_the_event(officer, agency_a, unit_a, template_version,
                                                   hr_a, django_assert_max_num_queries):
-    def event_of(size):
+    def job_for(size):
         people = [factories.employee(unit_a) for _ in range(size)]
-        return factories.event(agency_a, officer=hr_a, template_version=template_version,
-                               expected=people, title=f"Apel {size}")
+        event = factories.event(agency_a, officer=hr_a, template_version=template_version,
+                                expected=people, title=f"Apel {size}")
+        officer.post(reverse("audit:event_bkn_pdf", kwargs={"pk": event.pk}))
+        return BknReportJob.objects.get(event=event)
 
-    small, large = event_of(3), event_of(40)
-    with django_assert_max_num_queries(40) as small_queries:
-        get(officer, "audit:event_bkn_pdf", small.pk)
+    small, large = job_for(3), job_for(40)
+    context = AuditContext.system("test")
+    bkn_reports.build_report(job_id=job_for(1).pk, context=context)  # registers the seal
+    with django_assert_max_num_queries(25) as small_queries:
+        bkn_reports.build_report(job_id=small.pk, context=context)
     with django_assert_max_num_queries(len(small_queries.captured_queries)):
-        text = pdf_text(get(officer, "audit:event_bkn_pdf", large.pk))
+        bkn_reports.build_report(job_id=large.pk, context=context)
+    text = pdf_text(fetch_job(officer, BknReportJob.objects.get(pk=large.pk)))
     assert "Pegawai yang belum menandatangani (40)" in flat(text)
