@@ -126,13 +126,14 @@ def main() -> None:
                 officer_name="hr.bench", made_at=datetime.datetime.now(datetime.UTC)))
             timings["pdf render"].append(time.perf_counter() - t)
             t = time.perf_counter()
-            issued = bkn_reports.issue_pdf(report=report, period=None, context=context)
+            sealed = bkn_reports.render_sealed(report=report, period=None,
+                                               officer_name="hr.bench", context=context)
             timings["pdf render+seal"].append(time.perf_counter() - t)
-        pages = len(PdfReader(io.BytesIO(issued.data)).pages)
+        pages = len(PdfReader(io.BytesIO(sealed)).pages)
         print(f"{args.employees} employees, 2 events: expected {report.total.expected}, "
               f"signed {report.total.signed}, non-signers {len(report.non_signers)}; "
               f"read model {len(queries.captured_queries)} queries; PDF {pages} pages, "
-              f"{len(issued.data) // 1024} KB; load {os.getloadavg()[0]:.2f}")
+              f"{len(sealed) // 1024} KB; load {os.getloadavg()[0]:.2f}")
         for name, values in timings.items():
             print(f"  {name:16s} median {statistics.median(values):.2f} s "
                   f"(min {min(values):.2f}, max {max(values):.2f}, n={len(values)})")

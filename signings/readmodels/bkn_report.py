@@ -5,7 +5,7 @@ Since August 2024 the oversight of ASN neutrality that KASN held sits with BKN, 
 report to BKN. One definition of the counts, `employee_states`: for one event it is
 `ExpectedSigner.objects.with_state()`'s, so the report agrees with the live view, the recap and
 the compliance report; over several events each employee counts once (docs/signing.md, "The BKN
-report"). Five queries whatever the number of employees and events.
+report"). Four queries whatever the number of employees and events.
 """
 
 from __future__ import annotations

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from typing import Any
 
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -29,7 +30,7 @@ logger = logging.getLogger(__name__)
 
 
 def job_period(job: BknReportJob) -> Period:
-    if job.event_id is not None:
+    if job.event is not None:
         return Period(start=job.event.date, end=job.event.date)
     return Period(start=job.period_start, end=job.period_end, election=job.election)
 
@@ -74,7 +75,7 @@ def request_report(*, agency: Agency, event: SigningEvent | None = None,
     return job
 
 
-def _officer_name(user) -> str:
+def _officer_name(user: Any) -> str:
     return str(user.get_full_name() or user.get_username())
 
 
