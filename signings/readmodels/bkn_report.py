@@ -4,8 +4,8 @@ not sign, with why. Per event, or per agency over all its events of a period or 
 Since August 2024 the oversight of ASN neutrality that KASN held sits with BKN, so agencies
 report to BKN. One definition of the counts, `employee_states`: for one event it is
 `ExpectedSigner.objects.with_state()`'s, so the report agrees with the live view, the recap and
-the compliance report; over several events each employee counts once (docs/signing.md, "The BKN
-report"). Four queries whatever the number of employees and events.
+the compliance report; over several events each employee counts once (docs/reports.md, "How each
+employee is counted"). Four queries whatever the number of employees and events.
 """
 
 from __future__ import annotations
