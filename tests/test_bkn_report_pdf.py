@@ -219,3 +219,23 @@ def test_query_count_does_not_grow_with_the_event(officer, agency_a, unit_a, tem
         bkn_reports.build_report(job_id=large.pk, context=context)
     text = pdf_text(fetch_job(officer, BknReportJob.objects.get(pk=large.pk)))
     assert "Pegawai yang belum menandatangani (40)" in flat(text)
+
+
+def test_a_failed_build_is_marked_and_logged_and_offers_no_download(officer, held_event,
+                                                                    monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("font missing")
+
+    monkeypatch.setattr(bkn_reports.bkn_pdf, "render_bkn_report", broken)
+    officer.post(reverse("audit:event_bkn_pdf", kwargs={"pk": held_event.pk}))
+    job = BknReportJob.objects.get()
+    with pytest.raises(RuntimeError):
+        bkn_reports.build_report(job_id=job.pk, context=AuditContext.system("test"))
+    job.refresh_from_db()
+    assert job.status == ReportStatus.FAILED and "font missing" in job.error
+    assert AuditEntry.objects.filter(action="audit.bkn_report.failed").count() == 1
+    page = officer.get(reverse("audit:bkn_job_detail", kwargs={"pk": job.pk})).content.decode()
+    assert "Pembuatan laporan gagal" in page and "every 2s" not in page
+    # A task run twice builds nothing twice.
+    assert bkn_reports.build_report(job_id=job.pk,
+                                    context=AuditContext.system("test")).status == "failed"
