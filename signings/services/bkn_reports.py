@@ -4,7 +4,7 @@ Rendered from the same read model as the XLSX (`readmodels.bkn_report`), sealed 
 registered certificate like the recap, its hash in the audit log. Unlike the recap it goes
 through a task, like the archive: an agency's report lists every non-signer, and WeasyPrint
 took 20–56 s for 1,000 of them on the shared 2-core test machine (bench/bkn_report.py), past
-a web worker's timeout. The XLSX of the same report takes under a second and stays a direct download.
+a web worker's timeout. The XLSX of the same report takes under a second: a direct download.
 """
 
 from __future__ import annotations
