@@ -239,3 +239,19 @@ def test_a_failed_build_is_marked_and_logged_and_offers_no_download(officer, hel
     # A task run twice builds nothing twice.
     assert bkn_reports.build_report(job_id=job.pk,
                                     context=AuditContext.system("test")).status == "failed"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_button_starts_the_worker_and_the_page_offers_the_sealed_file(
+        task_queue, held_event, auditor_a, client):
+    client.force_login(auditor_a)
+    response = client.post(reverse("audit:event_bkn_pdf", kwargs={"pk": held_event.pk}))
+    job = BknReportJob.objects.get()
+    assert response.url == reverse("audit:bkn_job_detail", kwargs={"pk": job.pk})
+    task_queue.drain()  # the worker, on either backend
+    page = client.get(response.url, headers={"HX-Request": "true"})
+    assert b'id="bkn-job"' in page.content and b"<html" not in page.content
+    download = client.get(reverse("audit:bkn_job_download", kwargs={"pk": job.pk}))
+    data = b"".join(download.streaming_content)
+    assert seal.check_seal(data).valid
+    assert "Siti Aminah" in pdf_text(data)
