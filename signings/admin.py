@@ -426,6 +426,14 @@ class ArchiveJobAdmin(ReadOnlyAdmin):
     search_fields = ["agency__name", "event__title", "requested_by__username"]
 
 
+@admin.register(m.BknReportJob)
+class BknReportJobAdmin(ReadOnlyAdmin):
+    list_display = ["__str__", "agency", "event", "status", "expected", "non_signers",
+                    "requested_by", "created_at"]
+    list_filter = ["status", ("agency", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["agency__name", "event__title", "requested_by__username"]
+
+
 @admin.register(m.SealCertificate)
 class SealCertificateAdmin(ReadOnlyAdmin):
     list_display = ["subject", "serial", "not_before", "not_after", "first_used_at",

@@ -328,6 +328,20 @@ def _ensure_event(*, agency: Agency, details: NewEvent,
     return event, True
 
 
+def _ensure_follow_up(event: SigningEvent, *, context: AuditContext,
+                      rng: random.Random) -> None:
+    """The follow-up ("susulan") a week later, held and closed: the BKN report of the agency
+    then counts those who signed there as signed, and lists the rest with their reasons."""
+    if SigningEvent.objects.filter(agency=event.agency,
+                                   title=f"{event.title} (susulan)").exists():
+        return
+    follow_up = events.create_follow_up_event(
+        event=event, date=event.date + datetime.timedelta(days=7), context=context)
+    events.open_event(event=follow_up, context=context)
+    _sign_many(follow_up, share=0.6, context=context, rng=rng)
+    events.close_event(event=follow_up, context=context)
+
+
 def _sign_many(event: SigningEvent, *, share: float, context: AuditContext,
                rng: random.Random) -> None:
     """Sign a share of the expected, in the seeds' order, and record reasons for some others."""
@@ -412,6 +426,7 @@ def load() -> dict[str, int]:
         events.open_event(event=closed, context=as_hr)
         _sign_many(closed, share=0.85, context=as_hr, rng=rng)
         events.close_event(event=closed, context=as_hr)
+    _ensure_follow_up(closed, context=as_hr, rng=rng)
 
     opened, created = _ensure_event(
         agency=agencies["KOTIM-DINKES"], context=as_hr, details=NewEvent(

@@ -81,6 +81,18 @@ def build_archive(job_id: int) -> str:
 
 @jobs.provides
 @task()
+def build_bkn_report(job_id: int) -> str:
+    """The sealed PDF of a BKN report (signings/services/bkn_reports.py); returns its hash."""
+    from signings.services import bkn_reports
+    from signings.services.context import AuditContext
+
+    return bkn_reports.build_report(
+        job_id=job_id, context=AuditContext.system("task:bkn_report")
+    ).file_sha256
+
+
+@jobs.provides
+@task()
 def make_audit_checkpoint(chain: str) -> int | None:
     """Scheduled after activity on a chain and at every event close
     (signings/services/checkpoints.py); returns the seq covered."""

@@ -118,6 +118,13 @@ def _recap(world):
     return recaps.issue_recap(event=world.event, context=AuditContext.system("test")).recap
 
 
+def _bkn_report_job(world):
+    from signings.models import BknReportJob
+
+    return BknReportJob.objects.create(agency=world.agency, event=world.event,
+                                       requested_by=world.admin)
+
+
 def _seal_certificate(world):
     from signings.pdf import seal
     from signings.services import seal_certificates
@@ -148,6 +155,13 @@ def _identity_attempt(world):
 def _archive_job(world):
     return ArchiveJob.objects.create(agency=world.agency, event=world.event,
                                      requested_by=world.admin)
+
+
+def _bkn_report_job(world):
+    from signings.models import BknReportJob
+
+    return BknReportJob.objects.create(agency=world.agency, event=world.event,
+                                       requested_by=world.admin)
 
 
 def _seal_certificate(world):
@@ -207,6 +221,7 @@ CASES: dict[str, Case] = {
     ),
     "signings.auditentry": Case(sample=lambda w: AuditEntry.objects.order_by("id").first()),
     "signings.archivejob": Case(sample=_archive_job),
+    "signings.bknreportjob": Case(sample=_bkn_report_job),
     "signings.auditcheckpoint": Case(sample=_checkpoint),
     "signings.identitylock": Case(sample=_identity_lock),
     "signings.identityattempt": Case(sample=_identity_attempt),

@@ -58,3 +58,18 @@ def test_demo_users_log_in_with_the_printed_password(loaded, client):
         client.post("/keluar/")
     client.post("/masuk/", {"username": "admin", "password": demo.DEMO_PASSWORD})
     assert client.get("/admin/signings/employee/?q=Santoso").status_code == 200
+
+
+def test_demo_has_a_bkn_report_with_a_follow_up_and_reasons(loaded):
+    from signings.readmodels import bkn_report
+
+    kotim = Agency.objects.get(name="Pemerintah Kabupaten Kotawaringin Timur")
+    held = bkn_report.Period(election="Pemilu dan Pemilihan Tahun 2024").events(
+        SigningEvent.objects.all(), kotim)
+    assert [e.title.endswith("(susulan)") for e in held] == [False, True]
+    report = bkn_report.agency_report(kotim, list(held))
+    apel = bkn_report.bkn_report(held[0])
+    assert report.total.expected == apel.total.expected
+    assert report.total.signed > apel.total.signed
+    reasons = {person.reason for person in report.non_signers if person.tally == "Tidak hadir"}
+    assert reasons and "" not in reasons

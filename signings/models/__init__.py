@@ -25,6 +25,7 @@ from signings.models.event import (
 from signings.models.identity_lock import IdentityAttempt, IdentityLock
 from signings.models.kiosk import KioskDevice
 from signings.models.recap import EventRecap
+from signings.models.report_job import BknReportJob, ReportStatus
 from signings.models.role import Role, RoleAssignment
 from signings.models.seal_certificate import SealCertificate
 from signings.models.signature import (
@@ -38,6 +39,8 @@ from signings.models.template import ImmutableVersionError, PactTemplate, PactTe
 __all__ = [
     "ArchiveJob",
     "ArchiveStatus",
+    "BknReportJob",
+    "ReportStatus",
     "GRADE_CHOICES",
     "PNS_GRADES",
     "PPPK_GRADES",

@@ -22,7 +22,7 @@ from signings.models import (
     Signature,
     SigningEvent,
 )
-from signings.readmodels import bkn_report, compliance
+from signings.readmodels import compliance
 from signings.readmodels.event_record import event_record
 from signings.services import archives, downloads, pacts, recaps
 from signings.services.context import AuditContext
@@ -202,21 +202,4 @@ def compliance_xlsx(request, pk):
     response = HttpResponse(data, content_type=XLSX)
     response["Content-Disposition"] = (
         f'attachment; filename="kepatuhan-{slugify(agency.short_name or agency.name)}.xlsx"')
-    return response
-
-
-@access.role_required(Ability.AUDIT)
-def event_bkn_xlsx(request, pk):
-    """The neutrality-pledge report for BKN of one event (HR officers and auditors)."""
-    event = _event(request, pk)
-    report = bkn_report.bkn_report(event)
-    title = _("Laporan ikrar netralitas ASN untuk BKN — %(agency)s — %(event)s") % {
-        "agency": event.agency.name, "event": event}
-    data = bkn_report.bkn_report_xlsx(report, title=title)
-    downloads.log_download(kind="bkn_report_xlsx", obj=event, agency=event.agency,
-                           context=AuditContext.from_request(request),
-                           details={"non_signers": len(report.non_signers)})
-    response = HttpResponse(data, content_type=XLSX)
-    response["Content-Disposition"] = (
-        f'attachment; filename="laporan-bkn-{event.pk}-{slugify(event.title)[:60]}.xlsx"')
     return response

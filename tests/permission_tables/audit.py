@@ -2,7 +2,7 @@
 
 from django.core.files.base import ContentFile
 
-from signings.models import ArchiveJob, ArchiveStatus
+from signings.models import ArchiveJob, ArchiveStatus, BknReportJob, ReportStatus
 from tests import factories
 from tests.permission_tables import READ_LIST_PAGE, READ_OBJECT_PAGE, Row, login_then
 
@@ -29,11 +29,31 @@ def _ready_job(world):
     return world.extra["audit_job"]
 
 
+def _ready_bkn_job(world):
+    if "bkn_job" not in world.extra:
+        job = BknReportJob(agency=world.agency, requested_by=world.extra["users"]["auditor_a"],
+                           status=ReportStatus.READY, file_sha256="0" * 64)
+        job.file.save("laporan-uji.pdf", ContentFile(b"%PDF-1.7\n%%EOF\n"), save=False)
+        job.save()
+        world.extra["bkn_job"] = job
+    return world.extra["bkn_job"]
+
+
 ROWS = [
     Row("audit:event_list", expect=READ_LIST_PAGE),
     Row("audit:event_detail", expect=READ_OBJECT_PAGE, kwargs=lambda w: {"pk": w.event.pk}),
     Row("audit:event_recap", expect=READ_OBJECT_PAGE, kwargs=lambda w: {"pk": w.event.pk}),
     Row("audit:event_bkn_xlsx", expect=READ_OBJECT_PAGE, kwargs=lambda w: {"pk": w.event.pk}),
+    Row("audit:event_bkn_pdf", expect=READ_OBJECT_POST, method="post",
+        kwargs=lambda w: {"pk": w.event.pk}),
+    Row("audit:agency_bkn", expect=READ_OBJECT_PAGE, kwargs=lambda w: {"pk": w.agency.pk}),
+    Row("audit:agency_bkn_xlsx", expect=READ_OBJECT_PAGE, kwargs=lambda w: {"pk": w.agency.pk}),
+    Row("audit:agency_bkn_pdf", expect=READ_OBJECT_POST, method="post",
+        kwargs=lambda w: {"pk": w.agency.pk}),
+    Row("audit:bkn_job_detail", expect=READ_OBJECT_PAGE,
+        kwargs=lambda w: {"pk": _ready_bkn_job(w).pk}),
+    Row("audit:bkn_job_download", expect=READ_OBJECT_PAGE,
+        kwargs=lambda w: {"pk": _ready_bkn_job(w).pk}),
     Row("audit:event_archive", expect=READ_OBJECT_POST, method="post",
         kwargs=lambda w: {"pk": w.event.pk}),
     Row("audit:agency_archive", expect=READ_OBJECT_POST, method="post",
