@@ -293,6 +293,27 @@ def backend_pids(db: str) -> list[int]:
         conn.close()
 
 
+def database_bytes(db: str) -> int:
+    import psycopg2
+
+    conn = psycopg2.connect(f"postgresql://postgres@127.0.0.1:5432/{db}")
+    try:
+        with conn.cursor() as cursor:
+            cursor.execute("SELECT pg_database_size(%s)", [db])
+            return cursor.fetchone()[0]
+    finally:
+        conn.close()
+
+
+def media_bytes(media: Path) -> dict[str, int]:
+    """Bytes stored per top-level media directory (signatures, pacts, checkpoints, ...)."""
+    sizes: Counter = Counter()
+    for path in media.rglob("*"):
+        if path.is_file():
+            sizes[path.relative_to(media).parts[0]] += path.stat().st_size
+    return dict(sizes)
+
+
 def children(pid: int) -> list[int]:
     found = []
     for task in Path(f"/proc/{pid}/task").iterdir():
@@ -400,9 +421,11 @@ def signature_round(*, env: dict[str, str], db: str, nodes: int, args: argparse.
         backends = backend_pids(db)
         cpu0 = (proc_cpu(workers), proc_cpu(backends), proc_cpu([redis.pid]))
         client0, (busy0, all0) = time.process_time(), machine_ticks()
+        size0 = database_bytes(db)
         phase = asyncio.run(closed_loop(ports=ports, tokens=tokens, outbox=outbox,
                                         count=args.signatures))
         busy1, all1 = machine_ticks()
+        grown = database_bytes(db) - size0
         client = time.process_time() - client0
         web, pg, rds = (proc_cpu(workers) - cpu0[0], proc_cpu(backends) - cpu0[1],
                         proc_cpu([redis.pid]) - cpu0[2])
@@ -416,7 +439,7 @@ def signature_round(*, env: dict[str, str], db: str, nodes: int, args: argparse.
         "per_node": list(phase.per_node.values()),
         "web_cpu_ms": 1000 * web / count, "pg_cpu_ms": 1000 * pg / count,
         "redis_cpu_ms": 1000 * rds / count, "client_cpu_ms": 1000 * client / count,
-        "client_cores": client / phase.wall,
+        "client_cores": client / phase.wall, "db_kb": grown / 1024 / count,
         "machine_busy": (busy1 - busy0) / max(1, all1 - all0),
         "flood_statuses": dict(raced), "load": loadavg(),
     }
@@ -488,11 +511,14 @@ def checks(*, env: dict[str, str], db: str, seed: dict, ledger: Ledger) -> dict:
     finally:
         conn.close()
     problems = exactly_once_problems(ledger, stored)
+    media = media_bytes(Path(env["MEDIA_ROOT"]))
     manage(env, "make_audit_checkpoint", "--all")
     verified = subprocess.run([PYTHON, "manage.py", "verify_audit_chain"], cwd=ROOT, env=env,
                               capture_output=True, text=True)
     return {"sent": len(ledger.employee), "stored": len(stored),
             "answers": sum(len(v) for v in ledger.answers.values()),
+            "media_kb_per_signature": {name: round(size / 1024 / max(1, len(stored)), 1)
+                                       for name, size in media.items()},
             "exactly_once_problems": problems,
             "audit_ok": verified.returncode == 0,
             "audit_report": (verified.stdout + verified.stderr).strip().splitlines()[-3:]}
@@ -505,13 +531,14 @@ def print_results(results: dict) -> None:
           f"{results['gunicorn_workers']} gunicorn sync workers per node")
     print(f"\n{'nodes':>5} {'sig/s':>6} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} "
           f"{'web ms':>7} {'pg ms':>6} {'redis':>6} {'cli ms':>7} {'cli cores':>9} {'busy':>5} "
-          f"{'per node':>12}  load")
+          f"{'per node':>12} {'db KB':>6}  load")
     for r in results["signing"]:
         print(f"{r['nodes']:>5} {r['rate']:6.1f} {r['p50']:7.0f} {r['p95']:7.0f} {r['p99']:7.0f} "
               f"{r['web_cpu_ms']:7.2f} {r['pg_cpu_ms']:6.2f} {r['redis_cpu_ms']:6.2f} "
               f"{r['client_cpu_ms']:7.2f} {r['client_cores']:9.2f} {r['machine_busy']:5.0%} "
-              f"{'/'.join(map(str, r['per_node'])):>12}  {r['load']}")
-    print("(CPU ms per signature: web = gunicorn workers, pg = their PostgreSQL backends; "
+              f"{'/'.join(map(str, r['per_node'])):>12} {r['db_kb']:6.1f}  {r['load']}")
+    print("(CPU ms per signature: web = gunicorn workers, pg = their PostgreSQL backends; db KB: "
+          "growth of the database per signature; "
           "statuses " + "; ".join(f"{r['nodes']} node(s) {r['statuses']}, flood "
                                    f"{r['flood_statuses']}" for r in results["signing"]) + ")")
     r = results["rendering"]
@@ -526,6 +553,7 @@ def print_results(results: dict) -> None:
                                     f"{len(c['exactly_once_problems'])} PROBLEMS"))
     for problem in c["exactly_once_problems"][:20]:
         print(f"  {problem}")
+    print(f"media per signature, KB: {c['media_kb_per_signature']}")
     print("audit chains: " + ("intact" if c["audit_ok"] else "BROKEN"))
     for line in c["audit_report"]:
         print(f"  {line}")
