@@ -8,7 +8,7 @@ import uuid
 
 from django.db import connection
 
-from bench.multi_node import (
+from bench._multi_node_checks import (
     Ledger,
     StoredSignature,
     exactly_once_problems,
