@@ -15,6 +15,7 @@ import math
 import os
 import random
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -147,8 +148,17 @@ def gunicorn(env: dict[str, str], *, workers: int,
                 time.sleep(0.1)
         yield process, port
     finally:
-        process.terminate()
-        process.wait(timeout=20)
+        process.terminate()  # graceful: the workers finish the requests in hand
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            # Requests still queued (a load generator interrupted): quick shutdown, then kill.
+            process.send_signal(signal.SIGQUIT)
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
 
 
 def signature_images(count: int) -> list[str]:
