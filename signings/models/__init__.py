@@ -34,6 +34,13 @@ from signings.models.signature import (
     SignatureMethod,
 )
 from signings.models.template import ImmutableVersionError, PactTemplate, PactTemplateVersion
+from signings.models.witness import (
+    WitnessIdentity,
+    WitnessLink,
+    WitnessMethod,
+    WitnessRecordError,
+    WitnessSignature,
+)
 
 __all__ = [
     "ArchiveJob",
@@ -75,4 +82,9 @@ __all__ = [
     "SignatureMethod",
     "SigningEvent",
     "Tally",
+    "WitnessIdentity",
+    "WitnessLink",
+    "WitnessMethod",
+    "WitnessRecordError",
+    "WitnessSignature",
 ]
