@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.apps import apps
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, Value, When
 from django.utils.translation import gettext_lazy as _
@@ -305,7 +305,8 @@ class Employee(CleanTextModel, models.Model):
                 ]
         superior_error = self.superior_problem()
         if superior_error:
-            errors["superior"] = [ValidationError(superior_error, code="superior.scope")]
+            # Not keyed "superior": forms name it otherwise (the superior's NIP).
+            errors[NON_FIELD_ERRORS] = [ValidationError(superior_error, code="superior.scope")]
         if errors:
             raise ValidationError(errors)
 
