@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from signings.models import Echelon, Employee, SigningEvent
+from signings import regulation_templates
+from signings.models import Echelon, Employee, PactTemplateVersion, SigningEvent
 from signings.services import templates
 from signings.services.context import AuditContext
 from tests import factories
@@ -20,9 +21,10 @@ class Office:
 
 
 def pakta_integritas(agency, user):
-    versions = templates.install_regulation_templates(agency=agency,
-                                                      context=AuditContext.for_user(user))
-    return next(v for v in versions if v.witness_required)
+    """The agency's Pakta Integritas (Permenpan RB 49/2011), installed the first time."""
+    templates.install_regulation_templates(agency=agency, context=AuditContext.for_user(user))
+    return PactTemplateVersion.objects.get(template__agency=agency, number=1,
+                                           template__name=regulation_templates.PAKTA_INTEGRITAS.name)
 
 
 def office(agency, unit, officer, *, staff: int = 3, **event_fields) -> Office:
