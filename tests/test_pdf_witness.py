@@ -26,9 +26,10 @@ def setup(agency_a, unit_a, hr_a):
 
 def witness(setup, hr_a):
     return witnesses.record_witness(
-        event=setup.event, witness=setup.chief, signature_ids=[setup.pact.pk],
-        image_png=factories.signature_png(), context=AuditContext.for_user(hr_a),
-        proof=witnesses.WitnessProof(method=WitnessMethod.OFFICER_SCREEN))[0]
+        event=setup.event, witness=setup.chief, context=AuditContext.for_user(hr_a),
+            submission=witnesses.WitnessSubmission(
+                signature_ids=[setup.pact.pk], image_png=factories.signature_png(),
+                method=WitnessMethod.OFFICER_SCREEN))[0]
 
 
 def spaced(nip: str) -> str:

@@ -114,9 +114,10 @@ def test_someone_elses_pact_is_refused_whole(agency_a, unit_a, hr_a):
     head, chief, staff, *_ = sign_all(setup, hr_a)
     with pytest.raises(witnesses.WitnessError):
         witnesses.record_witness(
-            event=setup.event, witness=setup.chief, signature_ids=[staff.pk, chief.pk],
-            image_png=factories.signature_png(), context=AuditContext.for_user(hr_a),
-            proof=witnesses.WitnessProof(method=WitnessMethod.OFFICER_SCREEN))
+            event=setup.event, witness=setup.chief, context=AuditContext.for_user(hr_a),
+            submission=witnesses.WitnessSubmission(
+                signature_ids=[staff.pk, chief.pk], image_png=factories.signature_png(),
+                method=WitnessMethod.OFFICER_SCREEN))
     assert not WitnessSignature.objects.exists()
 
 
@@ -138,9 +139,10 @@ def test_a_witness_signature_is_never_rewritten(agency_a, unit_a, hr_a):
     setup = office(agency_a, unit_a, hr_a, staff=1)
     staff = factories.signature(setup.event, setup.staff[0], officer=hr_a)
     [row] = witnesses.record_witness(
-        event=setup.event, witness=setup.chief, signature_ids=[staff.pk],
-        image_png=factories.signature_png(), context=AuditContext.for_user(hr_a),
-        proof=witnesses.WitnessProof(method=WitnessMethod.OFFICER_SCREEN))
+        event=setup.event, witness=setup.chief, context=AuditContext.for_user(hr_a),
+            submission=witnesses.WitnessSubmission(
+                signature_ids=[staff.pk], image_png=factories.signature_png(),
+                method=WitnessMethod.OFFICER_SCREEN))
     with pytest.raises(WitnessRecordError):
         row.save()
     with pytest.raises(WitnessRecordError):
@@ -174,3 +176,37 @@ def test_signatures_stay_witnessless_for_voided_pacts(agency_a, unit_a, hr_a):
                               context=AuditContext.for_user(hr_a))
     assert not witnesses.pending(setup.event, setup.chief).exists()
     assert Signature.objects.filter(witness=setup.chief).count() == 1
+
+
+def test_the_employee_form_sets_the_superior_by_nip(agency_a, unit_a, agency_b, officer):
+    boss = factories.employee(unit_a, name="Atasan")
+    person = factories.employee(unit_a)
+    url = reverse("hr:employee_edit", kwargs={"pk": person.pk})
+    form = officer.get(url).context["form"]
+    data = {name: ("" if value is None else value) for name, value in form.initial.items()}
+    data.update({"agency": unit_a.pk, "superior_nip": boss.nip})
+    assert officer.post(url, data).status_code == 302
+    person.refresh_from_db()
+    assert person.superior == boss
+    entry = AuditEntry.objects.filter(action="roster.employee.updated").latest("id")
+    assert "superior_id" in str(entry.details)
+    stranger = factories.employee(agency_b)
+    data["superior_nip"] = stranger.nip
+    response = officer.post(url, data)
+    assert response.status_code == 200
+    assert "Tidak ada pegawai dengan NIP ini" in response.content.decode()
+
+
+def test_the_event_form_names_a_witness_by_nip(agency_a, unit_a, hr_a, officer):
+    setup = office(agency_a, unit_a, hr_a, staff=1)
+    url = reverse("hr:event_edit", kwargs={"pk": setup.event.pk})
+    form = officer.get(url).context["form"]
+    data = {name: ("" if value is None else value) for name, value in form.initial.items()}
+    data["witness"] = setup.head.nip
+    data["date"] = setup.event.date.isoformat()
+    response = officer.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    setup.event.refresh_from_db()
+    assert setup.event.witness == setup.head
+    staff = factories.signature(setup.event, setup.staff[0], officer=hr_a)
+    assert staff.witness == setup.head

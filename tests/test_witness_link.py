@@ -94,9 +94,10 @@ def test_a_link_signs_only_its_own_event_and_witness(setup, agency_a, unit_a, hr
     signed = factories.signature(other.event, other.staff[0], officer=hr_a)
     with pytest.raises(witnesses.WitnessError) as refused:
         witnesses.record_witness(
-            event=other.event, witness=other.chief, signature_ids=[signed.pk],
-            image_png=factories.signature_png(), context=AuditContext(),
-            proof=witnesses.WitnessProof(method=WitnessMethod.OWN_DEVICE, link=link))
+            event=other.event, witness=other.chief, context=AuditContext(),
+            submission=witnesses.WitnessSubmission(
+                signature_ids=[signed.pk], image_png=factories.signature_png(),
+                method=WitnessMethod.OWN_DEVICE, link=link))
     assert refused.value.status == 404
     assert not other.chief.witness_signatures.exists()
 

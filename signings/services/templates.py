@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from signings import regulation_templates
 from signings.models import (
     Agency,
     EventStatus,
@@ -16,7 +17,6 @@ from signings.models import (
     PactTemplate,
     PactTemplateVersion,
 )
-from signings import regulation_templates
 from signings.services import audit
 from signings.services.context import AuditContext
 

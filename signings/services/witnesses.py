@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -30,6 +31,8 @@ from signings.models import (
     WitnessMethod,
     WitnessSignature,
 )
+from signings.models.employee import EmployeeQuerySet
+from signings.models.signature import SignatureQuerySet
 from signings.models.witness import new_link_token, token_digest
 from signings.services import audit
 from signings.services.context import AuditContext
@@ -42,17 +45,15 @@ class WitnessError(PaktaError):
     """A refused witness signature or link."""
 
 
-def pending(event: SigningEvent, witness: Employee):
+def pending(event: SigningEvent, witness: Employee) -> SignatureQuerySet:
     """The standing pacts of the event this person is to witness and has not yet."""
     return (Signature.objects.valid()
             .filter(event=event, witness=witness, witness_signature__isnull=True)
             .select_related("employee__agency").in_signing_order())
 
 
-def witnesses_of(event: SigningEvent):
+def witnesses_of(event: SigningEvent) -> EmployeeQuerySet:
     """Everyone who witnesses pacts of the event, with how many they have signed and not."""
-    from django.db.models import Count, Q
-
     return (Employee.objects
             .filter(witnessed_signatures__event=event,
                     witnessed_signatures__voided_at__isnull=True)
@@ -67,16 +68,19 @@ def witnesses_of(event: SigningEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
-class WitnessProof:
-    """How the witness was recognised: on the officer's screen by their birth date or by the
-    officer's word; on their own device by the one-time link they opened."""
+class WitnessSubmission:
+    """The pacts the witness signs, the drawn signature, and how they were recognised: on the
+    officer's screen by their birth date or by the officer's word; on their own device by the
+    one-time link they opened."""
 
+    signature_ids: list[int]
+    image_png: bytes
     method: str
     birth_date: datetime.date | None = None
     link: WitnessLink | None = None
 
 
-def _identity(witness: Employee, proof: WitnessProof) -> str:
+def _identity(witness: Employee, proof: WitnessSubmission) -> str:
     if proof.method == WitnessMethod.OWN_DEVICE:
         if proof.link is None:
             raise WitnessError("witness.link", _("Tautan saksi tidak berlaku."), status=404)
@@ -89,16 +93,16 @@ def _identity(witness: Employee, proof: WitnessProof) -> str:
     return WitnessIdentity.BIRTH_DATE
 
 
-def record_witness(*, event: SigningEvent, witness: Employee, signature_ids: list[int],
-                   image_png: bytes, proof: WitnessProof,
+def record_witness(*, event: SigningEvent, witness: Employee, submission: WitnessSubmission,
                    context: AuditContext) -> list[WitnessSignature]:
     """The witness signs the chosen pacts of the event at once. Refused, with nothing written,
     when any of them is not theirs to witness, already witnessed or voided."""
-    wanted = sorted({int(pk) for pk in signature_ids})
+    proof = submission
+    wanted = sorted({int(pk) for pk in submission.signature_ids})
     if not wanted:
         raise WitnessError("witness.none", _("Pilih sedikitnya satu pakta untuk disaksikan."))
     identity = _identity(witness, proof)
-    clean = clean_signature_png(image_png)
+    clean = clean_signature_png(submission.image_png)
     image_sha = hashlib.sha256(clean.png).hexdigest()
     with transaction.atomic():
         link = proof.link

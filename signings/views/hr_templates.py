@@ -9,11 +9,10 @@ from django.db.models import Count, Max, Prefetch
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from signings import access
 from signings.access import Ability
-from django.views.decorators.http import require_POST
-
 from signings.forms.templates import InstallRegulationForm, TemplateForm
 from signings.models import (
     Echelon,

@@ -62,10 +62,11 @@ def witness_sign(request, pk, employee_pk):
         if png is not None:
             try:
                 made = witnesses.record_witness(
-                    event=event, witness=witness, signature_ids=form.cleaned_data["signatures"],
-                    image_png=png, context=AuditContext.from_request(request),
-                    proof=witnesses.WitnessProof(method=WitnessMethod.OFFICER_SCREEN,
-                                                 birth_date=form.cleaned_data["birth_date"]),
+                    event=event, witness=witness, context=AuditContext.from_request(request),
+                    submission=witnesses.WitnessSubmission(
+                        signature_ids=form.cleaned_data["signatures"], image_png=png,
+                        method=WitnessMethod.OFFICER_SCREEN,
+                        birth_date=form.cleaned_data["birth_date"]),
                 )
             except PaktaError as error:
                 form.add_error(None, error.message)

@@ -33,9 +33,11 @@ def sign(request, token):
         try:
             png = decode_data_url(form.cleaned_data["signature"])
             made = witnesses.record_witness(
-                event=event, witness=witness, signature_ids=form.cleaned_data["signatures"],
-                image_png=png, context=AuditContext.from_request(request, label="saksi"),
-                proof=witnesses.WitnessProof(method=WitnessMethod.OWN_DEVICE, link=link),
+                event=event, witness=witness,
+                context=AuditContext.from_request(request, label="saksi"),
+                submission=witnesses.WitnessSubmission(
+                    signature_ids=form.cleaned_data["signatures"], image_png=png,
+                    method=WitnessMethod.OWN_DEVICE, link=link),
             )
         except (PaktaError, SignatureImageError) as error:
             form.add_error(None, error.message)
