@@ -112,3 +112,36 @@ def test_the_verify_page_says_who_witnessed(setup, hr_a, client):
     html = client.get(url).content.decode()
     assert setup.chief.display_name in html and "berkas yang disegel sebelumnya tetap sah" in html
     assert setup.chief.nip not in html
+
+
+def test_the_pakta_integritas_and_both_signatures_fit_page_one(agency_a, unit_a, hr_a):
+    from signings.models import Echelon
+    from signings.pdf.pact import pact_context, render_pact
+    from tests.test_pdf_evidence import positions
+
+    # Long on purpose: three-line names on both sides, two-line positions.
+    boss = factories.employee(
+        unit_a, name="Raden Ayu Siti Nurhaliza Kusumawardhani Hadiningrat", title_prefix="Dr.",
+        title_suffix="S.H., M.H.", echelon=Echelon.II,
+        position="Kepala Badan Kepegawaian dan Pengembangan Sumber Daya Manusia")
+    made = office(agency_a, unit_a, hr_a, staff=0)
+    employee = factories.employee(
+        unit_a, name="Muhammad Rizky Pratama Wijayakusuma Hadiningrat", title_prefix="Dr.",
+        title_suffix="S.Kom., M.Si.", echelon=Echelon.III, superior=boss,
+        position="Kepala Bidang Pengadaan, Pemberhentian dan Informasi Kepegawaian")
+    signature = factories.signature(made.event, employee, officer=hr_a)
+    witnesses.record_witness(
+        event=made.event, witness=boss, context=AuditContext.for_user(hr_a),
+        submission=witnesses.WitnessSubmission(
+            signature_ids=[signature.pk], image_png=factories.signature_png(),
+            method=WitnessMethod.OFFICER_SCREEN))
+    data = render_pact(signature)
+    version = made.event.template_version
+    found = [positions(data, version.title)[:1],
+             positions(data, "siap menghadapi konsekuensinya."),
+             positions(data, pact_context(signature)["place_and_date"]),
+             positions(data, "Menyaksikan,"), positions(data, "Yang membuat pernyataan,")]
+    assert [hits[0][0] for hits in found] == [1, 1, 1, 1, 1]
+    # Witness and maker side by side, under the place/date line.
+    assert found[2][0][1] < found[3][0][1] == pytest.approx(found[4][0][1], abs=2)
+    assert employee.display_name.split()[-1] in pdf_text(data)
