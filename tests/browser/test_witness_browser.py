@@ -70,7 +70,12 @@ def test_the_witness_signs_one_pact_on_their_phone(new_context, live_server, wit
     [row] = WitnessSignature.objects.all()
     assert row.signature_id == witnessed.signed[0].pk
     assert row.method == WitnessMethod.OWN_DEVICE
-    # The page keeps nothing: no storage written, and the link is spent.
-    assert phone.evaluate("() => localStorage.length + sessionStorage.length") == 0
+    # The page keeps nothing personal on the phone, not even the token, and the link is spent.
+    stored = phone.evaluate(
+        "() => [localStorage, sessionStorage].flatMap(s => Object.keys(s).map(k => k + '='"
+        " + s.getItem(k))).join('\\n')")
+    for person in (witnessed.chief, *witnessed.staff):
+        assert person.name not in stored
+    assert token not in stored and "Berperan" not in stored
     response = phone.goto(f"{live_server.url}/saksi/{token}/")
     assert response.status == 404
