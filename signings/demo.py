@@ -36,7 +36,7 @@ from signings.models import (
     SigningEvent,
     WitnessMethod,
 )
-from signings.regulation_templates import PAKTA_INTEGRITAS
+from signings.regulation_templates import IKRAR_NETRALITAS_2024, PAKTA_INTEGRITAS
 from signings.services import attendance, events, roles, roster, signatures, templates, witnesses
 from signings.services.context import AuditContext
 from signings.services.events import NewEvent
@@ -59,28 +59,9 @@ LEGAL_BASIS_2024 = [
     "Pemilihan",
 ]
 
-PEMILU_2024 = {
-    "title": "PAKTA INTEGRITAS NETRALITAS APARATUR SIPIL NEGARA",
-    "opening": "Saya yang bertanda tangan di bawah ini:",
-    "points": [
-        "Menjaga dan menegakkan prinsip netralitas pegawai ASN dalam melaksanakan fungsi "
-        "pelayanan publik, baik sebelum, selama, maupun sesudah pelaksanaan Pemilu dan Pemilihan "
-        "Tahun 2024.",
-        "Menghindari konflik kepentingan, tidak melakukan praktik intimidasi dan ancaman kepada "
-        "pegawai ASN dan seluruh elemen masyarakat, serta tidak memihak kepada pasangan calon "
-        "tertentu.",
-        "Menggunakan media sosial secara bijak, tidak dipergunakan untuk kepentingan pasangan "
-        "calon tertentu, dan tidak menyebarkan ujaran kebencian serta berita bohong.",
-        "Menolak politik uang dan segala jenis pemberian dalam bentuk apapun.",
-    ],
-    "closing": "Demikian pakta integritas ini saya buat dengan penuh integritas dan tanggung "
-    "jawab dalam rangka mewujudkan netralitas pegawai ASN yang bermartabat, beretika, dan "
-    "demokratis demi terwujudnya persatuan dan kesatuan Negara Kesatuan Republik Indonesia.",
-    "sanctions": "Apabila melanggar, saya bersedia menerima sanksi sesuai dengan ketentuan "
-    "peraturan perundang-undangan.",
-    "legal_basis": LEGAL_BASIS_2024,
-    "election": "Pemilu dan Pemilihan Tahun 2024",
-}
+# The 2024 Ikrar Netralitas as shipped (signings/regulation_templates.py), citing the old ASN
+# law too, as the seeds' agencies did.
+PEMILU_2024 = {**IKRAR_NETRALITAS_2024.content, "legal_basis": LEGAL_BASIS_2024}
 
 PILKADA_2024 = {
     "title": "PAKTA INTEGRITAS DAN IKRAR NETRALITAS ASN DAN TENAGA KONTRAK DAERAH",
