@@ -272,7 +272,7 @@ class EmployeeAdmin(ServiceAdmin):
                     "is_active"]
     list_filter = ["category", "echelon", "is_active", ("agency", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "nip", "nik", "staff_number", "position"]
-    autocomplete_fields = ["agency"]
+    autocomplete_fields = ["agency", "superior"]
     list_select_related = ["agency"]
     # Exactly the fields the roster service audits, plus what the NIP determines.
     fields = [name.removesuffix("_id") for name in roster.EDITABLE_FIELDS] + ["birth_date", "sex"]
@@ -450,3 +450,20 @@ class EventRecapAdmin(ReadOnlyAdmin):
     list_select_related = ["event"]
     date_hierarchy = "made_at"
     view_on_site = _console("verify:signature", code="verification_code")
+
+
+@admin.register(m.WitnessSignature)
+class WitnessSignatureAdmin(ReadOnlyAdmin):
+    list_display = ["witness", "signature", "method", "identity_method", "signed_at"]
+    list_filter = ["method", "identity_method"]
+    search_fields = ["witness__name", "witness__nip", "signature__verification_code"]
+    list_select_related = ["witness", "signature__employee", "signature__event"]
+    date_hierarchy = "signed_at"
+
+
+@admin.register(m.WitnessLink)
+class WitnessLinkAdmin(ReadOnlyAdmin):
+    list_display = ["witness", "event", "created_at", "expires_at", "used_at"]
+    search_fields = ["witness__name", "event__title"]
+    list_select_related = ["witness", "event"]
+    exclude = ["token_sha256"]

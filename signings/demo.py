@@ -34,8 +34,10 @@ from signings.models import (
     Signature,
     SignatureMethod,
     SigningEvent,
+    WitnessMethod,
 )
-from signings.services import attendance, events, roles, signatures
+from signings.regulation_templates import IKRAR_NETRALITAS_2024, PAKTA_INTEGRITAS
+from signings.services import attendance, events, roles, roster, signatures, templates, witnesses
 from signings.services.context import AuditContext
 from signings.services.events import NewEvent
 
@@ -57,28 +59,9 @@ LEGAL_BASIS_2024 = [
     "Pemilihan",
 ]
 
-PEMILU_2024 = {
-    "title": "PAKTA INTEGRITAS NETRALITAS APARATUR SIPIL NEGARA",
-    "opening": "Saya yang bertanda tangan di bawah ini:",
-    "points": [
-        "Menjaga dan menegakkan prinsip netralitas pegawai ASN dalam melaksanakan fungsi "
-        "pelayanan publik, baik sebelum, selama, maupun sesudah pelaksanaan Pemilu dan Pemilihan "
-        "Tahun 2024.",
-        "Menghindari konflik kepentingan, tidak melakukan praktik intimidasi dan ancaman kepada "
-        "pegawai ASN dan seluruh elemen masyarakat, serta tidak memihak kepada pasangan calon "
-        "tertentu.",
-        "Menggunakan media sosial secara bijak, tidak dipergunakan untuk kepentingan pasangan "
-        "calon tertentu, dan tidak menyebarkan ujaran kebencian serta berita bohong.",
-        "Menolak politik uang dan segala jenis pemberian dalam bentuk apapun.",
-    ],
-    "closing": "Demikian pakta integritas ini saya buat dengan penuh integritas dan tanggung "
-    "jawab dalam rangka mewujudkan netralitas pegawai ASN yang bermartabat, beretika, dan "
-    "demokratis demi terwujudnya persatuan dan kesatuan Negara Kesatuan Republik Indonesia.",
-    "sanctions": "Apabila melanggar, saya bersedia menerima sanksi sesuai dengan ketentuan "
-    "peraturan perundang-undangan.",
-    "legal_basis": LEGAL_BASIS_2024,
-    "election": "Pemilu dan Pemilihan Tahun 2024",
-}
+# The 2024 Ikrar Netralitas as shipped (signings/regulation_templates.py), citing the old ASN
+# law too, as the seeds' agencies did.
+PEMILU_2024 = {**IKRAR_NETRALITAS_2024.content, "legal_basis": LEGAL_BASIS_2024}
 
 PILKADA_2024 = {
     "title": "PAKTA INTEGRITAS DAN IKRAR NETRALITAS ASN DAN TENAGA KONTRAK DAERAH",
@@ -383,6 +366,65 @@ def _sign_many(event: SigningEvent, *, share: float, context: AuditContext,
             )
 
 
+def _set_superiors(department: Agency, context: AuditContext) -> None:
+    """Direct superiors down one department and its units, as its organisation chart would:
+    echelon III answer to the head, echelon IV to an echelon III of their unit (else the
+    head), staff to an echelon IV of their unit, in turn. Only where none is set yet."""
+    head = department.head
+    for agency in Agency.objects.filter(path__startswith=department.path).order_by("path"):
+        people = list(Employee.objects.filter(agency=agency).order_by("echelon", "name"))
+        threes = [p for p in people if p.echelon == Echelon.III and p != head]
+        fours = [p for p in people if p.echelon == Echelon.IV]
+        for i, person in enumerate(people):
+            if person == head or person.superior_id is not None:
+                continue
+            if person.echelon == Echelon.III:
+                superior = head
+            elif person.echelon == Echelon.IV:
+                superior = threes[0] if threes else head
+            else:
+                superior = fours[i % len(fours)] if fours else head
+            if superior is None or superior == person:
+                continue
+            person.superior = superior
+            roster.update_employee(employee=person, context=context)
+
+
+def _witnessed_event(agencies: dict[str, Agency], context: AuditContext,
+                     rng: random.Random) -> None:
+    """The Permenpan RB 49/2011 Pakta Integritas at the Dinas Kesehatan: superiors witness,
+    most on the officer's screen; a few pacts still wait for their witness."""
+    government = agencies["KOTIM"]
+    templates.install_regulation_templates(agency=government, context=context)
+    version = PactTemplateVersion.objects.get(
+        template__agency=government, template__name=PAKTA_INTEGRITAS.name, number=1)
+    department = agencies["KOTIM-DINKES"]
+    _set_superiors(department, context)
+    event, created = _ensure_event(
+        agency=department, context=context, details=NewEvent(
+            template_version=version, kind=EventKind.APEL,
+            title="Penandatanganan Pakta Integritas Pegawai Dinas Kesehatan",
+            date=timezone.localdate(), venue="Aula Dinas Kesehatan Kotim", witnesses=[],
+        ),
+    )
+    if not created:
+        return
+    events.open_event(event=event, context=context)
+    _sign_many(event, share=0.7, context=context, rng=rng)
+    by_witness: dict[int, list[int]] = {}
+    for signature_id, witness_id in (event.signatures.valid().filter(witness__isnull=False)
+                                     .order_by("pk").values_list("pk", "witness_id")):
+        by_witness.setdefault(witness_id, []).append(signature_id)
+    # All but the last witness sign, each for all their pacts: the rest shows "pending".
+    for witness_id, signature_ids in sorted(by_witness.items())[:-1]:
+        witnesses.record_witness(
+            event=event, witness=Employee.objects.get(pk=witness_id),
+            context=context,
+            submission=witnesses.WitnessSubmission(
+                signature_ids=signature_ids, image_png=_signature_png(rng),
+                method=WitnessMethod.OFFICER_SCREEN))
+
+
 def load() -> dict[str, int]:
     people = _People()
     rng = random.Random(17012024)
@@ -470,6 +512,7 @@ def load() -> dict[str, int]:
             witnesses=["Kepala Kejaksaan Negeri Seruyan", "Wakil Ketua I DPRD Kabupaten Seruyan"],
         ),
     )
+    _witnessed_event(agencies, as_hr, rng)
     return {
         "agencies": Agency.objects.count(),
         "employees": Employee.objects.count(),

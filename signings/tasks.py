@@ -57,6 +57,18 @@ def render_signature_pdf(signature_id: int) -> str:
 
 @jobs.provides
 @task()
+def issue_witnessed_pdf(signature_id: int) -> str:
+    """The pact again, sealed, now with its witness's signature (services/witnesses.py)."""
+    from signings.services import pacts
+    from signings.services.context import AuditContext
+
+    return pacts.issue_witnessed(
+        signature_id=signature_id, context=AuditContext.system("task:pdf")
+    ).pdf_sha256
+
+
+@jobs.provides
+@task()
 def prepare_birth_verifiers(event_id: int) -> int:
     """Make the birth-date verifiers a roster request had no time for; returns how many."""
     from signings.models import SigningEvent

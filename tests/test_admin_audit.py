@@ -118,22 +118,6 @@ def _recap(world):
     return recaps.issue_recap(event=world.event, context=AuditContext.system("test")).recap
 
 
-def _bkn_report_job(world):
-    from signings.models import BknReportJob
-
-    return BknReportJob.objects.create(agency=world.agency, event=world.event,
-                                       requested_by=world.admin)
-
-
-def _seal_certificate(world):
-    from signings.pdf import seal
-    from signings.services import seal_certificates
-    from signings.services.context import AuditContext
-
-    return seal_certificates.register_in_use(certificate=seal.seal_certificate(),
-                                             context=AuditContext.system("test"))
-
-
 def _identity_lock(world):
     import uuid
 
@@ -171,6 +155,35 @@ def _seal_certificate(world):
 
     return seal_certificates.register_in_use(certificate=seal.seal_certificate(),
                                              context=AuditContext.system("tests"))
+
+
+def _witnessed(world):
+    """An event on the Pakta Integritas template and a pact its signer's superior witnesses."""
+    from tests.witness_support import office
+
+    setup = office(world.agency, world.unit, world.admin, staff=1)
+    return setup.event, setup.chief, factories.signature(setup.event, setup.staff[0],
+                                                         officer=world.admin)
+
+
+def _witness_link(world):
+    from signings.services import witnesses
+
+    event, chief, _signature = _witnessed(world)
+    return witnesses.create_link(event=event, witness=chief,
+                                 context=AuditContext.for_user(world.admin))[0]
+
+
+def _witness_signature(world):
+    from signings.models import WitnessMethod
+    from signings.services import witnesses
+
+    event, chief, signature = _witnessed(world)
+    return witnesses.record_witness(
+        event=event, witness=chief, context=AuditContext.for_user(world.admin),
+        submission=witnesses.WitnessSubmission(
+            signature_ids=[signature.pk], image_png=factories.signature_png(),
+            method=WitnessMethod.OFFICER_SCREEN))[0]
 
 
 def _checkpoint(world):
@@ -227,6 +240,8 @@ CASES: dict[str, Case] = {
     "signings.identityattempt": Case(sample=_identity_attempt),
     "signings.eventrecap": Case(sample=_recap),
     "signings.sealcertificate": Case(sample=_seal_certificate),
+    "signings.witnesslink": Case(sample=_witness_link),
+    "signings.witnesssignature": Case(sample=_witness_signature),
 }
 
 REGISTERED = sorted(admin.site._registry, key=lambda model: model._meta.label_lower)

@@ -10,7 +10,7 @@ from tests import factories
 from tests.permission_tables import ACTORS, Row
 from tests.permission_tables.kiosk import kiosk_world
 
-TABLE_MODULES = ["common", "hr", "kiosk", "audit", "verify"]
+TABLE_MODULES = ["common", "hr", "kiosk", "audit", "verify", "witness"]
 # Django's own apps have their own permission systems (staff-only admin, public i18n switch).
 EXEMPT_NAMESPACES = {"admin"}
 EXEMPT_NAMES = {"set_language"}

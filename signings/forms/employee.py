@@ -81,6 +81,11 @@ class EmployeeForm(CleanTextModelForm):
     # Wider than the stored 18/16 digits: people type spaces and dots, clean_* normalises.
     nip = forms.CharField(label=_("NIP"), max_length=40, required=False)
     nik = forms.CharField(label=_("NIK"), max_length=40, required=False)
+    # Typed, not picked from a list of thousands: the superior's NIP, within the officer's
+    # agencies (Employee.clean checks it is this unit's or one above it).
+    superior_nip = forms.CharField(
+        label=_("NIP atasan langsung"), max_length=40, required=False,
+        help_text=_("Atasan langsung menyaksikan pakta integritas pegawai ini (Menyaksikan)."))
 
     class Meta:
         model = Employee
@@ -95,8 +100,29 @@ class EmployeeForm(CleanTextModelForm):
         # an invalid choice rather than a move.
         self.fields["agency"].queryset = managed_agencies(user)
         self.fields["nip"].help_text = _("18 digit; spasi boleh, misalnya 19800101 200501 1 001.")
+        if self.instance.superior_id and not self.is_bound:
+            self.initial["superior_nip"] = self.instance.superior.nip or ""
+        self._user = user
         self.helper = FormHelper()
         self.helper.form_tag = False
+
+    def clean_superior_nip(self):
+        raw = self.cleaned_data.get("superior_nip")
+        if not raw:
+            self.instance.superior = None
+            return ""
+        try:
+            nip = identity.normalize_number(raw, field="nip")
+        except identity.IdentityError as error:
+            raise forms.ValidationError(str(error), code=error.code) from None
+        superior = (Employee.objects.filter(nip=nip, agency__in=access.agencies(self._user))
+                    .select_related("agency").first())
+        if superior is None:
+            raise forms.ValidationError(
+                _("Tidak ada pegawai dengan NIP ini di instansi yang Anda kelola."),
+                code="superior.unknown")
+        self.instance.superior = superior
+        return nip
 
     def clean_nip(self):
         raw = self.cleaned_data.get("nip")

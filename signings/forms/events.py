@@ -57,6 +57,12 @@ class EventForm(CleanTextForm):
         label=_("Saksi dan tamu"), required=False, widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Satu per baris: nama dan jabatan, misalnya “Ketua Bawaslu Kabupaten”."),
     )
+    witness = forms.CharField(
+        label=_("NIP saksi pakta (Menyaksikan)"), max_length=40, required=False,
+        help_text=_("Untuk templat yang disaksikan: pejabat ini menyaksikan semua pakta acara, "
+                    "menggantikan atasan langsung masing-masing. Kosongkan agar atasan langsung "
+                    "yang menyaksikan."),
+    )
     identity_check = forms.ChoiceField(label=_("Pemeriksaan identitas di tablet"),
                                        choices=IdentityCheck.choices)
     enforce_signing_order = forms.BooleanField(
@@ -77,6 +83,7 @@ class EventForm(CleanTextForm):
         self.fields["agency"].queryset = managed_agencies(user)
         self.fields["template_version"].queryset = usable_versions(user)
         self.event = event
+        self._user = user
         if event is not None:
             # The agency decides who is expected and whose scope the record is in: fixed.
             del self.fields["agency"]
@@ -93,7 +100,24 @@ class EventForm(CleanTextForm):
             "witnesses": "\n".join(event.witnesses), "identity_check": event.identity_check,
             "enforce_signing_order": event.enforce_signing_order,
             "kiosk_idle_seconds": event.kiosk_idle_seconds,
+            "witness": event.witness.nip if event.witness_id and event.witness.nip else "",
         }
+
+    def clean_witness(self):
+        raw = self.cleaned_data.get("witness")
+        if not raw:
+            return None
+        try:
+            nip = identity.normalize_number(raw, field="nip")
+        except identity.IdentityError as error:
+            raise forms.ValidationError(str(error), code=error.code) from None
+        witness = (Employee.objects.filter(nip=nip, agency__in=access.agencies(self._user))
+                   .select_related("agency").first())
+        if witness is None:
+            raise forms.ValidationError(
+                _("Tidak ada pegawai dengan NIP ini di instansi yang Anda kelola."),
+                code="witness.unknown")
+        return witness
 
     def clean_kiosk_idle_seconds(self):
         # Left empty means the default, as for an event made before the setting existed.

@@ -24,18 +24,23 @@ class TemplateForm(CleanTextForm):
     description = forms.CharField(label=_("Keterangan"), required=False,
                                   widget=forms.Textarea(attrs={"rows": 2}))
     title = forms.CharField(label=_("Judul"), max_length=250)
-    election = forms.CharField(label=_("Pemilu/pemilihan"), max_length=150,
+    election = forms.CharField(label=_("Pemilu/pemilihan"), max_length=150, required=False,
                                help_text=_("Misalnya “Pemilu 2024”."))
     opening = forms.CharField(label=_("Pembuka"), widget=forms.Textarea(attrs={"rows": 2}))
     points = forms.CharField(label=_("Butir-butir pernyataan"),
                              widget=forms.Textarea(attrs={"rows": 8}),
                              help_text=_("Satu butir per baris; nomor ditambahkan otomatis."))
-    closing = forms.CharField(label=_("Penutup"), widget=forms.Textarea(attrs={"rows": 3}))
+    closing = forms.CharField(label=_("Penutup"), required=False,
+                              widget=forms.Textarea(attrs={"rows": 3}))
     sanctions = forms.CharField(label=_("Klausul sanksi"), required=False,
                                 widget=forms.Textarea(attrs={"rows": 2}))
     legal_basis = forms.CharField(label=_("Dasar hukum"), required=False,
                                   widget=forms.Textarea(attrs={"rows": 4}),
                                   help_text=_("Satu peraturan per baris."))
+    witness_required = forms.BooleanField(
+        label=_("Disaksikan atasan langsung (Menyaksikan)"), required=False,
+        help_text=_("Seperti format Permenpan RB 49/2011: pakta ditandatangani juga oleh "
+                    "atasan langsung atau saksi acara."))
 
     def __init__(self, *args, user, template: PactTemplate | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -56,6 +61,7 @@ class TemplateForm(CleanTextForm):
                 key: "\n".join(value) if isinstance(value, list) else value
                 for key, value in version.content().items()
             })
+            initial["witness_required"] = version.witness_required
         return initial
 
     def clean_points(self):
@@ -81,4 +87,13 @@ class TemplateForm(CleanTextForm):
 
     @property
     def content(self) -> dict:
-        return {key: self.cleaned_data[key] for key in PactTemplateVersion.CONTENT_FIELDS}
+        return {key: self.cleaned_data[key]
+                for key in (*PactTemplateVersion.CONTENT_FIELDS, "witness_required")}
+
+
+class InstallRegulationForm(CleanTextForm):
+    agency = AgencyChoiceField(label=_("Untuk instansi"), queryset=None)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = managed_agencies(user)

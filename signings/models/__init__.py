@@ -35,6 +35,13 @@ from signings.models.signature import (
     SignatureMethod,
 )
 from signings.models.template import ImmutableVersionError, PactTemplate, PactTemplateVersion
+from signings.models.witness import (
+    WitnessIdentity,
+    WitnessLink,
+    WitnessMethod,
+    WitnessRecordError,
+    WitnessSignature,
+)
 
 __all__ = [
     "ArchiveJob",
@@ -78,4 +85,9 @@ __all__ = [
     "SignatureMethod",
     "SigningEvent",
     "Tally",
+    "WitnessIdentity",
+    "WitnessLink",
+    "WitnessMethod",
+    "WitnessRecordError",
+    "WitnessSignature",
 ]

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.apps import apps
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, Value, When
 from django.utils.translation import gettext_lazy as _
@@ -159,6 +159,13 @@ class Employee(CleanTextModel, models.Model):
         on_delete=models.PROTECT,
         related_name="employees",
     )
+    # Who witnesses this person's pact as "Menyaksikan" (Permenpan RB 49/2011): the direct
+    # superior, in the same agency or one above it (Employee.clean).
+    superior = models.ForeignKey(
+        "self", verbose_name=_("atasan langsung"), on_delete=models.SET_NULL, null=True,
+        blank=True, related_name="subordinates",
+        help_text=_("Menyaksikan pakta integritas pegawai ini."),
+    )
     is_active = models.BooleanField(_("aktif"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -207,6 +214,8 @@ class Employee(CleanTextModel, models.Model):
                 ),
                 name="employee_grade_matches_category",
             ),
+            models.CheckConstraint(condition=~Q(superior=F("pk")),
+                                   name="employee_not_own_superior"),
         ]
 
     def __str__(self) -> str:
@@ -294,5 +303,21 @@ class Employee(CleanTextModel, models.Model):
                         code="grade.category",
                     )
                 ]
+        superior_error = self.superior_problem()
+        if superior_error:
+            # Not keyed "superior": forms name it otherwise (the superior's NIP).
+            errors[NON_FIELD_ERRORS] = [ValidationError(superior_error, code="superior.scope")]
         if errors:
             raise ValidationError(errors)
+
+    def superior_problem(self) -> str:
+        """Why the superior cannot be this person's, or ""."""
+        superior = self.superior
+        if superior is None:
+            return ""
+        if self.pk and superior.pk == self.pk:
+            return str(_("Pegawai tidak dapat menjadi atasan langsungnya sendiri."))
+        agency = self.agency if self.agency_id else None
+        if agency is not None and not agency.path.startswith(superior.agency.path):
+            return str(_("Atasan langsung harus dari unit yang sama atau unit di atasnya."))
+        return ""

@@ -102,6 +102,13 @@ class SigningEvent(CleanTextModel, models.Model):
         blank=True,
         help_text=_("Daftar nama dan jabatan saksi/tamu, satu per baris."),
     )
+    # Overrides every signer's direct superior as the one who witnesses ("Menyaksikan").
+    witness = models.ForeignKey(
+        "signings.Employee", verbose_name=_("saksi pakta (Menyaksikan)"),
+        on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        help_text=_("Bila diisi, pejabat ini menyaksikan semua pakta acara ini menggantikan "
+                    "atasan langsung masing-masing."),
+    )
     opened_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
         related_name="+",

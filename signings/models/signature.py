@@ -5,7 +5,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -126,6 +126,12 @@ class Signature(CleanTextModel, models.Model):
         "signings.Employee", blank=True, related_name="represented_by",
         verbose_name=_("pegawai yang diwakili"),
     )
+    # Who is to witness this pact ("Menyaksikan"), fixed when it was signed so every render of
+    # it names the same person (services/witnesses.py: the event's witness, else the superior).
+    witness = models.ForeignKey(
+        "signings.Employee", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="witnessed_signatures", verbose_name=_("saksi (Menyaksikan)"),
+    )
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=300, blank=True)
     pdf = models.FileField(upload_to="pacts/%Y/%m/", blank=True)
@@ -174,6 +180,8 @@ class Signature(CleanTextModel, models.Model):
                 condition=~Q(method=SignatureMethod.REPRESENTATIVE) | ~Q(represented_group=""),
                 name="signature_representative_group",
             ),
+            models.CheckConstraint(condition=~Q(witness=F("employee")),
+                                   name="signature_witness_not_signer"),
             models.CheckConstraint(
                 condition=Q(consent_hash="") | Q(consent_hash__regex=r"^[0-9a-f]{64}$"),
                 name="signature_consent_hash_hex",

@@ -78,11 +78,20 @@ class PactTemplateVersion(CleanTextModel, models.Model):
         _("pembuka"), help_text=_("Misalnya “Saya yang bertanda tangan di bawah ini:”.")
     )
     points = models.JSONField(_("butir-butir pernyataan"), default=list)
-    closing = models.TextField(_("penutup"))
+    closing = models.TextField(_("penutup"), blank=True)
     sanctions = models.TextField(_("klausul sanksi"), blank=True)
     legal_basis = models.JSONField(_("dasar hukum"), default=list, blank=True)
     election = models.CharField(
-        _("pemilu/pemilihan"), max_length=150, help_text=_("Misalnya “Pemilu 2024”.")
+        _("pemilu/pemilihan"), max_length=150, blank=True,
+        help_text=_("Misalnya “Pemilu 2024”."),
+    )
+    # Not part of the text's hash (the words read are unchanged): it decides whether the pact
+    # carries a "Menyaksikan" block that the signer's direct superior signs. Frozen with the
+    # version once anyone has signed it, like the text (save() below).
+    witness_required = models.BooleanField(
+        _("disaksikan atasan (Menyaksikan)"), default=False,
+        help_text=_("Pakta ditandatangani juga oleh atasan langsung sebagai saksi, seperti "
+                    "format Permenpan RB 49/2011."),
     )
     content_hash = models.CharField(max_length=64, editable=False)
     created_by = models.ForeignKey(

@@ -14,13 +14,15 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from signings import consent
-from signings.models import AuditEntry, Signature, SignatureMethod
+from signings.models import AuditEntry, Signature, SignatureMethod, WitnessSignature
 from signings.pdf import dates, pact_text
 
 EMPTY = pact_text.EMPTY
 # The action `services.signatures.record_signature` logs (services.audit_verify.ACTION_RECORDED;
 # pdf/ may not import services).
 RECORDED_ACTION = "signing.signature.recorded"
+# The action `services.witnesses.record_witness` logs for each witnessed pact.
+WITNESS_ACTION = "signing.witness.recorded"
 
 
 @dataclass(frozen=True)
@@ -134,11 +136,43 @@ def sections(signature: Signature, *, image_sha256: str | None,
         Row(_("Rantai dan nomor urut"), f"{entry.chain} #{entry.seq}" if entry else EMPTY),
         Row(_("Waktu catatan"), when(entry.at if entry else None)),
     ]
+    witnessed = _witness_section(signature, when)
     return [
         Section(_("Penanda tangan dan identitas"), signer),
+        *([witnessed] if witnessed is not None else []),
         Section(_("Persetujuan"), agreed),
         Section(_("Tablet, petugas dan koneksi"), device),
         Section(_("Waktu"), times),
         Section(_("Teks dan gambar"), files),
         Section(_("Log audit"), audit),
     ]
+
+
+def _witness_section(signature: Signature, when) -> Section | None:
+    """The witness ("Menyaksikan") of the pact: who, and how and when they signed."""
+    if not signature.event.template_version.witness_required:
+        return None
+    try:
+        signed = signature.witness_signature
+    except WitnessSignature.DoesNotExist:
+        signed = None
+    who = signed.witness if signed is not None else signature.witness
+    rows = [Row(_("Nama"), who.display_name if who else _("Belum ditentukan"))]
+    if who is not None:
+        label, value = pact_text.identity_for(who)
+        rows += [Row(label, value or EMPTY), Row(_("Jabatan"), who.position or EMPTY)]
+    if signed is None:
+        rows.append(Row(_("Status"), _("Menunggu tanda tangan saksi")))
+        return Section(_("Saksi (Menyaksikan)"), rows)
+    entry = (AuditEntry.objects.for_object(signed).filter(action=WITNESS_ACTION)
+             .order_by("id").first())
+    rows += [
+        Row(_("Status"), _("Disaksikan")),
+        Row(_("Cara menyaksikan"), signed.get_method_display()),
+        Row(_("Pemeriksaan identitas"), signed.get_identity_method_display()),
+        Row(_("Petugas yang mencatat"), person(signed.officer)),
+        Row(_("Waktu menyaksikan (server)"), when(signed.signed_at)),
+        Row(_("Sidik gambar tanda tangan saksi (SHA-256)"), signed.image_sha256, True),
+        Row(_("Sidik catatan audit saksi"), entry.entry_hash if entry else EMPTY, True),
+    ]
+    return Section(_("Saksi (Menyaksikan)"), rows)

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.safestring import mark_safe
 
-from signings.models import Signature, SignatureMethod
+from signings.models import Signature, SignatureMethod, WitnessSignature
 from signings.pdf import dates, engine, evidence, pact_text
 from signings.pdf.fetcher import SafeURLFetcher
 
@@ -59,6 +59,35 @@ def letterhead_for(agency) -> dict[str, str]:
     }
 
 
+def witness_signature_of(signature: Signature) -> WitnessSignature | None:
+    """The witness's signature of this pact, or None (no query when select_related)."""
+    try:
+        return signature.witness_signature
+    except WitnessSignature.DoesNotExist:
+        return None
+
+
+def witness_block(signature: Signature) -> dict | None:
+    """The "Menyaksikan" side of the signature block (Permenpan RB 49/2011), or None when the
+    version has none. Pending, it names the witness and leaves their signature empty."""
+    if not signature.event.template_version.witness_required:
+        return None
+    signed = witness_signature_of(signature)
+    person = signed.witness if signed is not None else signature.witness
+    if person is None:
+        return {"position": "", "name": "", "identity_label": "NIP", "identity_value": "",
+                "image_data_url": "", "signed": False}
+    label, value = pact_text.identity_for(person)
+    return {
+        "position": person.position,
+        "name": person.display_name,
+        "identity_label": label,
+        "identity_value": value,
+        "image_data_url": _data_url(_read(signed.image), "image/png") if signed else "",
+        "signed": signed is not None,
+    }
+
+
 def pact_context(signature: Signature) -> dict:
     event = signature.event
     version = event.template_version
@@ -96,6 +125,7 @@ def pact_context(signature: Signature) -> dict:
         "identity_value": value,
         "letterhead": letterhead_for(event.agency),
         "signature_data_url": _data_url(image, "image/png"),
+        "witness": witness_block(signature),
         "no_image_text": no_image_text,
         "scan_data_url": scan_data_url,
         "method_note": method_note,

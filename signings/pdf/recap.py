@@ -16,10 +16,15 @@ from django.db.models import Count, Max
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from signings.models import SigningEvent, Tally
+from signings.models import SigningEvent, Tally, WitnessSignature
 from signings.pdf import dates, engine
 from signings.pdf.fetcher import SafeURLFetcher
-from signings.pdf.pact import letterhead_for, qr_data_url, verification_url
+from signings.pdf.pact import (
+    letterhead_for,
+    qr_data_url,
+    verification_url,
+    witness_signature_of,
+)
 from signings.readmodels.event_record import event_record
 from signings.readmodels.tally import labelled
 from signings.signature_image import make_thumbnail
@@ -54,6 +59,17 @@ def _thumb(signature) -> str:
     except OSError:
         return ""
     return "data:image/jpeg;base64," + base64.b64encode(data).decode("ascii")
+
+
+def _witness_line(signature, tz_name: str) -> str:
+    """"Menyaksikan: <name>, <time>", or who is awaited."""
+    signed = witness_signature_of(signature)
+    if signed is not None:
+        return (f"Disaksikan {signed.witness.display_name}, "
+                f"{dates.indonesian_datetime(signed.signed_at, tz_name)}")
+    if signature.witness is not None:
+        return f"Menunggu saksi: {signature.witness.display_name}"
+    return "Saksi belum ditentukan"
 
 
 def recap_title(event: SigningEvent) -> str:
@@ -91,6 +107,7 @@ def _evidence_context(event: SigningEvent, evidence: RecapEvidence | None) -> di
 def recap_context(event: SigningEvent, evidence: RecapEvidence | None = None) -> dict:
     record = event_record(event)
     tz_name = event.agency.timezone
+    witnessed = event.template_version.witness_required
     rows = [
         {
             "signature": s,
@@ -98,6 +115,7 @@ def recap_context(event: SigningEvent, evidence: RecapEvidence | None = None) ->
             "thumb": _thumb(s),
             "time": dates.indonesian_datetime(s.signed_at, tz_name),
             "method": s.get_method_display(),
+            "witness": _witness_line(s, tz_name) if witnessed else "",
         }
         for s in record.signed
     ]
@@ -110,6 +128,7 @@ def recap_context(event: SigningEvent, evidence: RecapEvidence | None = None) ->
         "generated": dates.indonesian_datetime(
             evidence.made_at if evidence else timezone.now(), tz_name),
         "witnesses": [str(w) for w in (event.witnesses or [])],
+        "witnessed": witnessed,
         "Tally": Tally,
         "tallies": labelled(record.counts),
         **_evidence_context(event, evidence),
@@ -126,8 +145,9 @@ def render_recap(event: SigningEvent, *, evidence: RecapEvidence | None = None,
 
 
 # Part of the fingerprint: bump it when the recap's layout or wording changes, so a new state is
-# issued. 2: one set of words for the counts, sign-later with missing.
-RECAP_LAYOUT = 2
+# issued. 2: one set of words for the counts, sign-later with missing. 3: the witness
+# ("Menyaksikan") of each pact.
+RECAP_LAYOUT = 3
 
 
 def recap_fingerprint(event: SigningEvent) -> str:
@@ -138,12 +158,14 @@ def recap_fingerprint(event: SigningEvent) -> str:
     signatures = event.signatures.aggregate(
         count=Count("id"), last=Max("id"), voided=Count("voided_at"), last_void=Max("voided_at"),
     )
+    witnessed = WitnessSignature.objects.filter(signature__event=event).aggregate(
+        count=Count("id"), last=Max("id"))
     outcomes = event.outcomes.aggregate(count=Count("id"), last=Max("recorded_at"))
     expected = event.expected.aggregate(
         count=Count("id"), last=Max("id"), roster=Max("employee__updated_at"),
     )
     state = [RECAP_LAYOUT, event.pk, event.status, event.title, event.venue, event.date,
              event.witnesses, event.pledge_read, event.template_version_id, event.agency.name,
-             event.agency.address, signatures, outcomes, expected]
+             event.agency.address, signatures, witnessed, outcomes, expected]
     canonical = json.dumps(state, sort_keys=True, default=str)
     return hashlib.sha256(canonical.encode()).hexdigest()[:20]

@@ -35,7 +35,8 @@ class EventRecord:
 def signatures_for(event: SigningEvent):
     return (
         Signature.objects.filter(event=event)
-        .select_related("employee__agency", "officer", "device")
+        .select_related("employee__agency", "officer", "device", "witness",
+                        "witness_signature__witness")
         .in_signing_order()
     )
 

@@ -10,8 +10,9 @@ What each check catches:
   hash at the checkpoint's seq differs);
 - signature rows (signed_at, image and paper scan file hashes, pdf_sha256 and the PDF file,
   pdf_rendered_at, void state and time) against "signing.signature.recorded",
-  "signing.pdf.rendered"/"rerendered" and "signing.signature.voided" entries: a row changed
-  (or a file swapped) behind the application's back, a row without entry, an entry without row.
+  "signing.pdf.rendered"/"rerendered"/"witnessed" and "signing.signature.voided" entries: a
+  row changed (or a file swapped) behind the application's back, a row without entry, an
+  entry without row.
 Entries after the newest checkpoint are covered by the hash links only, until the next one.
 """
 
@@ -32,7 +33,9 @@ from signings.services import checkpoints
 
 ACTION_RECORDED = "signing.signature.recorded"
 ACTION_VOIDED = "signing.signature.voided"
-PDF_ACTIONS = ("signing.pdf.rendered", "signing.pdf.rerendered")
+# The last one logged names the current file; "witnessed" issues the pact again once its
+# witness has signed (services/pacts.py).
+PDF_ACTIONS = ("signing.pdf.rendered", "signing.pdf.rerendered", "signing.pdf.witnessed")
 
 
 @dataclass

@@ -44,6 +44,8 @@ class NewEvent:
     identity_check: str = IdentityCheck.SUPERVISED
     enforce_signing_order: bool = False
     kiosk_idle_seconds: int = 60
+    # Witnesses every pact of the event ("Menyaksikan"), instead of each signer's superior.
+    witness: Employee | None = None
 
 
 @transaction.atomic
@@ -66,6 +68,7 @@ def create_event(
         identity_check=details.identity_check,
         enforce_signing_order=details.enforce_signing_order,
         kiosk_idle_seconds=details.kiosk_idle_seconds,
+        witness=details.witness,
         created_by=context.actor,
     )
     employee_ids: Iterable[int]
@@ -81,7 +84,8 @@ def create_event(
         obj=event,
         agency=agency,
         details={"expected": event.expected.count(), "template_hash":
-                 details.template_version.content_hash},
+                 details.template_version.content_hash,
+                 "witness": details.witness.pk if details.witness else None},
         context=context,
     )
     return event
@@ -201,7 +205,7 @@ def reopen_event(*, event: SigningEvent, reason: str, context: AuditContext) -> 
 # Details an officer may correct after creating the event. The template version only while
 # the event is a draft: once opened, people may be reading or signing that exact text.
 EDITABLE_EVENT_FIELDS = ("title", "kind", "date", "venue", "witnesses", "identity_check",
-                         "enforce_signing_order", "kiosk_idle_seconds")
+                         "enforce_signing_order", "kiosk_idle_seconds", "witness")
 
 
 @transaction.atomic

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from signings.models import AuditEntry, Signature
-from signings.pdf.pact import render_pact, sha256
+from signings.pdf.pact import render_pact, sha256, witness_signature_of
 from signings.services import audit, seal_certificates
 from signings.services.context import AuditContext
 
@@ -18,13 +18,27 @@ logger = logging.getLogger(__name__)
 
 ACTION_RENDERED = "signing.pdf.rendered"
 ACTION_RERENDERED = "signing.pdf.rerendered"
+# A new sealed file of a pact once its witness has signed; the earlier file stays valid.
+ACTION_WITNESSED = "signing.pdf.witnessed"
+ISSUE_ACTIONS = (ACTION_RENDERED, ACTION_RERENDERED, ACTION_WITNESSED)
 
 
 def _load(signature_id: int) -> Signature:
     return Signature.objects.select_related(
         "event__agency", "event__template_version__template", "employee__agency", "device",
-        "officer", "responsible_officer",
+        "officer", "responsible_officer", "witness__agency", "witness_signature__witness__agency",
+        "witness_signature__officer",
     ).get(pk=signature_id)
+
+
+def _witness_id(signature: Signature) -> int | None:
+    signed = witness_signature_of(signature)
+    return signed.pk if signed is not None else None
+
+
+def _issue_entries(signature: Signature) -> list[AuditEntry]:
+    return list(AuditEntry.objects.for_object(signature).filter(action__in=ISSUE_ACTIONS)
+                .order_by("id"))
 
 
 def pdf_file_exists(signature: Signature) -> bool:
@@ -49,8 +63,46 @@ def render_and_store(*, signature_id: int, context: AuditContext) -> Signature:
     signature = _load(signature_id)
     if pdf_file_exists(signature):
         return signature
+    witnessed = _witness_id(signature)
+    content_sha, file_sha, name = _render_seal_store(signature)
+    with transaction.atomic():
+        locked = Signature.objects.select_for_update().get(pk=signature.pk)
+        current = locked.pdf.name
+        if current and current != name and locked.pdf.storage.exists(current):
+            # Another worker finished first: keep its file.
+            transaction.on_commit(lambda: signature.pdf.storage.delete(name))
+            return _load(signature_id)
+        first = first_render_entry(signature)
+        # A re-render compares with the first render of the same state: before the witness
+        # signed, the first render; after, the first witnessed one.
+        reference = next((entry for entry in _issue_entries(signature)
+                          if entry.details.get("witness_signature") == witnessed), None)
+        locked.pdf.name = name
+        locked.pdf_sha256 = file_sha
+        locked.pdf_rendered_at = timezone.now()
+        locked.save(update_fields=["pdf", "pdf_sha256", "pdf_rendered_at"])
+        details = {"sha256": file_sha, "content_sha256": content_sha, "file": name,
+                   "rendered_at": locked.pdf_rendered_at.isoformat(timespec="microseconds"),
+                   "witness_signature": witnessed}
+        if first is not None:
+            reference = reference or first
+            same = reference.details.get("content_sha256") == content_sha
+            details.update({"same_content_as_first": same,
+                            "first_sha256": reference.details.get("sha256", "")})
+            if not same:
+                logger.error("Re-rendered pact of signature %s differs from the first render.",
+                             signature.pk)
+        audit.record(
+            action=ACTION_RERENDERED if first is not None else ACTION_RENDERED,
+            obj=locked, agency=signature.employee.agency, details=details,
+            context=context,
+        )
+    return _load(signature_id)
+
+
+def _render_seal_store(signature: Signature) -> tuple[str, str, str]:
+    """(unsealed content SHA-256, sealed file SHA-256, stored name) of a fresh render."""
     unsealed = render_pact(signature)
-    content_sha = sha256(unsealed)
     sealed = seal_certificates.seal_document(
         unsealed,
         title=signature.event.template_version.title,
@@ -58,7 +110,6 @@ def render_and_store(*, signature_id: int, context: AuditContext) -> Signature:
         location=signature.event.agency.city,
         context=AuditContext.system("system:pdf"),
     )
-    file_sha = sha256(sealed)
     # The file is written before the transaction: a crash in between leaves an orphan file,
     # never a row pointing at nothing. Each render gets a name of its own: two workers
     # rendering the same pact at once never write over each other's file, on a bucket either
@@ -68,30 +119,43 @@ def render_and_store(*, signature_id: int, context: AuditContext) -> Signature:
             signature, f"{signature.submission_id}-{secrets.token_hex(4)}.pdf"),
         ContentFile(sealed),
     )
+    return sha256(unsealed), sha256(sealed), name
+
+
+def _current_is_witnessed(signature: Signature, witnessed: int) -> bool:
+    return any(entry.details.get("sha256") == signature.pdf_sha256
+               and entry.details.get("witness_signature") == witnessed
+               for entry in _issue_entries(signature))
+
+
+def issue_witnessed(*, signature_id: int, context: AuditContext) -> Signature:
+    """Issue the pact again, sealed, with the witness's signature in its "Menyaksikan" block.
+
+    The file sealed before the witness signed is kept and still verifies (its SHA-256 is in
+    the audit log: `issued_sha256_known`); the signature points at the new one from now on.
+    Safe to run twice, or before the first render: a pact whose current file already shows
+    the witness is left alone.
+    """
+    signature = ensure_pdf(_load(signature_id), context=context)
+    witnessed = _witness_id(signature)
+    if witnessed is None or _current_is_witnessed(signature, witnessed):
+        return signature
+    content_sha, file_sha, name = _render_seal_store(signature)
     with transaction.atomic():
         locked = Signature.objects.select_for_update().get(pk=signature.pk)
-        current = locked.pdf.name
-        if current and current != name and locked.pdf.storage.exists(current):
-            # Another worker finished first: keep its file.
+        if _current_is_witnessed(locked, witnessed):
             transaction.on_commit(lambda: signature.pdf.storage.delete(name))
             return _load(signature_id)
-        first = first_render_entry(signature)
+        previous = {"previous_sha256": locked.pdf_sha256, "previous_file": locked.pdf.name}
         locked.pdf.name = name
         locked.pdf_sha256 = file_sha
         locked.pdf_rendered_at = timezone.now()
         locked.save(update_fields=["pdf", "pdf_sha256", "pdf_rendered_at"])
-        details = {"sha256": file_sha, "content_sha256": content_sha, "file": name,
-                   "rendered_at": locked.pdf_rendered_at.isoformat(timespec="microseconds")}
-        if first is not None:
-            same = first.details.get("content_sha256") == content_sha
-            details.update({"same_content_as_first": same,
-                            "first_sha256": first.details.get("sha256", "")})
-            if not same:
-                logger.error("Re-rendered pact of signature %s differs from the first render.",
-                             signature.pk)
         audit.record(
-            action=ACTION_RERENDERED if first is not None else ACTION_RENDERED,
-            obj=locked, agency=signature.employee.agency, details=details,
+            action=ACTION_WITNESSED, obj=locked, agency=signature.employee.agency,
+            details={"sha256": file_sha, "content_sha256": content_sha, "file": name,
+                     "rendered_at": locked.pdf_rendered_at.isoformat(timespec="microseconds"),
+                     "witness_signature": witnessed, **previous},
             context=context,
         )
     return _load(signature_id)
@@ -111,7 +175,7 @@ def issued_sha256_known(file_sha: str) -> Signature | None:
     if current is not None:
         return current
     entry = AuditEntry.objects.filter(
-        action__in=[ACTION_RENDERED, ACTION_RERENDERED], details__sha256=file_sha,
+        action__in=ISSUE_ACTIONS, details__sha256=file_sha,
         object_type=Signature._meta.label_lower,
     ).first()
     if entry is None:

@@ -17,7 +17,7 @@ from signings.services.context import AuditContext
 # The fields an officer edits; the audit entry records the before/after of exactly these.
 EDITABLE_FIELDS = (
     "name", "title_prefix", "title_suffix", "category", "nip", "nik", "staff_number",
-    "position", "grade", "echelon", "agency_id", "is_active",
+    "position", "grade", "echelon", "agency_id", "superior_id", "is_active",
 )
 
 

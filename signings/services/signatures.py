@@ -288,6 +288,7 @@ def _record_locked(
             # carry an officer's session: the officer records only what they record.
             officer=context.actor if device is None else None,
             represented_group=submission.represented_group.strip(),
+            witness_id=witness_for(locked_event, employee),
             ip_address=context.ip_address,
             user_agent=(context.user_agent or "")[:300],
         )
@@ -318,6 +319,7 @@ def _record_locked(
                 "clock_offset_seconds": prepared.times.offset,
                 "untrusted_times": prepared.times.untrusted,
                 "represented_group": signature.represented_group,
+                "witness": signature.witness_id,
                 # What verify_audit_chain compares the row and its files with.
                 "signed_at": signature.signed_at.isoformat(timespec="microseconds"),
                 "image_sha256": (hashlib.sha256(prepared.clean.png).hexdigest()
@@ -333,6 +335,17 @@ def _record_locked(
             context=context,
         )
     return signature
+
+
+def witness_for(event: SigningEvent, employee: Employee) -> int | None:
+    """Who witnesses this person's pact, fixed at signing: the event's named witness, else the
+    direct superior; nobody when the pact has no "Menyaksikan" block. No query: both ids are
+    on rows already loaded (the locked event, the signer)."""
+    if not event.template_version.witness_required:
+        return None
+    if event.witness_id is not None and event.witness_id != employee.pk:
+        return event.witness_id
+    return employee.superior_id
 
 
 def _stored_sha256(file: FieldFile) -> str | None:
@@ -470,7 +483,7 @@ def _settle_outcome(event_id: int, employee_id: int) -> None:
 
 
 # What the checks under the lock read of the event, refreshed from its locked row (_refreshed).
-_EVENT_FIELDS = ("status", "title", "identity_check", "enforce_signing_order",
+_EVENT_FIELDS = ("status", "title", "identity_check", "enforce_signing_order", "witness_id",
                  "template_version_id")
 
 # The event row FOR SHARE and the person's expected row FOR UPDATE, in that order (as closing

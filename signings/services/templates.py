@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from signings import regulation_templates
 from signings.models import (
     Agency,
     EventStatus,
@@ -48,7 +49,12 @@ def save_template(*, template: PactTemplate, name: str, description: str, conten
     template.name, template.description = name, description
     template.save(update_fields=["name", "description"])
     latest = template.versions.order_by("-number").first()
+    # The witness block is no part of the text's hash but is frozen with the version all
+    # the same: changing it on a used version makes a new version too.
+    witness = content.get("witness_required",
+                          latest.witness_required if latest is not None else False)
     content = {key: content[key] for key in PactTemplateVersion.CONTENT_FIELDS}
+    content["witness_required"] = bool(witness)
     created = True
     if latest is not None and not version_is_frozen(latest):
         for key, value in content.items():
@@ -72,3 +78,29 @@ def save_template(*, template: PactTemplate, name: str, description: str, conten
                  "content_hash": version.content_hash},
     )
     return version, created
+
+
+@transaction.atomic
+def install_regulation_templates(*, agency: Agency,
+                                 context: AuditContext) -> list[PactTemplateVersion]:
+    """Give the agency its copy of each shipped regulation template that it lacks (by name);
+    one that exists already, even edited since, is left alone. Returns the versions made."""
+    made = []
+    for shipped in regulation_templates.SHIPPED:
+        if PactTemplate.objects.filter(agency=agency, name=shipped.name).exists():
+            continue
+        template = PactTemplate.objects.create(agency=agency, name=shipped.name,
+                                               description=shipped.description,
+                                               created_by=context.actor)
+        version = PactTemplateVersion.objects.create(
+            template=template, number=1, created_by=context.actor,
+            witness_required=shipped.witness_required, **shipped.content_for(agency.name))
+        audit.record(
+            action="template.regulation_installed", obj=version, agency=agency,
+            context=context,
+            details={"template": template.pk, "name": shipped.name,
+                     "content_hash": version.content_hash,
+                     "witness_required": shipped.witness_required},
+        )
+        made.append(version)
+    return made

@@ -25,7 +25,8 @@ def find_by_code(code: str) -> Signature | EventRecap | None:
     if not CODE_RE.match(code):
         return None
     signature = Signature.objects.select_related(
-        "employee__agency", "event__agency", "event__template_version").filter(
+        "employee__agency", "event__agency", "event__template_version", "witness",
+        "witness_signature__witness").filter(
         verification_code=code).first()
     if signature is not None:
         return signature

@@ -10,4 +10,5 @@ urlpatterns = [
     path("", include("signings.urls.kiosk")),
     path("", include("signings.urls.audit")),
     path("", include("signings.urls.verify")),
+    path("", include("signings.urls.witness")),
 ]

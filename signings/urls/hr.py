@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from signings.views import hr_events, hr_import, hr_live, hr_roster, hr_templates
+from signings.views import hr_events, hr_import, hr_live, hr_roster, hr_templates, hr_witness
 
 app_name = "hr"
 
@@ -29,6 +29,8 @@ urlpatterns += [
 urlpatterns += [
     path("sdm/templat/", hr_templates.template_list, name="templates"),
     path("sdm/templat/tambah/", hr_templates.template_create, name="template_create"),
+    path("sdm/templat/pasang-peraturan/", hr_templates.template_install,
+         name="template_install"),
     path("sdm/templat/<int:pk>/", hr_templates.template_detail, name="template_detail"),
     path("sdm/templat/<int:pk>/ubah/", hr_templates.template_edit, name="template_edit"),
     path("sdm/templat/versi/<int:pk>/pratinjau/", hr_templates.version_preview,
@@ -54,6 +56,11 @@ urlpatterns += [
          name="record_sign"),
     path("sdm/acara/<int:pk>/pegawai/<int:employee_pk>/kertas/", hr_live.record_paper,
          name="record_paper"),
+    path("sdm/acara/<int:pk>/saksi/", hr_witness.event_witnesses, name="event_witnesses"),
+    path("sdm/acara/<int:pk>/saksi/<int:employee_pk>/tanda-tangan/", hr_witness.witness_sign,
+         name="witness_sign"),
+    path("sdm/acara/<int:pk>/saksi/<int:employee_pk>/tautan/", hr_witness.witness_link,
+         name="witness_link"),
     path("sdm/acara/<int:pk>/perwakilan/", hr_live.record_representative,
          name="record_representative"),
     path("sdm/tanda-tangan/<int:pk>/batalkan/", hr_live.signature_void, name="signature_void"),

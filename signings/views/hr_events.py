@@ -57,6 +57,7 @@ def event_create(request):
                 identity_check=data["identity_check"],
                 enforce_signing_order=data["enforce_signing_order"],
                 kiosk_idle_seconds=data["kiosk_idle_seconds"],
+                witness=data["witness"],
             ),
             context=AuditContext.from_request(request),
         )

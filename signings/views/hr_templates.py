@@ -9,10 +9,11 @@ from django.db.models import Count, Max, Prefetch
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from signings import access
 from signings.access import Ability
-from signings.forms.templates import TemplateForm
+from signings.forms.templates import InstallRegulationForm, TemplateForm
 from signings.models import (
     Echelon,
     Employee,
@@ -36,7 +37,29 @@ def template_list(request):
                   event_count=Count("versions__events", distinct=True))
         .order_by("agency__path", "name")
     )
-    return render(request, "hr/template_list.html", {"page": paginate(request, templates)})
+    return render(request, "hr/template_list.html", {
+        "page": paginate(request, templates),
+        "install_form": InstallRegulationForm(user=request.user),
+    })
+
+
+@require_POST
+@access.role_required(Ability.MANAGE)
+def template_install(request):
+    """The regulation's templates (Permenpan RB 49/2011, Ikrar Netralitas 2024) for one of the
+    officer's agencies; those it has already are left as they are."""
+    form = InstallRegulationForm(request.POST, user=request.user)
+    if not form.is_valid():
+        messages.error(request, _("Pilih instansi yang Anda kelola."))
+        return redirect("hr:templates")
+    made = template_service.install_regulation_templates(
+        agency=form.cleaned_data["agency"], context=AuditContext.from_request(request))
+    if made:
+        messages.success(request, _("Dipasang: %(names)s.")
+                         % {"names": ", ".join(v.template.name for v in made)})
+    else:
+        messages.info(request, _("Instansi ini sudah memiliki semua templat peraturan."))
+    return redirect("hr:templates")
 
 
 @access.role_required(Ability.MANAGE)

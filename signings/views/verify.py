@@ -15,6 +15,7 @@ from signings import ratelimit
 from signings.forms.verify import CodeForm, UploadForm
 from signings.models import EventRecap
 from signings.pdf import dates
+from signings.pdf.pact import witness_signature_of
 from signings.pdf.recap import recap_title
 from signings.services import recaps, verification
 from signings.services.context import client_ip
@@ -42,7 +43,21 @@ def _pact_details(signature) -> dict:
         "masked_identity": signature.employee.masked_identity,
         # Exactly the string printed under the QR of the pact, to compare with a paper copy.
         "text_fingerprint": event.template_version.content_hash,
+        **_witness_details(signature),
     }
+
+
+def _witness_details(signature) -> dict:
+    """Who witnessed the pact ("Menyaksikan") and when; the name only, like the signer's."""
+    if not signature.event.template_version.witness_required:
+        return {}
+    signed = witness_signature_of(signature)
+    if signed is not None:
+        return {"witness_name": signed.witness.display_name,
+                "witnessed_at": dates.indonesian_datetime(signed.signed_at,
+                                                          signature.event.agency.timezone)}
+    return {"witness_name": signature.witness.display_name if signature.witness else "",
+            "witness_pending": True}
 
 
 def _recap_details(recap: EventRecap) -> dict:

@@ -89,3 +89,29 @@ ROWS += [
     # Nobody locked: the officer is told so on the live view.
     Row("hr:identity_unlock", expect=HR_OBJECT_POST, kwargs=event_employee, method="post"),
 ]
+
+
+def event_witness(world):
+    """The world's event with one pact whose witness is a superior (set on the row directly:
+    the world's template has no witness block)."""
+    from signings.models import Signature
+    from tests import factories
+
+    if "witness" not in world.extra:
+        boss = factories.employee(world.unit, name="Atasan Langsung")
+        signed = factories.signature(world.event, factories.employee(world.unit),
+                                     officer=world.extra["users"]["hr_a"])
+        Signature.objects.filter(pk=signed.pk).update(witness=boss)
+        world.extra["witness"] = boss
+    return {"pk": world.event.pk, "employee_pk": world.extra["witness"].pk}
+
+
+ROWS += [
+    Row("hr:template_install", expect=login_then(hr_a=302, hr_b=302, auditor_a=403, admin=302),
+        method="post"),
+    Row("hr:event_witnesses", expect=HR_OBJECT_PAGE, kwargs=event),
+    Row("hr:witness_sign", expect=HR_OBJECT_PAGE, kwargs=event_witness),
+    # Shows a new one-time link (and retires the previous one) each time.
+    Row("hr:witness_link", expect=login_then(hr_a=200, hr_b=404, auditor_a=403, admin=200),
+        kwargs=event_witness, method="post"),
+]
