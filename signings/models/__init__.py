@@ -24,12 +24,13 @@ from signings.models.event import (
 )
 from signings.models.identity_lock import IdentityAttempt, IdentityLock
 from signings.models.kiosk import KioskDevice
-from signings.models.recap import EventRecap
+from signings.models.recap import EventRecap, RecapCertifiedSignature
 from signings.models.role import Role, RoleAssignment
 from signings.models.seal_certificate import SealCertificate
 from signings.models.signature import (
     IdentityMethod,
     IdentityResult,
+    SealStatus,
     Signature,
     SignatureMethod,
 )
@@ -54,6 +55,8 @@ __all__ = [
     "EmployeeCategory",
     "EventKind",
     "EventRecap",
+    "RecapCertifiedSignature",
+    "SealStatus",
     "EventStatus",
     "EventStatusChange",
     "ExpectedSigner",

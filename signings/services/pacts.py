@@ -5,13 +5,15 @@ from __future__ import annotations
 import logging
 import secrets
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from signings.models import AuditEntry, Signature
+from signings.models import AuditEntry, SealStatus, Signature
+from signings.pdf import bsre
 from signings.pdf.pact import render_pact, sha256
-from signings.services import audit, seal_certificates
+from signings.services import audit, bsre_queue, seal_certificates
 from signings.services.context import AuditContext
 
 logger = logging.getLogger(__name__)
@@ -51,13 +53,17 @@ def render_and_store(*, signature_id: int, context: AuditContext) -> Signature:
         return signature
     unsealed = render_pact(signature)
     content_sha = sha256(unsealed)
-    sealed = seal_certificates.seal_document(
-        unsealed,
-        title=signature.event.template_version.title,
-        signer=signature.employee.display_name,
-        location=signature.event.agency.city,
-        context=AuditContext.system("system:pdf"),
-    )
+    try:
+        sealed = seal_certificates.seal_document(
+            unsealed,
+            title=signature.event.template_version.title,
+            signer=signature.employee.display_name,
+            location=signature.event.agency.city,
+            context=AuditContext.system("system:pdf"),
+        )
+    except bsre.BsreError as error:
+        bsre_queue.seal_not_made(signature=signature, error=error, context=context)
+        return _load(signature_id)
     file_sha = sha256(sealed)
     # The file is written before the transaction: a crash in between leaves an orphan file,
     # never a row pointing at nothing. Each render gets a name of its own: two workers
@@ -76,12 +82,20 @@ def render_and_store(*, signature_id: int, context: AuditContext) -> Signature:
             transaction.on_commit(lambda: signature.pdf.storage.delete(name))
             return _load(signature_id)
         first = first_render_entry(signature)
+        was_awaiting = locked.seal_status == SealStatus.AWAITING
         locked.pdf.name = name
         locked.pdf_sha256 = file_sha
         locked.pdf_rendered_at = timezone.now()
-        locked.save(update_fields=["pdf", "pdf_sha256", "pdf_rendered_at"])
+        locked.seal_status, locked.seal_attempts = SealStatus.SEALED, 0
+        locked.save(update_fields=["pdf", "pdf_sha256", "pdf_rendered_at", "seal_status",
+                                   "seal_attempts"])
         details = {"sha256": file_sha, "content_sha256": content_sha, "file": name,
-                   "rendered_at": locked.pdf_rendered_at.isoformat(timespec="microseconds")}
+                   "rendered_at": locked.pdf_rendered_at.isoformat(timespec="microseconds"),
+                   "sealed_by": settings.PAKTA_SIGNING_BACKEND}
+        if was_awaiting:
+            details["seal_awaited"] = True
+        if settings.PAKTA_SIGNING_BACKEND == "bsre":
+            bsre_queue.seal_made()
         if first is not None:
             same = first.details.get("content_sha256") == content_sha
             details.update({"same_content_as_first": same,
@@ -98,7 +112,9 @@ def render_and_store(*, signature_id: int, context: AuditContext) -> Signature:
 
 
 def ensure_pdf(signature: Signature, *, context: AuditContext) -> Signature:
-    """The signature with its PDF on disk, re-rendering when the file is missing."""
+    """The signature with its PDF on disk, re-rendering when the file is missing. With the
+    BSrE seal out of reach it comes back without a file, its seal_status saying why: callers
+    never offer an unsealed pact."""
     if pdf_file_exists(signature):
         return signature
     return render_and_store(signature_id=signature.pk, context=context)
