@@ -29,6 +29,7 @@ ACTIONS: dict[str, Promise] = {
     "audit.download.bkn_report_xlsx": _("Laporan BKN (XLSX) diunduh"),
     "audit.download.compliance_xlsx": _("Laporan kepatuhan (XLSX) diunduh"),
     "audit.download.recap": _("Rekap acara diunduh"),
+    "audit.download.recap_certified": _("Rekap bertanda tangan tersertifikasi diunduh"),
     "audit.download.signature_pdf": _("PDF pakta diunduh"),
     "audit.recap.certified_signature": _(
         "Rekap ditandatangani dengan tanda tangan elektronik tersertifikasi BSrE"),

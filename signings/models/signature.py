@@ -234,3 +234,8 @@ class Signature(CleanTextModel, models.Model):
     @property
     def is_void(self) -> bool:
         return self.voided_at is not None
+
+    @property
+    def seal_missing(self) -> bool:
+        """BSrE's seal awaited or refused: no PDF is offered meanwhile."""
+        return self.seal_status in (SealStatus.AWAITING, SealStatus.REFUSED)

@@ -3,6 +3,7 @@ the follow-up ("susulan") event of those who did not sign."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.db.models import Count
 from django.shortcuts import redirect, render
@@ -97,6 +98,8 @@ def event_detail(request, pk):
         "changes": event.status_changes.select_related("changed_by"),
         "reopen_form": ReopenForm(), "follow_up_form": FollowUpForm(),
         "history": AuditEntry.objects.for_object(event).history(),
+        "awaiting_seals": event.signatures.valid().awaiting_seal().count(),
+        "bsre": settings.PAKTA_SIGNING_BACKEND == "bsre",
     })
 
 
