@@ -43,6 +43,11 @@ class Credentials:
     totp: str = field(default="", repr=False)
 
 
+def _common_name(certificate) -> str:
+    name = certificate.subject.native.get("common_name")
+    return str(name) if name else certificate.subject.human_friendly
+
+
 def _latest_file(recap, issued_data: bytes) -> bytes:
     """A second signer signs the file the first one signed, so both signatures stand."""
     latest = recap.certified_signatures.order_by("-signed_at", "-pk").first()
@@ -88,7 +93,7 @@ def sign_recap(*, event: SigningEvent, role: str, credentials: Credentials,
         ContentFile(signed))
     with transaction.atomic():
         row = RecapCertifiedSignature.objects.create(
-            recap=issued.recap, signer_name=certificate.subject.human_friendly[:300],
+            recap=issued.recap, signer_name=_common_name(certificate)[:300],
             signer_role=role[:100], signed_by=user, file=name, sha256=file_sha,
             signed_at=timezone.now())
         audit.record(action=ACTION_SIGNED, obj=event, agency=event.agency, context=context,

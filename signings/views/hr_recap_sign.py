@@ -40,7 +40,7 @@ def recap_sign(request, pk):
                 event=event, role=data["role"], credentials=credentials, user=request.user,
                 context=AuditContext.from_request(request))
         except bsre.BsreError as error:
-            form = RecapSignForm(initial={"role": data["role"], "identity": data["identity"]})
+            # The password inputs never render their value: the page shows no secret.
             form.add_error(None, error.message)
         else:
             messages.success(request, _("Rekap ditandatangani oleh %(name)s.")
