@@ -207,11 +207,18 @@ class BsreClient:
                 # A kept code BSrE no longer accepts (reissued elsewhere): once more, fresh.
                 if error.code != CODE_WRONG_PASSPHRASE or attempt == 2:
                     raise
-                with self._seal_lock:
-                    self._seal_code = None
+                self.forget_seal_code()
                 continue
             return _files(body, len(files))
         raise AssertionError("unreachable")
+
+    def forget_seal_code(self) -> None:
+        with self._seal_lock:
+            self._seal_code = None
+
+    def seal_code(self, id_subscriber: str, seal_totp: str) -> str:
+        """A seal code valid for a while (the kept one, or a fresh one from BSrE)."""
+        return self._fresh_seal_code(id_subscriber, seal_totp)
 
     def _fresh_seal_code(self, id_subscriber: str, seal_totp: str) -> str:
         with self._seal_lock:
