@@ -73,7 +73,7 @@ class FakeBsre:
     def enrol(self, *, nik: str, email: str, name: str, passphrase: str, totp: str = "",
               status: str = "ISSUE") -> Person:
         person = Person(name=name, passphrase=passphrase, status=status, totp=totp,
-                        signer=self._signer(f"person-{nik}", name))
+                        signer=self._signer(f"person-{nik}-{name.replace(' ', '_')}", name))
         self.people[nik] = self.people[email] = person
         return person
 
@@ -110,7 +110,8 @@ async def _sign(data: bytes, signer: signers.SimpleSigner, props: dict[str, Any]
     # Named as the real service names its fields, never Pakta's own "PaktaSeal".
     existing = len(PdfFileReader(io.BytesIO(data), strict=False).embedded_signatures)
     meta = signers.PdfSignatureMetadata(
-        field_name=f"Signature{existing + 1}", subfilter=fields.SigSeedSubFilter.PADES, md_algorithm="sha256",
+        field_name=f"Signature{existing + 1}", subfilter=fields.SigSeedSubFilter.PADES,
+        md_algorithm="sha256",
         reason=props.get("reason") or None, location=props.get("location") or None)
     out = await signers.PdfSigner(meta, signer=signer).async_sign_pdf(writer)
     return out.getvalue()

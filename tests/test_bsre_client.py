@@ -9,7 +9,13 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 
 from signings.pdf import bsre as client_module
 from signings.pdf import bsre_seal
-from signings.pdf.bsre import BsreClient, BsreRefused, BsreUnavailable, SignatureProperties
+from signings.pdf.bsre import (
+    BsreClient,
+    BsreRefusedError,
+    BsreUnavailableError,
+    SignatureProperties,
+    Signer,
+)
 from tests.bsre_server import PASSWORD, SEAL_ACTIVATION, SEAL_ID, USER
 
 NIK = "3201010101900001"
@@ -78,9 +84,8 @@ def test_a_visible_signature_sends_its_image_and_box(service):
 def test_a_person_signs_with_nik_or_email_and_passphrase_or_totp(service, identity, who,
                                                                  secret):
     document = _pdf()
-    signed = _client(service).sign_pdfs([document], identity=identity, who=who,
-                                        properties=SignatureProperties(reason="Saksi"),
-                                        **secret)
+    signed = _client(service).sign_pdfs([document], signer=Signer(identity, who, **secret),
+                                        properties=SignatureProperties(reason="Saksi"))
     body = service.calls[-1][1]
     assert body[identity] == who and set(secret) <= set(body)
     assert "Saksi Uji" in bsre_seal.added_signature(document, signed[0]).subject.human_friendly
@@ -91,8 +96,8 @@ def test_a_person_signs_with_nik_or_email_and_passphrase_or_totp(service, identi
     ("3201010101900099", "apa saja", 2011, "belum terdaftar di BSrE"),
 ])
 def test_refusals_are_not_retryable_and_read_in_indonesian(service, who, secret, code, words):
-    with pytest.raises(BsreRefused) as caught:
-        _client(service).sign_pdfs([_pdf()], identity="nik", who=who, passphrase=secret,
+    with pytest.raises(BsreRefusedError) as caught:
+        _client(service).sign_pdfs([_pdf()], signer=Signer("nik", who, passphrase=secret),
                                    properties=SignatureProperties())
     assert caught.value.code == code and not caught.value.retryable
     assert words in caught.value.message
@@ -100,7 +105,7 @@ def test_refusals_are_not_retryable_and_read_in_indonesian(service, who, secret,
 
 
 def test_a_missing_field_is_the_documented_400(service):
-    with pytest.raises(BsreRefused) as caught:
+    with pytest.raises(BsreRefusedError) as caught:
         _client(service)._post(client_module.SIGN_PATH, {"nik": NIK, "file": []})
     assert caught.value.http_status == 400 and "wajib diisi" in caught.value.message
 
@@ -108,13 +113,13 @@ def test_a_missing_field_is_the_documented_400(service):
 @pytest.mark.parametrize("status", [500, 503])
 def test_server_errors_are_retryable(service, status):
     service.fail_with = status
-    with pytest.raises(BsreUnavailable) as caught:
+    with pytest.raises(BsreUnavailableError) as caught:
         _client(service).user_status(identity="nik", who=NIK)
     assert caught.value.retryable and caught.value.http_status == status
 
 
 def test_a_wrong_client_service_account_is_retryable_and_names_the_setting(service):
-    with pytest.raises(BsreUnavailable) as caught:
+    with pytest.raises(BsreUnavailableError) as caught:
         _client(service, password="bukan").user_status(identity="nik", who=NIK)
     assert caught.value.http_status == 401 and "PAKTA_BSRE_PASSWORD" in caught.value.message
     assert "bukan" not in caught.value.message
@@ -122,7 +127,7 @@ def test_a_wrong_client_service_account_is_retryable_and_names_the_setting(servi
 
 def test_slowness_beyond_the_timeout_is_retryable(service):
     service.delay = 1.0
-    with pytest.raises(BsreUnavailable) as caught:
+    with pytest.raises(BsreUnavailableError) as caught:
         _client(service, timeout=0.2).user_status(identity="nik", who=NIK)
     assert "batas waktu" in caught.value.message
 
@@ -133,7 +138,7 @@ def test_nothing_listening_is_retryable():
     sock = free_socket()
     url = f"http://127.0.0.1:{sock.getsockname()[1]}"
     sock.close()
-    with pytest.raises(BsreUnavailable):
+    with pytest.raises(BsreUnavailableError):
         BsreClient(url, user=USER, password=PASSWORD, connect_timeout=1).user_status(
             identity="nik", who=NIK)
 
@@ -179,7 +184,7 @@ def test_verify(service):
 
 def test_an_unreadable_file_is_refused_before_it_is_sent(service, settings):
     settings.PAKTA_BSRE_URL, settings.PAKTA_BSRE_USER = service.url, USER
-    with pytest.raises(BsreRefused):
+    with pytest.raises(BsreRefusedError):
         bsre_seal.seal_pdf(b"%PDF-1.7 rusak", reason="", location="")
     assert service.calls == []
 
@@ -189,13 +194,13 @@ def test_a_returned_file_that_is_not_our_document_is_refused(service):
     ours, other = _pdf(), _pdf() + b"\n% lain\n"
     sealed_other = client.seal_pdfs([other], properties=SignatureProperties(),
                                     id_subscriber=SEAL_ID, seal_totp=SEAL_ACTIVATION)[0]
-    with pytest.raises(BsreRefused):
+    with pytest.raises(BsreRefusedError):
         bsre_seal.added_signature(ours, sealed_other)
-    with pytest.raises(BsreRefused):
+    with pytest.raises(BsreRefusedError):
         bsre_seal.added_signature(ours, ours)
     tampered = bytearray(sealed_other)
     tampered[len(other) - 40] ^= 1
-    with pytest.raises(BsreRefused):
+    with pytest.raises(BsreRefusedError):
         bsre_seal.added_signature(other, bytes(tampered))
 
 

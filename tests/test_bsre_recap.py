@@ -63,7 +63,8 @@ def test_the_witness_then_the_head_sign_the_sealed_recap(people_enrolled, open_e
     data = second.file.read()
     signatures = _signatures(data)
     # The agency's seal, then the witness, then the head: each over all before it.
-    assert [sig.signer_cert.subject.native["common_name"] for sig in signatures] == ["Segel Elektronik Instansi Uji BSrE", "Saksi Apel", "Kepala Instansi Uji"]
+    assert [sig.signer_cert.subject.native["common_name"] for sig in signatures] == [
+        "Segel Elektronik Instansi Uji BSrE", "Saksi Apel", "Kepala Instansi Uji"]
     assert data.startswith(first.file.open("rb").read())
     assert first.recap == second.recap
     entries = AuditEntry.objects.filter(action=recap_signatures.ACTION_SIGNED).order_by("id")

@@ -84,14 +84,14 @@ class BsreError(Exception):
         self.http_status = http_status
 
 
-class BsreUnavailable(BsreError):
+class BsreUnavailableError(BsreError):
     """No answer, too slow, a server error or a client-service account it does not accept:
     nothing wrong with the document or the person; try again later."""
 
     retryable = True
 
 
-class BsreRefused(BsreError):
+class BsreRefusedError(BsreError):
     """BSrE answered no: wrong passphrase, not registered, no valid certificate, a document it
     will not sign. Trying again with the same input gives the same answer."""
 
@@ -124,6 +124,16 @@ class SignatureProperties:
                          "page": self.page, "originX": x, "originY": y, "width": width,
                          "height": height})
         return item
+
+
+@dataclass(frozen=True)
+class Signer:
+    """Who signs and what unlocks their certificate; repr never shows the secrets."""
+
+    identity: Identity
+    who: str = field(repr=False)
+    passphrase: str = field(default="", repr=False)
+    totp: str = field(default="", repr=False)
 
 
 @dataclass(frozen=True)
@@ -171,22 +181,23 @@ class BsreClient:
             response = self._session.post(self.base_url + path, json=payload, auth=self._auth,
                                           timeout=self._timeouts)
         except requests.Timeout:
-            raise BsreUnavailable(_("BSrE tidak menjawab dalam batas waktu.")) from None
+            raise BsreUnavailableError(_("BSrE tidak menjawab dalam batas waktu.")) from None
         except requests.RequestException:
-            raise BsreUnavailable(_("BSrE tidak dapat dihubungi.")) from None
+            raise BsreUnavailableError(_("BSrE tidak dapat dihubungi.")) from None
         try:
             body = response.json()
         except ValueError:
             body = None
         status = response.status_code
         if status == 401:
-            raise BsreUnavailable(_("Akun layanan Esign Client ditolak (periksa PAKTA_BSRE_USER "
-                                    "dan PAKTA_BSRE_PASSWORD)."), http_status=status)
+            raise BsreUnavailableError(_("Akun layanan Esign Client ditolak (periksa "
+                                         "PAKTA_BSRE_USER dan PAKTA_BSRE_PASSWORD)."),
+                                       http_status=status)
         if status >= 500 or status == 429:
-            raise BsreUnavailable(_("BSrE sedang gangguan; dicoba lagi nanti."),
+            raise BsreUnavailableError(_("BSrE sedang gangguan; dicoba lagi nanti."),
                                   http_status=status)
         if not isinstance(body, dict):
-            raise BsreUnavailable(_("Jawaban BSrE tidak dapat dibaca."), http_status=status)
+            raise BsreUnavailableError(_("Jawaban BSrE tidak dapat dibaca."), http_status=status)
         if status >= 400 or "error" in body:
             raise _refusal(body, status)
         return body
@@ -203,7 +214,7 @@ class BsreClient:
                     "signatureProperties": [properties.payload() for _ in files],
                     "file": [_b64(data) for data in files],
                 })
-            except BsreRefused as error:
+            except BsreRefusedError as error:
                 # A kept code BSrE no longer accepts (reissued elsewhere): once more, fresh.
                 if error.code != CODE_WRONG_PASSPHRASE or attempt == 2:
                     raise
@@ -228,22 +239,24 @@ class BsreClient:
             body = self._post(SEAL_TOTP_PATH, {"idSubscriber": id_subscriber, "totp": seal_totp,
                                                "data": 1})
             if body.get("result") is not True or not isinstance(body.get("totp"), str):
-                raise BsreRefused(_("BSrE tidak memberikan kode segel: periksa "
+                raise BsreRefusedError(_("BSrE tidak memberikan kode segel: periksa "
                                     "PAKTA_BSRE_SEAL_ID dan PAKTA_BSRE_SEAL_TOTP."))
             expires = _parse_time(body.get("expires")) or now + datetime.timedelta(minutes=1)
             # A code about to expire is not used: the seal request itself takes time.
             self._seal_code = _SealCode(body["totp"], expires - datetime.timedelta(seconds=15))
             return body["totp"]
 
-    def sign_pdfs(self, files: list[bytes], *, identity: Identity, who: str,
-                  passphrase: str = "", totp: str = "",
+    def sign_pdfs(self, files: list[bytes], *, signer: Signer,
                   properties: SignatureProperties) -> list[bytes]:
         """A person's certified signature: NIK or e-mail, with the passphrase or the TOTP from
         their BSrE app. Both go to BSrE and nowhere else."""
-        if bool(passphrase) == bool(totp):
-            raise BsreRefused(_("Isi passphrase atau kode TOTP (salah satu)."))
-        payload: dict[str, Any] = {identity: who}
-        payload["passphrase" if passphrase else "totp"] = passphrase or totp
+        if bool(signer.passphrase) == bool(signer.totp):
+            raise BsreRefusedError(_("Isi passphrase atau kode TOTP (salah satu)."))
+        payload: dict[str, Any] = {signer.identity: signer.who}
+        if signer.passphrase:
+            payload["passphrase"] = signer.passphrase
+        else:
+            payload["totp"] = signer.totp
         payload["signatureProperties"] = [properties.payload() for _ in files]
         payload["file"] = [_b64(data) for data in files]
         return _files(self._post(SIGN_PATH, payload), len(files))
@@ -261,25 +274,26 @@ class BsreClient:
                             signatures=[info for info in infos if isinstance(info, dict)])
 
 
-def _refusal(body: dict[str, Any], status: int) -> BsreRefused:
+def _refusal(body: dict[str, Any], status: int) -> BsreRefusedError:
     code = _int(body.get("status_code"))
     text = body.get("error") or body.get("message") or ""
     message = _REFUSALS.get(code) if code is not None else None
     if message is None:
         message = _("BSrE menolak dokumen ini: %(reason)s") % {"reason": str(text)[:200]}
-    return BsreRefused(message, code=code, http_status=status)
+    return BsreRefusedError(message, code=code, http_status=status)
 
 
 def _files(body: dict[str, Any], expected: int) -> list[bytes]:
     files = body.get("file")
     if not isinstance(files, list) or len(files) != expected:
-        raise BsreUnavailable(_("Jawaban BSrE tidak memuat berkas yang ditandatangani."))
+        raise BsreUnavailableError(_("Jawaban BSrE tidak memuat berkas yang ditandatangani."))
     out = []
     for item in files:
         try:
             out.append(base64.b64decode(item, validate=True))
         except (binascii.Error, TypeError, ValueError):
-            raise BsreUnavailable(_("Jawaban BSrE tidak memuat berkas yang ditandatangani."))
+            raise BsreUnavailableError(
+                _("Jawaban BSrE tidak memuat berkas yang ditandatangani.")) from None
     return out
 
 

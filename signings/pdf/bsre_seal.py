@@ -41,7 +41,7 @@ def readable_pdf(pdf: bytes) -> bool:
 
 def seal_pdf(pdf: bytes, *, reason: str, location: str) -> BsreSeal:
     if not readable_pdf(pdf):
-        raise bsre.BsreRefused(_("Dokumen bukan PDF yang dapat dibaca; BSrE tidak akan "
+        raise bsre.BsreRefusedError(_("Dokumen bukan PDF yang dapat dibaca; BSrE tidak akan "
                                  "menyegelnya."))
     if not (settings.PAKTA_BSRE_SEAL_ID and settings.PAKTA_BSRE_SEAL_TOTP):
         raise bsre.BsreConfigurationError(_("PAKTA_BSRE_SEAL_ID dan PAKTA_BSRE_SEAL_TOTP belum "
@@ -54,13 +54,13 @@ def seal_pdf(pdf: bytes, *, reason: str, location: str) -> BsreSeal:
 
 
 def added_signature(sent: bytes, returned: bytes) -> asn1_x509.Certificate:
-    """The certificate of the one signature BSrE added to `sent`; BsreRefused when the file is
+    """The certificate of the one signature BSrE added to `sent`; BsreRefusedError when the file is
     anything else (and then it is never stored)."""
     return _outside_event_loop(_added_signature, sent, returned)
 
 
 def _added_signature(sent: bytes, returned: bytes) -> asn1_x509.Certificate:
-    wrong = bsre.BsreRefused(_("Berkas dari BSrE bukan dokumen yang dikirim dengan satu tanda "
+    wrong = bsre.BsreRefusedError(_("Berkas dari BSrE bukan dokumen yang dikirim dengan satu tanda "
                                "tangan yang utuh; tidak disimpan."))
     if not returned.startswith(sent) or len(returned) == len(sent):
         raise wrong
@@ -73,7 +73,7 @@ def _added_signature(sent: bytes, returned: bytes) -> asn1_x509.Certificate:
         certificate = signature.signer_cert
         status = validate_pdf_signature(signature, ValidationContext(
             trust_roots=[certificate], allow_fetching=False))
-    except bsre.BsreRefused:
+    except bsre.BsreRefusedError:
         raise
     except Exception:  # noqa: BLE001 - unreadable, or a signature pyHanko cannot follow
         raise wrong from None

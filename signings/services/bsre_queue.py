@@ -33,8 +33,8 @@ FIRST_RETRY_SECONDS = 30.0
 
 def backoff_seconds(attempts: int) -> float:
     """Seconds before try number `attempts + 1`."""
-    return min(FIRST_RETRY_SECONDS * 2 ** max(attempts - 1, 0),
-               settings.PAKTA_BSRE_RETRY_MAX_SECONDS)
+    ceiling: float = settings.PAKTA_BSRE_RETRY_MAX_SECONDS
+    return float(min(FIRST_RETRY_SECONDS * 2 ** max(attempts - 1, 0), ceiling))
 
 
 def seal_not_made(*, signature: Signature, error: bsre.BsreError,
@@ -51,12 +51,12 @@ def seal_not_made(*, signature: Signature, error: bsre.BsreError,
         # The file, if any, went missing: no sealed pact stands behind the name any more.
         locked.pdf.name = ""
         locked.save(update_fields=["seal_status", "seal_attempts", "pdf"])
-        details = {"backend": "bsre", "error": error.message, "code": error.code,
+        details: dict[str, object] = {"backend": "bsre", "error": error.message, "code": error.code,
                    "http_status": error.http_status, "attempt": locked.seal_attempts}
         if error.retryable:
-            details["retry_in_seconds"] = backoff_seconds(locked.seal_attempts)
-            jobs.enqueue_later_on_commit("render_signature_pdf", locked.pk,
-                                         seconds=details["retry_in_seconds"])
+            retry_in = backoff_seconds(locked.seal_attempts)
+            details["retry_in_seconds"] = retry_in
+            jobs.enqueue_later_on_commit("render_signature_pdf", locked.pk, seconds=retry_in)
         audit.record(action=ACTION_SEAL_AWAITING if error.retryable else ACTION_SEAL_REFUSED,
                      obj=locked, agency=signature.employee.agency, details=details,
                      context=context)

@@ -89,9 +89,10 @@ def render_and_store(*, signature_id: int, context: AuditContext) -> Signature:
         locked.seal_status, locked.seal_attempts = SealStatus.SEALED, 0
         locked.save(update_fields=["pdf", "pdf_sha256", "pdf_rendered_at", "seal_status",
                                    "seal_attempts"])
-        details = {"sha256": file_sha, "content_sha256": content_sha, "file": name,
-                   "rendered_at": locked.pdf_rendered_at.isoformat(timespec="microseconds"),
-                   "sealed_by": settings.PAKTA_SIGNING_BACKEND}
+        details: dict[str, object] = {
+            "sha256": file_sha, "content_sha256": content_sha, "file": name,
+            "rendered_at": locked.pdf_rendered_at.isoformat(timespec="microseconds"),
+            "sealed_by": settings.PAKTA_SIGNING_BACKEND}
         if was_awaiting:
             details["seal_awaited"] = True
         if settings.PAKTA_SIGNING_BACKEND == "bsre":

@@ -12,43 +12,31 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import Any
 
+from asn1crypto import x509 as asn1_x509
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
-from signings.models import RecapCertifiedSignature, SigningEvent
+from signings.models import EventRecap, RecapCertifiedSignature, SigningEvent
 from signings.pdf import bsre, bsre_seal, seal
 from signings.pdf import recap as recap_pdf
 from signings.services import audit, recaps
 from signings.services.context import AuditContext
 
-if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
-
 ACTION_SIGNED = "audit.recap.certified_signature"
 ACTION_REFUSED = "audit.recap.certified_signature_refused"
 
 
-@dataclass(frozen=True)
-class Credentials:
-    """What the signer typed; repr never shows the secrets (tracebacks, debuggers)."""
-
-    identity: bsre.Identity
-    who: str = field(repr=False)
-    passphrase: str = field(default="", repr=False)
-    totp: str = field(default="", repr=False)
-
-
-def _common_name(certificate) -> str:
+def _common_name(certificate: asn1_x509.Certificate) -> str:
     name = certificate.subject.native.get("common_name")
     return str(name) if name else certificate.subject.human_friendly
 
 
-def _latest_file(recap, issued_data: bytes) -> bytes:
+def _latest_file(recap: EventRecap, issued_data: bytes) -> bytes:
     """A second signer signs the file the first one signed, so both signatures stand."""
     latest = recap.certified_signatures.order_by("-signed_at", "-pk").first()
     if latest is None:
@@ -59,8 +47,8 @@ def _latest_file(recap, issued_data: bytes) -> bytes:
 
 
 @sensitive_variables("credentials")
-def sign_recap(*, event: SigningEvent, role: str, credentials: Credentials,
-               user: AbstractBaseUser, context: AuditContext) -> RecapCertifiedSignature:
+def sign_recap(*, event: SigningEvent, role: str, credentials: bsre.Signer,
+               user: Any, context: AuditContext) -> RecapCertifiedSignature:
     """Sign the recap of the event as it stands; bsre.BsreError (its message for the signer)
     when BSrE cannot or will not."""
     issued = recaps.issue_recap(event=event, context=context)
@@ -69,15 +57,14 @@ def sign_recap(*, event: SigningEvent, role: str, credentials: Credentials,
     try:
         status = client.user_status(identity=credentials.identity, who=credentials.who)
         if not status.can_sign:
-            raise bsre.BsreRefused(status.refusal, code=status.code)
+            raise bsre.BsreRefusedError(status.refusal, code=status.code)
         signed = client.sign_pdfs(
-            [document], identity=credentials.identity, who=credentials.who,
-            passphrase=credentials.passphrase, totp=credentials.totp,
+            [document], signer=credentials,
             properties=bsre.SignatureProperties(
                 reason=f"{role} — {recap_pdf.recap_title(event)}", location=event.agency.city),
         )[0]
         certificate = bsre_seal.added_signature(document, signed)
-    except bsre.BsreRefused as error:
+    except bsre.BsreRefusedError as error:
         with transaction.atomic():
             audit.record(action=ACTION_REFUSED, obj=event, agency=event.agency, context=context,
                          details={"recap": issued.recap.pk, "role": role,
@@ -106,6 +93,6 @@ def sign_recap(*, event: SigningEvent, role: str, credentials: Credentials,
     return row
 
 
-def signed_recaps(event: SigningEvent):
+def signed_recaps(event: SigningEvent) -> QuerySet[RecapCertifiedSignature]:
     return RecapCertifiedSignature.objects.filter(recap__event=event).select_related(
         "recap", "signed_by").order_by("-signed_at", "-pk")

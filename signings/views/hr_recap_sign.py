@@ -32,7 +32,7 @@ def recap_sign(request, pk):
     form = RecapSignForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        credentials = recap_signatures.Credentials(
+        credentials = bsre.Signer(
             identity=data["identity"], who=data["who"], passphrase=data["passphrase"],
             totp=data["totp"].strip())
         try:
