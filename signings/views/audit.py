@@ -20,6 +20,7 @@ from signings.models import (
     ArchiveJob,
     ArchiveStatus,
     AuditEntry,
+    SealStatus,
     Signature,
     SigningEvent,
 )
@@ -73,9 +74,10 @@ def event_list(request):
 @access.role_required(Ability.AUDIT)
 def event_detail(request, pk):
     event = _event(request, pk)
+    record = event_record(event)
     return render(request, "audit/event_detail.html", {
-        "event": event, "record": event_record(event),
-        "awaiting_seals": event.signatures.valid().awaiting_seal().count()})
+        "event": event, "record": record,
+        "awaiting_seals": sum(1 for s in record.signed if s.seal_status == SealStatus.AWAITING)})
 
 
 def _seal_pending(request, reason: str, *, back: str) -> HttpResponse:
