@@ -185,3 +185,18 @@ def test_the_download_seals_on_demand_once_bsre_is_back(bsre, open_event, hr_a, 
     data = b"".join(download.streaming_content)
     assert seal.check_seal(data, certificates=[
         verification._check_seal(data).certificate]).valid
+
+
+@pytest.mark.django_db
+def test_an_archive_never_carries_an_unsealed_pact(bsre, open_event, hr_a, auditor_a):
+    from signings.models import ArchiveJob, ArchiveStatus
+    from signings.services import archives
+
+    bsre.fail_with = 500
+    _signature(open_event, hr_a)
+    job = ArchiveJob.objects.create(agency=open_event.agency, event=open_event,
+                                    requested_by=auditor_a)
+    with pytest.raises(archives.ArchiveError):
+        archives.build_archive(job_id=job.pk, context=SYSTEM)
+    job.refresh_from_db()
+    assert job.status == ArchiveStatus.FAILED and "menunggu segel BSrE" in job.error
