@@ -180,6 +180,11 @@ def test_the_download_seals_on_demand_once_bsre_is_back(bsre, open_event, hr_a, 
     signature = pacts.render_and_store(signature_id=_signature(open_event, hr_a).pk,
                                        context=SYSTEM)
     bsre.fail_with = None
+    calls = len(bsre.calls)
+    # Just after a failure a download does not make the auditor wait on BSrE again...
+    assert officer.get(reverse("audit:signature_pdf", args=[signature.pk])).status_code == 503
+    assert len(bsre.calls) == calls
+    cache.delete(bsre_queue.DOWN_KEY)  # ...a while later it tries, and seals on the spot.
     download = officer.get(reverse("audit:signature_pdf", args=[signature.pk]))
     assert download.status_code == 200
     data = b"".join(download.streaming_content)

@@ -27,7 +27,10 @@ logger = logging.getLogger(__name__)
 
 ACTION_SEAL_AWAITING = "signing.pdf.seal_awaiting"
 ACTION_SEAL_REFUSED = "signing.pdf.seal_refused"
-OUTAGE_KEY = "bsre:outage"
+OUTAGE_KEY = "bsre:outage"  # until the next seal BSrE makes: then the queue drains
+# For a short while after BSrE failed, downloads do not try again inline: an auditor's request
+# must not wait out PAKTA_BSRE_TIMEOUT on every click during an outage.
+DOWN_KEY = "bsre:down"
 FIRST_RETRY_SECONDS = 30.0
 
 
@@ -62,6 +65,7 @@ def seal_not_made(*, signature: Signature, error: bsre.BsreError,
                      context=context)
     if error.retryable:
         cache.set(OUTAGE_KEY, True, timeout=None)
+        cache.set(DOWN_KEY, True, timeout=FIRST_RETRY_SECONDS)
         logger.warning("BSrE did not seal pact %s (attempt %s): %s", locked.pk,
                        locked.seal_attempts, error.message)
     else:
@@ -69,9 +73,15 @@ def seal_not_made(*, signature: Signature, error: bsre.BsreError,
     return locked
 
 
+def known_down() -> bool:
+    """BSrE failed within the last FIRST_RETRY_SECONDS: do not try it inline now."""
+    return settings.PAKTA_SIGNING_BACKEND == "bsre" and bool(cache.get(DOWN_KEY))
+
+
 def seal_made() -> None:
     """Called inside the transaction that stores a BSrE-sealed pact: the first one after an
     outage queues every pact still awaiting."""
+    cache.delete(DOWN_KEY)
     if cache.get(OUTAGE_KEY):
         cache.delete(OUTAGE_KEY)
         transaction.on_commit(drain)

@@ -118,6 +118,8 @@ def ensure_pdf(signature: Signature, *, context: AuditContext) -> Signature:
     never offer an unsealed pact."""
     if pdf_file_exists(signature):
         return signature
+    if signature.seal_missing and bsre_queue.known_down():
+        return signature  # the retry task will seal it; nobody waits for BSrE's timeout here
     return render_and_store(signature_id=signature.pk, context=context)
 
 

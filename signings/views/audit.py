@@ -27,7 +27,7 @@ from signings.models import (
 from signings.pdf import bsre
 from signings.readmodels import bkn_report, compliance
 from signings.readmodels.event_record import event_record
-from signings.services import archives, downloads, pacts, recaps
+from signings.services import archives, bsre_queue, downloads, pacts, recaps
 from signings.services.context import AuditContext
 from signings.views.hr import id_param
 
@@ -127,11 +127,14 @@ def signature_pdf(request, pk):
 def event_recap(request, pk):
     event = _event(request, pk)
     context = AuditContext.from_request(request)
+    back = reverse("audit:event_detail", args=[event.pk])
+    stored = recaps.stored_recap(event)
+    if stored is None and bsre_queue.known_down():
+        return _seal_pending(request, "", back=back)
     try:
-        issued = recaps.issue_recap(event=event, context=context)
+        issued = stored or recaps.issue_recap(event=event, context=context)
     except bsre.BsreError as error:
-        return _seal_pending(request, error.message,
-                             back=reverse("audit:event_detail", args=[event.pk]))
+        return _seal_pending(request, error.message, back=back)
     downloads.log_download(kind="recap", obj=event, agency=event.agency, context=context,
                            details={"sha256": issued.recap.sha256,
                                     "verification_code": issued.recap.verification_code})
