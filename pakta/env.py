@@ -163,3 +163,31 @@ def tasks_redis_url() -> str:
             "TASKS_BACKEND=rq needs TASKS_REDIS_URL (or REDIS_URL), e.g. "
             "redis://127.0.0.1:6379/0.")
     return url
+
+
+SIGNING_BACKENDS = ("local", "bsre")
+
+
+def signing_backend() -> str:
+    """PAKTA_SIGNING_BACKEND: "local" (the PKCS#12 seal, default) or "bsre" (BSrE's Esign
+    Client Service seals every pact and recap: docs/bsre.md)."""
+    name = os.environ.get("PAKTA_SIGNING_BACKEND", "").strip().lower() or "local"
+    if name not in SIGNING_BACKENDS:
+        raise ImproperlyConfigured(
+            f"PAKTA_SIGNING_BACKEND={name!r} is not a signing backend Pakta knows. Accepted: "
+            f"{', '.join(SIGNING_BACKENDS)}.")
+    return name
+
+
+def env_seconds(name: str, default: float) -> float:
+    """A positive number of seconds; anything else stops startup."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not seconds > 0:
+        raise ImproperlyConfigured(f"{name}={value!r} is not a positive number of seconds.")
+    return seconds

@@ -32,8 +32,10 @@ from pakta.env import (
     env_float,
     env_int,
     env_list,
+    env_seconds,
     ip_networks,
     media_storage,
+    signing_backend,
     task_backend,
     tasks_redis_url,
 )
@@ -259,6 +261,21 @@ PAKTA_DEV_PKI_DIR = os.environ.get("PAKTA_DEV_PKI_DIR", str(VAR_DIR / "pki"))
 PAKTA_DEV_TSA_BASE_URL = os.environ.get("PAKTA_DEV_TSA_BASE_URL", "http://127.0.0.1:8011")
 # Issue a development seal when PAKTA_SEAL_PKCS12 is missing: never in production.
 PAKTA_DEV_SEAL_ALLOWED = env_bool("PAKTA_DEV_SEAL_ALLOWED", DEBUG)
+# Who seals: "local" (PAKTA_SEAL_PKCS12 above) or "bsre", BSrE's Esign Client Service installed
+# by the agency (docs/bsre.md). The client service's basic-auth account and the agency seal's
+# subscriber id and TOTP come from the environment (a secret store), never from the database.
+PAKTA_SIGNING_BACKEND = signing_backend()
+PAKTA_BSRE_URL = os.environ.get("PAKTA_BSRE_URL", "").strip().rstrip("/")
+PAKTA_BSRE_USER = os.environ.get("PAKTA_BSRE_USER", "")
+PAKTA_BSRE_PASSWORD = os.environ.get("PAKTA_BSRE_PASSWORD", "")
+PAKTA_BSRE_SEAL_ID = os.environ.get("PAKTA_BSRE_SEAL_ID", "")
+PAKTA_BSRE_SEAL_TOTP = os.environ.get("PAKTA_BSRE_SEAL_TOTP", "")
+# Seconds: to connect, and for an answer (a seal of a long recap takes BSrE seconds).
+PAKTA_BSRE_CONNECT_TIMEOUT = env_seconds("PAKTA_BSRE_CONNECT_TIMEOUT", 5)
+PAKTA_BSRE_TIMEOUT = env_seconds("PAKTA_BSRE_TIMEOUT", 60)
+# A pact awaiting its BSrE seal is tried again after 30 s, then twice as long each time, at
+# most this long apart.
+PAKTA_BSRE_RETRY_MAX_SECONDS = env_seconds("PAKTA_BSRE_RETRY_MAX_SECONDS", 3600)
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -393,8 +393,9 @@ class IdentityAttemptAdmin(ReadOnlyAdmin):
 
 @admin.register(m.Signature)
 class SignatureAdmin(ReadOnlyAdmin):
-    list_display = ["employee", "event", "method", "signed_at", "voided_at", "verification_code"]
-    list_filter = ["method", ("event__agency", admin.RelatedOnlyFieldListFilter),
+    list_display = ["employee", "event", "method", "signed_at", "voided_at", "verification_code",
+                    "seal_status"]
+    list_filter = ["method", "seal_status", ("event__agency", admin.RelatedOnlyFieldListFilter),
                    "employee__category", ("voided_at", admin.EmptyFieldListFilter)]
     search_fields = ["employee__name", "employee__nip", "verification_code", "event__title"]
     list_select_related = ["employee", "event"]
@@ -467,3 +468,11 @@ class WitnessLinkAdmin(ReadOnlyAdmin):
     search_fields = ["witness__name", "event__title"]
     list_select_related = ["witness", "event"]
     exclude = ["token_sha256"]
+
+@admin.register(m.RecapCertifiedSignature)
+class RecapCertifiedSignatureAdmin(ReadOnlyAdmin):
+    list_display = ["recap", "signer_name", "signer_role", "signed_by", "signed_at", "sha256"]
+    list_filter = [("recap__event__agency", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["signer_name", "recap__event__title", "recap__verification_code", "sha256"]
+    list_select_related = ["recap__event", "signed_by"]
+    date_hierarchy = "signed_at"

@@ -34,7 +34,12 @@ ACTIONS: dict[str, Promise] = {
     "audit.download.bkn_report_xlsx": _("Laporan BKN (XLSX) diunduh"),
     "audit.download.compliance_xlsx": _("Laporan kepatuhan (XLSX) diunduh"),
     "audit.download.recap": _("Rekap acara diunduh"),
+    "audit.download.recap_certified": _("Rekap bertanda tangan tersertifikasi diunduh"),
     "audit.download.signature_pdf": _("PDF pakta diunduh"),
+    "audit.recap.certified_signature": _(
+        "Rekap ditandatangani dengan tanda tangan elektronik tersertifikasi BSrE"),
+    "audit.recap.certified_signature_refused": _(
+        "Tanda tangan elektronik tersertifikasi pada rekap ditolak BSrE"),
     "audit.recap.sealed": _("Rekap acara dibuat dan disegel"),
     "kiosk.device.added": _("Tablet ditambahkan"),
     "kiosk.device.code_renewed": _("Kode pemasangan tablet diperbarui"),
@@ -65,6 +70,8 @@ ACTIONS: dict[str, Promise] = {
     "signing.pdf.rendered": _("PDF pakta dibuat"),
     "signing.pdf.rerendered": _("PDF pakta dibuat ulang"),
     "signing.pdf.witnessed": _("PDF pakta diterbitkan ulang dengan tanda tangan saksi"),
+    "signing.pdf.seal_awaiting": _("PDF pakta menunggu segel BSrE"),
+    "signing.pdf.seal_refused": _("Segel BSrE untuk PDF pakta ditolak"),
     "signing.signature.recorded": _("Tanda tangan dicatat"),
     "signing.signature.representation": _("Tanda tangan perwakilan dicatat"),
     "signing.signature.voided": _("Tanda tangan dibatalkan"),

@@ -53,14 +53,18 @@ def production_evidence_check(app_configs, **kwargs):
             hint="Set PAKTA_PUBLIC_BASE_URL to the public https address of this installation.",
             id="pakta.E001",
         ))
-    if not settings.PAKTA_TSA_URL:
+    if settings.PAKTA_SIGNING_BACKEND == "bsre":
+        # BSrE's seal carries BSrE's own timestamp and certificate: no local key, no TSA.
+        errors.extend(_bsre_errors())
+    elif not settings.PAKTA_TSA_URL:
         errors.append(Error(
             "PAKTA_TSA_URL is not set: seals would carry no trusted time and could not be shown "
             "valid once the certificate expires.",
             hint="Point PAKTA_TSA_URL at an RFC 3161 time-stamp authority (docs/operations.md).",
             id="pakta.E002",
         ))
-    errors.extend(_seal_key_errors())
+    if settings.PAKTA_SIGNING_BACKEND != "bsre":
+        errors.extend(_seal_key_errors())
     return [Error(error.msg, hint=f"{error.hint} For development only: DEBUG=1.", id=error.id)
             for error in errors]
 
@@ -82,3 +86,26 @@ def _seal_key_errors() -> list[Error]:
         return [Error(f"{path} is the development seal, which no reader trusts.", hint=hint,
                       id="pakta.E005")]
     return []
+
+
+_BSRE_SETTINGS = {
+    "PAKTA_BSRE_URL": "the address of the agency's Esign Client Service",
+    "PAKTA_BSRE_USER": "the client service's basic-auth user",
+    "PAKTA_BSRE_PASSWORD": "the client service's basic-auth password",
+    "PAKTA_BSRE_SEAL_ID": "the agency seal's subscriber id (idSubscriber)",
+    "PAKTA_BSRE_SEAL_TOTP": "the agency seal's activation TOTP from BSrE",
+}
+
+
+def _bsre_errors() -> list[Error]:
+    """PAKTA_SIGNING_BACKEND=bsre without what it takes would leave every pact awaiting a seal
+    that can never come: refuse to start instead."""
+    hint = "Enrol with BSrE and set the PAKTA_BSRE_* settings (docs/bsre.md)."
+    errors = [Error(f"PAKTA_SIGNING_BACKEND=bsre but {name} ({what}) is not set.", hint=hint,
+                    id="pakta.E006")
+              for name, what in _BSRE_SETTINGS.items() if not getattr(settings, name)]
+    url = settings.PAKTA_BSRE_URL
+    if url and urlsplit(url).scheme not in ("http", "https"):
+        errors.append(Error(f"PAKTA_BSRE_URL={url} is not an http(s) address.", hint=hint,
+                            id="pakta.E007"))
+    return errors

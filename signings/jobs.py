@@ -8,10 +8,12 @@ for work here by name, and signings.tasks registers each task here as it is defi
 
 from __future__ import annotations
 
+import datetime
 import logging
 
 from django.db import transaction
 from django.tasks import Task
+from django.utils import timezone
 from django_tasks_db.backend import DatabaseBackend
 
 logger = logging.getLogger(__name__)
@@ -60,3 +62,23 @@ def enqueue_on_commit(name: str, *args) -> None:
         found.enqueue(*args)
     else:
         transaction.on_commit(lambda: enqueue(name, *args))
+
+
+def enqueue_later_on_commit(name: str, *args, seconds: float) -> None:
+    """Start the task `name` `seconds` after the current transaction commits, on a backend that
+    can wait (the database queue, RQ). One that cannot (the immediate backend) would run it at
+    once, again and again while the cause lasts: nothing is queued there, and the work waits
+    for its next trigger (signings/services/pacts.py drains the seals awaiting BSrE)."""
+    found = task(name)
+    if not found.get_backend().supports_defer:
+        logger.info("Task backend cannot defer: %s%r waits for its next trigger.", name, args)
+        return
+    run_after = timezone.now() + datetime.timedelta(seconds=seconds)
+    transaction.on_commit(lambda: _enqueue_deferred(found, run_after, args))
+
+
+def _enqueue_deferred(found: Task, run_after, args) -> None:
+    try:
+        found.using(run_after=run_after).enqueue(*args)
+    except Exception:  # noqa: BLE001 - as in enqueue: the commit is done
+        logger.exception("Could not enqueue background task %s%r.", found.name, args)

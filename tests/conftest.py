@@ -15,8 +15,9 @@ from signings.models import (
     PactTemplateVersion,
     Role,
 )
+from signings.pdf import bsre as bsre_client
 from signings.pdf import pki, tsa_server
-from tests import factories, task_workers
+from tests import bsre_server, factories, task_workers
 from tests.kiosk_support import pair
 
 
@@ -63,6 +64,33 @@ def local_tsa(tmp_path_factory):
     stop = tsa_server.serve_in_thread(dev_pki, sock)
     yield LocalTsa(pki=dev_pki, url=base_url + pki.TSA_PATH)
     stop()
+
+
+@pytest.fixture(scope="session")
+def bsre_service(local_tsa, tmp_path_factory):
+    """The stand-in Esign Client Service (tests/bsre_server.py), on a free port."""
+    sock = tsa_server.free_socket()
+    fake = bsre_server.FakeBsre(pki=local_tsa.pki, directory=tmp_path_factory.mktemp("bsre"))
+    fake.url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    stop = bsre_server.serve_in_thread(fake, sock)
+    yield fake
+    stop()
+
+
+@pytest.fixture
+def bsre(bsre_service, settings) -> bsre_server.FakeBsre:
+    """Pakta set to seal with BSrE, through the stand-in service, answering normally."""
+    bsre_service.reset()
+    bsre_client.forget_clients()
+    settings.PAKTA_SIGNING_BACKEND = "bsre"
+    settings.PAKTA_BSRE_URL = bsre_service.url
+    settings.PAKTA_BSRE_USER = bsre_server.USER
+    settings.PAKTA_BSRE_PASSWORD = bsre_server.PASSWORD
+    settings.PAKTA_BSRE_SEAL_ID = bsre_server.SEAL_ID
+    settings.PAKTA_BSRE_SEAL_TOTP = bsre_server.SEAL_ACTIVATION
+    settings.PAKTA_BSRE_TIMEOUT = 2
+    yield bsre_service
+    bsre_service.reset()
 
 
 @pytest.fixture(autouse=True)

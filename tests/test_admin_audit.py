@@ -118,6 +118,25 @@ def _recap(world):
     return recaps.issue_recap(event=world.event, context=AuditContext.system("test")).recap
 
 
+def _certified_recap(world):
+    """Stored as the service stores one; signing itself needs BSrE (tests/test_bsre_recap.py)."""
+    import hashlib
+
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from signings.models import RecapCertifiedSignature
+
+    recap = _recap(world)
+    data = recap.file.open("rb").read()
+    row = RecapCertifiedSignature(recap=recap, signer_name="Saksi", signer_role="Saksi",
+                                  signed_by=world.admin, signed_at=timezone.now(),
+                                  sha256=hashlib.sha256(data).hexdigest())
+    row.file.save("rekap-ttd-uji.pdf", ContentFile(data), save=False)
+    row.save()
+    return row
+
+
 def _identity_lock(world):
     import uuid
 
@@ -239,6 +258,7 @@ CASES: dict[str, Case] = {
     "signings.identitylock": Case(sample=_identity_lock),
     "signings.identityattempt": Case(sample=_identity_attempt),
     "signings.eventrecap": Case(sample=_recap),
+    "signings.recapcertifiedsignature": Case(sample=_certified_recap),
     "signings.sealcertificate": Case(sample=_seal_certificate),
     "signings.witnesslink": Case(sample=_witness_link),
     "signings.witnesssignature": Case(sample=_witness_signature),

@@ -144,3 +144,48 @@ def test_without_https_check_deploy_names_what_is_missing(local_tsa, tmp_path):
     assert result.returncode != 0
     for check_id in ("security.W004", "security.W008", "security.W012", "security.W016"):
         assert check_id in result.stderr
+
+
+@pytest.fixture
+def production_bsre(production):
+    production.PAKTA_SIGNING_BACKEND = "bsre"
+    production.PAKTA_BSRE_URL = "http://esign.internal.kotimkab.go.id:8080"
+    production.PAKTA_BSRE_USER = "esign"
+    production.PAKTA_BSRE_PASSWORD = "rahasia-layanan"
+    production.PAKTA_BSRE_SEAL_ID = "SEAL-01"
+    production.PAKTA_BSRE_SEAL_TOTP = "493817"
+    # BSrE seals: neither the local key nor a TSA of our own is needed.
+    production.PAKTA_SEAL_PKCS12 = "/nonexistent/agency.p12"
+    production.PAKTA_TSA_URL = ""
+    return production
+
+
+def test_complete_bsre_production_configuration_passes(production_bsre):
+    assert error_ids(production_bsre) == set()
+
+
+@pytest.mark.parametrize("name", ["PAKTA_BSRE_URL", "PAKTA_BSRE_USER", "PAKTA_BSRE_PASSWORD",
+                                  "PAKTA_BSRE_SEAL_ID", "PAKTA_BSRE_SEAL_TOTP"])
+def test_bsre_without_its_url_credentials_or_seal_identity_fails_loudly(production_bsre, name):
+    setattr(production_bsre, name, "")
+    messages = checks.production_evidence_check(None)
+    assert {m.id for m in messages} == {"pakta.E006"}
+    assert name in messages[0].msg and "docs/bsre.md" in messages[0].hint
+
+
+def test_a_bsre_address_that_is_not_http_is_an_error(production_bsre):
+    production_bsre.PAKTA_BSRE_URL = "esign.internal:8080"
+    assert error_ids(production_bsre) == {"pakta.E007"}
+
+
+@pytest.mark.parametrize("value", ["hsm", "BSRE2"])
+def test_an_unknown_signing_backend_stops_startup(monkeypatch, value):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from pakta import env
+
+    monkeypatch.setenv("PAKTA_SIGNING_BACKEND", value)
+    with pytest.raises(ImproperlyConfigured, match="local, bsre"):
+        env.signing_backend()
+    monkeypatch.setenv("PAKTA_SIGNING_BACKEND", " BSrE ")
+    assert env.signing_backend() == "bsre"

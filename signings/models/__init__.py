@@ -24,13 +24,14 @@ from signings.models.event import (
 )
 from signings.models.identity_lock import IdentityAttempt, IdentityLock
 from signings.models.kiosk import KioskDevice
-from signings.models.recap import EventRecap
+from signings.models.recap import EventRecap, RecapCertifiedSignature
 from signings.models.report_job import BknReportJob, ReportStatus
 from signings.models.role import Role, RoleAssignment
 from signings.models.seal_certificate import SealCertificate
 from signings.models.signature import (
     IdentityMethod,
     IdentityResult,
+    SealStatus,
     Signature,
     SignatureMethod,
 )
@@ -64,6 +65,8 @@ __all__ = [
     "EmployeeCategory",
     "EventKind",
     "EventRecap",
+    "RecapCertifiedSignature",
+    "SealStatus",
     "EventStatus",
     "EventStatusChange",
     "ExpectedSigner",

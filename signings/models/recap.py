@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -48,3 +49,33 @@ class EventRecap(models.Model):
 
     def __str__(self) -> str:
         return f"Rekap {self.event} ({self.made_at:%Y-%m-%d %H:%M})"
+
+
+class RecapCertifiedSignature(models.Model):
+    """A recap signed by a person with their BSrE certified signature (the witness, the head
+    of agency), typed on their own device. Each signs the latest signed file of the recap, so
+    a second signer adds to the first. The passphrase or TOTP is never kept: only who BSrE's
+    certificate names, who was logged in, and the file. Rows are written by
+    signings/services/recap_signatures.py only."""
+
+    recap = models.ForeignKey(EventRecap, on_delete=models.PROTECT,
+                              related_name="certified_signatures", verbose_name=_("rekap"))
+    signer_name = models.CharField(_("nama pada sertifikat"), max_length=300)
+    signer_role = models.CharField(_("sebagai"), max_length=100)
+    signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                  related_name="+", verbose_name=_("akun yang masuk"))
+    file = models.FileField(_("berkas"), upload_to="recaps/signed/%Y/%m/", max_length=200)
+    sha256 = models.CharField(_("SHA-256 berkas"), max_length=64, unique=True)
+    signed_at = models.DateTimeField(_("ditandatangani pada"))
+
+    class Meta:
+        verbose_name = _("tanda tangan tersertifikasi rekap")
+        verbose_name_plural = _("tanda tangan tersertifikasi rekap")
+        ordering = ["recap", "signed_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(sha256__regex=r"^[0-9a-f]{64}$"),
+                                   name="recap_certified_signature_sha256_hex"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.signer_name} — {self.recap}"

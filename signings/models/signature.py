@@ -45,7 +45,20 @@ class IdentityResult(models.TextChoices):
     NO_BIRTH_DATE = "no_birth_date", _("Tanggal lahir tidak tercatat")
 
 
+class SealStatus(models.TextChoices):
+    """Where the pact's PDF stands with its seal. Only the BSrE backend ever leaves one
+    awaiting or refused: the local seal is made with the PDF, or not at all."""
+
+    PENDING = "pending", _("Belum dibuat")
+    SEALED = "sealed", _("Tersegel")
+    AWAITING = "awaiting", _("Menunggu segel BSrE")
+    REFUSED = "refused", _("Segel ditolak BSrE")
+
+
 class SignatureQuerySet(models.QuerySet):
+    def awaiting_seal(self) -> SignatureQuerySet:
+        return self.filter(seal_status=SealStatus.AWAITING)
+
     def valid(self) -> SignatureQuerySet:
         return self.filter(voided_at__isnull=True)
 
@@ -137,6 +150,10 @@ class Signature(CleanTextModel, models.Model):
     pdf = models.FileField(upload_to="pacts/%Y/%m/", blank=True)
     pdf_sha256 = models.CharField(max_length=64, blank=True)
     pdf_rendered_at = models.DateTimeField(null=True, blank=True)
+    seal_status = models.CharField(_("status segel"), max_length=10, choices=SealStatus.choices,
+                                   default=SealStatus.PENDING)
+    # Tries at the BSrE seal since the last success: the retry's backoff grows with it.
+    seal_attempts = models.PositiveIntegerField(_("percobaan segel"), default=0)
     voided_at = models.DateTimeField(_("dibatalkan pada"), null=True, blank=True)
     voided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
@@ -152,6 +169,8 @@ class Signature(CleanTextModel, models.Model):
         ordering = ["signed_at"]
         indexes = [
             models.Index(fields=["event", "signed_at"], name="signature_event_time_idx"),
+            models.Index(fields=["seal_status"], name="signature_awaiting_seal_idx",
+                         condition=Q(seal_status="awaiting")),
         ]
         constraints = [
             # One standing signature per person per event; a voided one stays on record and
@@ -182,6 +201,11 @@ class Signature(CleanTextModel, models.Model):
             ),
             models.CheckConstraint(condition=~Q(witness=F("employee")),
                                    name="signature_witness_not_signer"),
+            models.CheckConstraint(condition=Q(seal_status__in=SealStatus.values),
+                                   name="signature_seal_status_known"),
+            # A pact is offered for download only sealed: no other status keeps a file.
+            models.CheckConstraint(condition=Q(seal_status=SealStatus.SEALED) | Q(pdf=""),
+                                   name="signature_pdf_only_sealed"),
             models.CheckConstraint(
                 condition=Q(consent_hash="") | Q(consent_hash__regex=r"^[0-9a-f]{64}$"),
                 name="signature_consent_hash_hex",
@@ -218,3 +242,8 @@ class Signature(CleanTextModel, models.Model):
     @property
     def is_void(self) -> bool:
         return self.voided_at is not None
+
+    @property
+    def seal_missing(self) -> bool:
+        """BSrE's seal awaited or refused: no PDF is offered meanwhile."""
+        return self.seal_status in (SealStatus.AWAITING, SealStatus.REFUSED)

@@ -294,6 +294,10 @@ def _check_seal(pdf: bytes, certificates) -> SealCheck:
     if not embedded:
         return SealCheck(False, "no_seal")
     seals = [sig for sig in embedded if sig.field_name == SEAL_FIELD]
+    if not seals:
+        # BSrE's seal (PAKTA_SIGNING_BACKEND=bsre) names its own field: the file's one
+        # signature, whose certificate must still be one of ours.
+        seals = [sig for sig in embedded if sig.sig_object_type == "/Sig"]
     if len(seals) != 1:
         return SealCheck(False, "foreign")
     signature = seals[0]

@@ -224,6 +224,11 @@ def _add_documents(job: ArchiveJob, contents: archive_manifest.ArchiveWriter,
     for signature in signatures.iterator(chunk_size=200):
         beat.check()
         signature = pacts.ensure_pdf(signature, context=context)
+        if not signature.pdf:
+            # BSrE's seal is awaited: an archive never carries an unsealed pact.
+            raise ArchiveError("archive.seal_awaiting", _(
+                "Pakta %(name)s masih menunggu segel BSrE: buat arsip lagi setelah tersegel.")
+                % {"name": signature.employee.display_name})
         hasher = hashlib.sha256()
         name = _arcname(signature)
         contents.add_pdf(name, b"".join(_file_chunks(signature.pdf, hasher)), kind="pact",

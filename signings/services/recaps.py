@@ -68,6 +68,14 @@ def _sealed(event: SigningEvent, evidence: recap_pdf.RecapEvidence,
     return sealed, hashlib.sha256(unsealed).hexdigest()
 
 
+def stored_recap(event: SigningEvent) -> IssuedRecap | None:
+    """The recap of the event's current state when it was issued before and its file is
+    there; None when issuing it would render (and seal) it now."""
+    existing = EventRecap.objects.filter(event=event, state=state_fingerprint(event)).first()
+    data = _read(existing) if existing is not None else None
+    return IssuedRecap(existing, data) if existing is not None and data is not None else None
+
+
 def issue_recap(*, event: SigningEvent, context: AuditContext) -> IssuedRecap:
     """The sealed recap of the event as it stands: the stored one when this state was issued
     before, else rendered, sealed, stored and logged now. A state whose file went missing is

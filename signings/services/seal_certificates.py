@@ -6,13 +6,14 @@ from __future__ import annotations
 import datetime
 
 from asn1crypto import x509 as asn1_x509
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from signings.models import SealCertificate
-from signings.pdf import seal
+from signings.pdf import bsre_seal, seal
 from signings.services import audit
 from signings.services.context import AuditContext
 
@@ -86,6 +87,12 @@ def seal_reason(*, title: str, signer: str) -> str:
 
 def seal_document(pdf: bytes, *, title: str, signer: str, location: str,
                   context: AuditContext) -> bytes:
-    """Seal a document Pakta issues, under a registered certificate."""
+    """Seal a document Pakta issues, under a registered certificate: the local PKCS#12 key,
+    or BSrE's seal (PAKTA_SIGNING_BACKEND=bsre; signings.pdf.bsre errors pass through)."""
+    reason = seal_reason(title=title, signer=signer)
+    if settings.PAKTA_SIGNING_BACKEND == "bsre":
+        made = bsre_seal.seal_pdf(pdf, reason=reason, location=location)
+        register_in_use(certificate=made.certificate, context=context)
+        return made.pdf
     register_in_use(certificate=seal.seal_certificate(), context=context)
-    return seal.seal_pdf(pdf, reason=seal_reason(title=title, signer=signer), location=location)
+    return seal.seal_pdf(pdf, reason=reason, location=location)

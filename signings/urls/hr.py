@@ -2,7 +2,15 @@
 
 from django.urls import path, re_path
 
-from signings.views import hr_events, hr_import, hr_live, hr_roster, hr_templates, hr_witness
+from signings.views import (
+    hr_events,
+    hr_import,
+    hr_live,
+    hr_recap_sign,
+    hr_roster,
+    hr_templates,
+    hr_witness,
+)
 
 app_name = "hr"
 
@@ -64,4 +72,10 @@ urlpatterns += [
     path("sdm/acara/<int:pk>/perwakilan/", hr_live.record_representative,
          name="record_representative"),
     path("sdm/tanda-tangan/<int:pk>/batalkan/", hr_live.signature_void, name="signature_void"),
+]
+
+urlpatterns += [
+    path("sdm/acara/<int:pk>/rekap/tanda-tangan/", hr_recap_sign.recap_sign, name="recap_sign"),
+    path("sdm/rekap-bertanda-tangan/<int:pk>.pdf", hr_recap_sign.recap_signed_pdf,
+         name="recap_signed_pdf"),
 ]

@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -19,12 +20,14 @@ from signings.models import (
     ArchiveJob,
     ArchiveStatus,
     AuditEntry,
+    SealStatus,
     Signature,
     SigningEvent,
 )
+from signings.pdf import bsre
 from signings.readmodels import compliance
 from signings.readmodels.event_record import event_record
-from signings.services import archives, downloads, pacts, recaps
+from signings.services import archives, bsre_queue, downloads, pacts, recaps
 from signings.services.context import AuditContext
 from signings.views.hr import id_param
 
@@ -71,8 +74,17 @@ def event_list(request):
 @access.role_required(Ability.AUDIT)
 def event_detail(request, pk):
     event = _event(request, pk)
-    return render(request, "audit/event_detail.html",
-                  {"event": event, "record": event_record(event)})
+    record = event_record(event)
+    return render(request, "audit/event_detail.html", {
+        "event": event, "record": record,
+        "awaiting_seals": sum(1 for s in record.signed if s.seal_status == SealStatus.AWAITING)})
+
+
+def _seal_pending(request, reason: str, *, back: str) -> HttpResponse:
+    response = render(request, "audit/seal_pending.html", {"reason": reason, "back": back},
+                      status=503)
+    response["Retry-After"] = "60"
+    return response
 
 
 @access.role_required(Ability.AUDIT)
@@ -99,6 +111,10 @@ def signature_pdf(request, pk):
     )
     context = AuditContext.from_request(request)
     signature = pacts.ensure_pdf(signature, context=context)
+    if not signature.pdf:
+        # Never an unsealed pact in its place: BSrE's seal is still awaited (or refused).
+        return _seal_pending(request, signature.get_seal_status_display(),
+                             back=reverse("audit:signature_detail", args=[signature.pk]))
     downloads.log_download(kind="signature_pdf", obj=signature, agency=signature.event.agency,
                            context=context,
                            details={"sha256": signature.pdf_sha256})
@@ -111,7 +127,14 @@ def signature_pdf(request, pk):
 def event_recap(request, pk):
     event = _event(request, pk)
     context = AuditContext.from_request(request)
-    issued = recaps.issue_recap(event=event, context=context)
+    back = reverse("audit:event_detail", args=[event.pk])
+    stored = recaps.stored_recap(event)
+    if stored is None and bsre_queue.known_down():
+        return _seal_pending(request, "", back=back)
+    try:
+        issued = stored or recaps.issue_recap(event=event, context=context)
+    except bsre.BsreError as error:
+        return _seal_pending(request, error.message, back=back)
     downloads.log_download(kind="recap", obj=event, agency=event.agency, context=context,
                            details={"sha256": issued.recap.sha256,
                                     "verification_code": issued.recap.verification_code})

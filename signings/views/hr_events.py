@@ -3,6 +3,7 @@ the follow-up ("susulan") event of those who did not sign."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.db.models import Count
 from django.shortcuts import redirect, render
@@ -87,6 +88,7 @@ def event_edit(request, pk):
 @access.role_required(Ability.MANAGE)
 def event_detail(request, pk):
     event = get_event(request, pk)
+    bsre = settings.PAKTA_SIGNING_BACKEND == "bsre"
     signatures = (
         event.signatures.select_related("employee__agency", "officer", "voided_by")
         .annotate(represented_count=Count("represented_employees"))
@@ -98,6 +100,9 @@ def event_detail(request, pk):
         "changes": event.status_changes.select_related("changed_by"),
         "reopen_form": ReopenForm(), "follow_up_form": FollowUpForm(),
         "history": AuditEntry.objects.for_object(event).history(),
+        # Only BSrE's seal is ever awaited: no query for it with the local seal.
+        "awaiting_seals": event.signatures.valid().awaiting_seal().count() if bsre else 0,
+        "bsre": bsre,
     })
 
 

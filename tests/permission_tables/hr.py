@@ -1,6 +1,12 @@
 """Permission rows of the officer console (signings/urls/hr.py)."""
 
-from tests.permission_tables import HR_LIST_PAGE, HR_OBJECT_PAGE, Row, login_then
+from tests.permission_tables import (
+    HR_LIST_PAGE,
+    HR_OBJECT_PAGE,
+    READ_OBJECT_PAGE,
+    Row,
+    login_then,
+)
 
 # A POST without a body: HR of A gets a redirect with an error message, never a 500.
 HR_OBJECT_POST = login_then(hr_a=302, hr_b=404, auditor_a=403, admin=302)
@@ -114,4 +120,37 @@ ROWS += [
     # Shows a new one-time link (and retires the previous one) each time.
     Row("hr:witness_link", expect=login_then(hr_a=200, hr_b=404, auditor_a=403, admin=200),
         kwargs=event_witness, method="post"),
+]
+
+
+def _certified_recap(world):
+    """A recap signed with a certified signature, stored as the service stores one (the
+    signing itself needs BSrE: tests/test_bsre_recap.py)."""
+    import hashlib
+
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from signings.models import RecapCertifiedSignature
+    from signings.services import recaps
+    from signings.services.context import AuditContext
+
+    if "certified_recap" not in world.extra:
+        issued = recaps.issue_recap(event=world.event, context=AuditContext.system("test"))
+        row = RecapCertifiedSignature(
+            recap=issued.recap, signer_name="Saksi", signer_role="Saksi",
+            signed_by=world.extra["users"]["hr_a"], signed_at=timezone.now(),
+            sha256=hashlib.sha256(issued.data).hexdigest())
+        row.file.save("rekap-ttd-uji.pdf", ContentFile(issued.data), save=False)
+        row.save()
+        world.extra["certified_recap"] = row
+    return {"pk": world.extra["certified_recap"].pk}
+
+
+ROWS += [
+    # The local seal (the world's backend) has no certified signature to sign with: a 404 for
+    # everyone allowed in; with PAKTA_SIGNING_BACKEND=bsre, tests/test_bsre_recap.py.
+    Row("hr:recap_sign", expect=login_then(hr_a=404, hr_b=404, auditor_a=403, admin=404),
+        kwargs=event),
+    Row("hr:recap_signed_pdf", expect=READ_OBJECT_PAGE, kwargs=_certified_recap),
 ]
