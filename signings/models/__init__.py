@@ -23,6 +23,7 @@ from signings.models.event import (
     Tally,
 )
 from signings.models.identity_lock import IdentityAttempt, IdentityLock
+from signings.models.import_mapping import ColumnMapping, UnitMapping
 from signings.models.kiosk import KioskDevice
 from signings.models.recap import EventRecap
 from signings.models.role import Role, RoleAssignment
@@ -49,6 +50,7 @@ __all__ = [
     "AttendanceStatus",
     "AuditCheckpoint",
     "AuditEntry",
+    "ColumnMapping",
     "Echelon",
     "Employee",
     "EmployeeCategory",
@@ -75,4 +77,5 @@ __all__ = [
     "SignatureMethod",
     "SigningEvent",
     "Tally",
+    "UnitMapping",
 ]
