@@ -106,12 +106,13 @@ def to_csv(table: list[list[str | int]], *, bom: bool = False) -> bytes:
 
 
 def to_xlsx(table: list[list[str | int]]) -> bytes:
-    """Numbers stay numbers (an int NIP is what a careful export writes; openpyxl keeps all
-    18 digits), text stays text."""
+    """Numbers stay numbers, text stays text, in shared strings as Excel saves them (a
+    write-only workbook's inline strings are several times slower for openpyxl to read)."""
     from openpyxl import Workbook
 
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Data ASN")
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Data ASN"
     for line in table:
         sheet.append(line)
     out = io.BytesIO()
