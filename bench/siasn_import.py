@@ -79,15 +79,11 @@ def run(args) -> None:
 
     django.setup()
     from django.conf import settings
-    from django.core.files.uploadedfile import SimpleUploadedFile
     from django.core.management import call_command
     from django.db import connection
-    from django.test import Client
     from django.test.utils import setup_test_environment
-    from django.urls import reverse
 
     from signings.models import Agency, AgencyKind, Employee, EmployeeCategory, Role
-    from signings.services import imports
     from tests import factories, siasn_export
 
     setup_test_environment()
@@ -113,31 +109,40 @@ def run(args) -> None:
         "csv": ("asn.csv", siasn_export.to_csv(table, bom=True)),
         "xlsx": ("asn.xlsx", siasn_export.to_xlsx(table)),
     }
-    client = Client()
-    client.force_login(officer)
     load = os.getloadavg()[0]
     print(f"{args.rows} rows, {args.existing} already in Pakta, load average {load:.2f}, "
           f"median of {args.runs}")
     for fmt, (filename, data) in files.items():
-        read_s, rows = timed(args.runs, lambda: imports.read_table(data, filename))
-        recognise_s, recognised = timed(args.runs,
-                                        lambda: imports.recognise(rows=rows, agency=root))
-        plan_s, plan = timed(args.runs, lambda: imports.plan_import(
-            table=recognised, agency=root, user=officer))
+        measure(fmt, filename, data, runs=args.runs, root=root, officer=officer)
 
-        def upload():
-            response = client.post(reverse("hr:import_upload"), {
-                "agency": root.pk, "file": SimpleUploadedFile(filename, data)})
-            assert response.status_code == 302, response
-            return response.url
 
-        upload_s, url = timed(args.runs, upload)
-        page_s, page = timed(args.runs, lambda: client.get(url))
-        assert page.status_code == 200
-        print(f"{fmt:5} {len(data) / 1e6:5.1f} MB  read {read_s:5.2f}s  recognise "
-              f"{recognise_s:5.2f}s  plan {plan_s:5.2f}s  = preview work "
-              f"{read_s + recognise_s + plan_s:5.2f}s | upload request {upload_s:5.2f}s + "
-              f"preview page {page_s:5.2f}s = {upload_s + page_s:5.2f}s  {plan.counts}")
+def measure(fmt: str, filename: str, data: bytes, *, runs: int, root, officer) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import Client
+    from django.urls import reverse
+
+    from signings.services import imports
+
+    client = Client()
+    client.force_login(officer)
+    read_s, rows = timed(runs, lambda: imports.read_table(data, filename))
+    recognise_s, recognised = timed(runs, lambda: imports.recognise(rows=rows, agency=root))
+    plan_s, plan = timed(runs, lambda: imports.plan_import(table=recognised, agency=root,
+                                                           user=officer))
+
+    def upload():
+        response = client.post(reverse("hr:import_upload"), {
+            "agency": root.pk, "file": SimpleUploadedFile(filename, data)})
+        assert response.status_code == 302, response
+        return response.url
+
+    upload_s, url = timed(runs, upload)
+    page_s, page = timed(runs, lambda: client.get(url))
+    assert page.status_code == 200
+    print(f"{fmt:5} {len(data) / 1e6:5.1f} MB  read {read_s:5.2f}s  recognise "
+          f"{recognise_s:5.2f}s  plan {plan_s:5.2f}s  = preview work "
+          f"{read_s + recognise_s + plan_s:5.2f}s | upload request {upload_s:5.2f}s + "
+          f"preview page {page_s:5.2f}s = {upload_s + page_s:5.2f}s  {plan.counts}")
 
 
 if __name__ == "__main__":
