@@ -127,6 +127,23 @@ def _seal_certificate(world):
                                              context=AuditContext.system("test"))
 
 
+def _unit_mapping(world):
+    from signings.services import imports
+
+    return imports.save_unit_mapping(agency=world.agency, source_name="UPT Puskesmas",
+                                     unit=world.unit,
+                                     context=AuditContext.for_user(world.admin))
+
+
+def _column_mapping(world):
+    from signings.services import imports
+
+    return imports.save_column_mapping(
+        agency=world.agency, header=["NIP", "Nama", "Jabatan"],
+        columns={"nip": 0, "name": 1, "position": 2}, default_category="PNS",
+        context=AuditContext.for_user(world.admin))
+
+
 def _identity_lock(world):
     import uuid
 
@@ -209,6 +226,8 @@ CASES: dict[str, Case] = {
     "signings.archivejob": Case(sample=_archive_job),
     "signings.auditcheckpoint": Case(sample=_checkpoint),
     "signings.identitylock": Case(sample=_identity_lock),
+    "signings.unitmapping": Case(sample=_unit_mapping),
+    "signings.columnmapping": Case(sample=_column_mapping),
     "signings.identityattempt": Case(sample=_identity_attempt),
     "signings.eventrecap": Case(sample=_recap),
     "signings.sealcertificate": Case(sample=_seal_certificate),
