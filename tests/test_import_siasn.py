@@ -346,3 +346,35 @@ def test_the_demo_sample_is_a_siasn_export(officer, agency_a):
     assert sample == siasn_export.demo_sample()
     assert imports.recognise(rows=imports.read_table(sample, "contoh-siasn.csv"),
                              agency=agency_a).format == "siasn"
+
+
+def test_a_hidden_character_in_a_mapped_column_is_refused_naming_it(officer, agency_a):
+    ColumnMapping.objects.create(
+        agency=agency_a, signature=imports.header_signature(SIMPEG_HEADER),
+        header=SIMPEG_HEADER, columns={"nip": 1, "name": 2, "position": 3},
+        default_category="PNS")
+    data = simpeg_file().replace(b"Rahmat", "Rahmat \u202etamhaR".encode())
+    rows = preview(officer, agency_a, "simpeg.csv", data).context["plan"].rows
+    assert rows[0].status == "error" and rows[0].errors[0].startswith(
+        "Baris 2, kolom Nama Lengkap Tanpa Gelar: berisi karakter tersembunyi")
+    assert rows[1].status == "new"
+
+
+@pytest.mark.parametrize(("employee_type", "status", "category"), [
+    ("PNS Daerah Provinsi", "P", "PNS"), ("PNS Pusat DPK", "null", "PNS"),
+    ("CPNS Daerah", "C", "PNS"), ("PPPK", "null", "PPPK"),
+    ("Pegawai Pemerintah dengan Perjanjian Kerja", "null", "PPPK"),
+    ("Tenaga Ahli", "null", None),
+])
+def test_category_follows_the_employee_type_and_status(officer, agency_a, employee_type,
+                                                       status, category):
+    nip = pppk_nip(1) if category == "PPPK" else pns_nip(1)
+    table = siasn_export.rows([Person(nip, "Budi", unit="null", grade="null")])
+    table[1][siasn_export.HEADER.index("JENIS PEGAWAI NAMA")] = employee_type
+    table[1][siasn_export.HEADER.index("STATUS CPNS PNS")] = status
+    [row] = preview(officer, agency_a, "asn.csv", siasn_export.to_csv(table)).context[
+        "plan"].rows
+    if category is None:
+        assert row.status == "error" and "Kategori “Tenaga Ahli” tidak dikenal" in row.errors[0]
+    else:
+        assert row.data["category"] == category
