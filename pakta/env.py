@@ -40,6 +40,29 @@ def env_bool(name: str, default: bool = False) -> bool:
     )
 
 
+def env_int(name: str, default: int, *, minimum: int = 0) -> int:
+    """A whole number of seconds, bytes or attempts. A typo (`60s`, `5MB`) or a number below
+    `minimum` stops startup instead of raising a bare ValueError deep in the settings."""
+    return int(_env_number(name, default, minimum, int, "a whole number"))
+
+
+def env_float(name: str, default: float, *, minimum: float = 0) -> float:
+    return _env_number(name, default, minimum, float, "a number")
+
+
+def _env_number(name, default, minimum, kind, words):
+    value = os.environ.get(name)
+    if value is None or not value.strip():
+        return default
+    try:
+        number = kind(value.strip())
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={value!r} is not {words}.") from None
+    if number < minimum:
+        raise ImproperlyConfigured(f"{name}={value!r} is below its minimum of {minimum}.")
+    return number
+
+
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 

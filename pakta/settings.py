@@ -29,6 +29,8 @@ from pakta.env import (
     TASK_BACKENDS,
     cache_settings,
     env_bool,
+    env_float,
+    env_int,
     env_list,
     ip_networks,
     media_storage,
@@ -80,7 +82,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # After whitenoise, so static files keep their cache lifetime; everything else: no-store.
-    "signings.middleware.NoStoreMiddleware",
+    "signings.middleware.PrivateResponseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "signings.middleware.IndonesianFirstLocaleMiddleware",
     # Before CSRF and anything else that reads the body: refuses an oversized one unread (413).
@@ -120,7 +122,7 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'pakta.sqlite3'}"),
-        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
+        conn_max_age=env_int("CONN_MAX_AGE", 60),
         conn_health_checks=True,
     )
 }
@@ -158,7 +160,7 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 # Officers work on shared office machines: sessions end after 8 idle hours or on browser close.
-SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", 8 * 3600))
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600, minimum=1)
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
@@ -173,7 +175,7 @@ PAKTA_TRUSTED_PROXIES = ip_networks("PAKTA_TRUSTED_PROXIES")
 # Failed logins are rows in the database (AccessAttempt, listed and lifted in the admin), counted
 # under a row lock: every worker sees the same count without the cache.
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
-AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_CLIENT_IP_CALLABLE = "signings.services.context.client_ip"
@@ -215,7 +217,7 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # "rq" puts them on Redis, for workers on several machines. A dotted path names any backend.
 TASKS = {"default": {"BACKEND": task_backend(), "QUEUES": ["default"]}}
 # Longest a task may run on RQ before its worker kills it: an archive of a whole province.
-PAKTA_TASK_TIMEOUT = int(os.environ.get("PAKTA_TASK_TIMEOUT", 6 * 3600))
+PAKTA_TASK_TIMEOUT = env_int("PAKTA_TASK_TIMEOUT", 6 * 3600, minimum=1)
 if TASKS["default"]["BACKEND"] == TASK_BACKENDS["rq"]:
     INSTALLED_APPS.append("django_rq")
     RQ_QUEUES = {"default": {"URL": tasks_redis_url(), "DEFAULT_TIMEOUT": PAKTA_TASK_TIMEOUT}}
@@ -232,9 +234,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # Pakta's own knobs.
 # A SIASN export of 20,000 ASN (64 columns) is about 14 MB as CSV.
-PAKTA_IMPORT_MAX_BYTES = int(os.environ.get("PAKTA_IMPORT_MAX_BYTES", 24 * 1024 * 1024))
-PAKTA_SIGNATURE_MAX_BYTES = int(os.environ.get("PAKTA_SIGNATURE_MAX_BYTES", 512 * 1024))
-PAKTA_PAPER_SCAN_MAX_BYTES = int(os.environ.get("PAKTA_PAPER_SCAN_MAX_BYTES", 10 * 1024 * 1024))
+PAKTA_IMPORT_MAX_BYTES = env_int("PAKTA_IMPORT_MAX_BYTES", 24 * 1024 * 1024, minimum=1)
+PAKTA_SIGNATURE_MAX_BYTES = env_int("PAKTA_SIGNATURE_MAX_BYTES", 512 * 1024, minimum=1)
+PAKTA_PAPER_SCAN_MAX_BYTES = env_int("PAKTA_PAPER_SCAN_MAX_BYTES", 10 * 1024 * 1024, minimum=1)
 # Printed, permanently, in every QR code: production must say it (signings/checks.py).
 PAKTA_PUBLIC_BASE_URL = os.environ.get("PAKTA_PUBLIC_BASE_URL",
                                        "http://127.0.0.1:8000" if DEBUG else "")
@@ -244,14 +246,14 @@ PAKTA_SEAL_PASSPHRASE = os.environ.get("PAKTA_SEAL_PASSPHRASE", "")
 # local responder. PEM bundle with the roots of the seal's and the TSA's certificate chains.
 PAKTA_TSA_URL = os.environ.get("PAKTA_TSA_URL", "")
 # Minutes between signed checkpoints of an audit chain while it has activity (docs/operations.md).
-PAKTA_CHECKPOINT_INTERVAL = int(os.environ.get("PAKTA_CHECKPOINT_INTERVAL", 15))
+PAKTA_CHECKPOINT_INTERVAL = env_int("PAKTA_CHECKPOINT_INTERVAL", 15, minimum=1)
 # Background jobs with a state of their own (archives): a running attempt writes a heartbeat
 # every PAKTA_JOB_HEARTBEAT_SECONDS; one silent for PAKTA_JOB_STALL_SECONDS lost its worker and
 # is queued again by the sweep every worker runs each PAKTA_JOB_SWEEP_SECONDS
 # (docs/operations.md, "When a worker dies"). Seconds, fractions allowed.
-PAKTA_JOB_HEARTBEAT_SECONDS = float(os.environ.get("PAKTA_JOB_HEARTBEAT_SECONDS", 10))
-PAKTA_JOB_STALL_SECONDS = float(os.environ.get("PAKTA_JOB_STALL_SECONDS", 60))
-PAKTA_JOB_SWEEP_SECONDS = float(os.environ.get("PAKTA_JOB_SWEEP_SECONDS", 15))
+PAKTA_JOB_HEARTBEAT_SECONDS = env_float("PAKTA_JOB_HEARTBEAT_SECONDS", 10, minimum=0.1)
+PAKTA_JOB_STALL_SECONDS = env_float("PAKTA_JOB_STALL_SECONDS", 60, minimum=0.1)
+PAKTA_JOB_SWEEP_SECONDS = env_float("PAKTA_JOB_SWEEP_SECONDS", 15, minimum=0.1)
 PAKTA_TRUST_ROOTS = os.environ.get("PAKTA_TRUST_ROOTS", "")
 # The project's own CA and TSA (development, demo, tests): signings/pdf/pki.py.
 PAKTA_DEV_PKI_DIR = os.environ.get("PAKTA_DEV_PKI_DIR", str(VAR_DIR / "pki"))
@@ -268,7 +270,7 @@ X_FRAME_OPTIONS = "DENY"
 # tablets out. PAKTA_HTTPS=1 says browsers reach Pakta over https only.
 PAKTA_HTTPS = env_bool("PAKTA_HTTPS")
 SECURE_SSL_REDIRECT = PAKTA_HTTPS
-SECURE_HSTS_SECONDS = int(os.environ.get("PAKTA_HSTS_SECONDS", 365 * 24 * 3600)) \
+SECURE_HSTS_SECONDS = env_int("PAKTA_HSTS_SECONDS", 365 * 24 * 3600) \
     if PAKTA_HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("PAKTA_HSTS_INCLUDE_SUBDOMAINS", True)
 SECURE_HSTS_PRELOAD = env_bool("PAKTA_HSTS_PRELOAD")

@@ -50,13 +50,15 @@ class RequestIdMiddleware:
         return response
 
 
-class NoStoreMiddleware:
-    """`Cache-Control: no-store` on every response Django makes.
+class PrivateResponseMiddleware:
+    """`Cache-Control: no-store` and `X-Robots-Tag: noindex` on every response Django makes.
 
     Nearly every page carries personal data (names, NIPs, signatures, pacts, roster exports,
     archives), and a browser's disk cache or a shared proxy must keep none of it; the few that
-    do not (the login form, the kiosk shell) gain nothing from caching. Static files are served
-    by whitenoise before this middleware and keep their long cache lifetimes.
+    do not (the login form, the kiosk shell) gain nothing from caching. The public verify pages
+    (/v/) show names and signing times to verifiers, never to search engines, and no other page
+    belongs in an index either. Static files are served by whitenoise before this middleware and
+    keep their long cache lifetimes.
     """
 
     def __init__(self, get_response):
@@ -66,6 +68,7 @@ class NoStoreMiddleware:
         response = self.get_response(request)
         if "no-store" not in response.get("Cache-Control", ""):
             response["Cache-Control"] = "no-store"
+        response["X-Robots-Tag"] = "noindex"
         return response
 
 
@@ -154,6 +157,4 @@ def too_large(request, limit: request_limits.Limit, *, size: int | None):
     else:
         response = errors.page(request, "request_too_large.html", 413, size=size,
                                max_bytes=limit.max_bytes, back=request.get_full_path())
-    # Public pages (/v/) must never be indexed, whatever answers them.
-    response["X-Robots-Tag"] = "noindex"
     return response

@@ -1,9 +1,11 @@
 """ANRI archive metadata (CSV and XLSX) inside the archive ZIP, per agency."""
 
 import csv
+import datetime
 import io
 import json
 import zipfile
+import zoneinfo
 
 import pytest
 from openpyxl import load_workbook
@@ -68,3 +70,35 @@ def test_defaults_apply_without_configuration(signed_event, auditor_a):
     (row,) = list(csv.DictReader(io.StringIO(text)))
     assert row["Kode klasifikasi"] == "800"
     assert row["Retensi"]
+
+
+def test_agency_text_that_looks_like_a_formula_stays_text_in_csv_and_xlsx(signed_event, agency_a,
+                                                                          auditor_a):
+    agency_a.archive_retention = "=HYPERLINK(\"http://x\")"
+    agency_a.save()
+    archive = build(signed_event, auditor_a)
+    text = archive.read("metadata-arsip.csv").decode("utf-8-sig")
+    (row,) = list(csv.DictReader(io.StringIO(text)))
+    assert row["Retensi"] == "'=HYPERLINK(\"http://x\")"
+    sheet = load_workbook(io.BytesIO(archive.read("metadata-arsip.xlsx"))).active
+    assert sheet["F2"].value == "'=HYPERLINK(\"http://x\")"
+    assert sheet["F2"].data_type == "s"
+
+
+def test_the_workbook_bytes_depend_on_the_content_not_on_the_clock():
+    """openpyxl writes the clock into the document's `modified` time; two archives of the same
+    content built a second apart must still be byte for byte the same."""
+    from freezegun import freeze_time
+
+    from signings.archive_metadata import as_xlsx
+
+    moment = datetime.datetime(2024, 1, 17, 9, 30, tzinfo=zoneinfo.ZoneInfo("Asia/Makassar"))
+    table = [["800", "Pakta integritas: Apel", "17-01-2024", "Asli", "2 pakta", "2 tahun"]]
+    with freeze_time("2026-11-27 04:36:51"):
+        first = as_xlsx(table, moment=moment)
+    with freeze_time("2026-11-27 04:36:52"):
+        second = as_xlsx(table, moment=moment)
+    assert first == second
+    core = zipfile.ZipFile(io.BytesIO(first)).read("docProps/core.xml").decode()
+    assert "2024-01-17T01:30:00Z</dcterms:created>" in core
+    assert "2024-01-17T01:30:00Z</dcterms:modified>" in core

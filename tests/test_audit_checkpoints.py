@@ -3,6 +3,7 @@ tampering a database administrator could try, each caught by verify_audit_chain.
 
 import datetime
 import hashlib
+import io
 import json
 
 import pytest
@@ -182,12 +183,21 @@ def test_an_edit_with_every_later_hash_recomputed_is_caught(signed_and_anchored)
                and "rewritten" in p for p in problems), problems
 
 
+def test_stray_files_beside_the_checkpoints_are_passed_over(signed_and_anchored):
+    chain, checkpoint = signed_and_anchored
+    folder = checkpoint.storage_prefix.rsplit("/", 1)[0]
+    for stray in ("\u00b2.json", "\u0663.json", "catatan.json", "7.txt"):
+        default_storage.save(f"{folder}/{stray}", io.BytesIO(b"{}"))
+    assert checkpoints.stored_seqs(chain) == [checkpoint.seq]
+    assert verify_audit().ok
+
+
 def test_a_forged_checkpoint_file_is_refused(signed_and_anchored):
     chain, checkpoint = signed_and_anchored
     name = checkpoint.storage_prefix + ".json"
     forged = default_storage.open(name).read().replace(b'"seq":', b'"seq": ')
     default_storage.delete(name)
-    default_storage.save(name, __import__("io").BytesIO(forged))
+    default_storage.save(name, io.BytesIO(forged))
     problems = _problems()
     assert any("fails its signature or timestamp check" in p for p in problems), problems
 

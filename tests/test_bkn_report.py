@@ -79,3 +79,15 @@ def test_query_count_does_not_grow_with_the_event(officer, agency_a, unit_a, tem
     with django_assert_max_num_queries(20):
         book = download(officer, event)
     assert book["Belum tanda tangan"].max_row == 31
+
+
+def test_a_name_stored_with_a_control_character_does_not_break_the_download(
+        officer, agency_a, unit_a, template_version, hr_a):
+    person = factories.employee(unit_a, name="Ani")
+    # As a name stored before the text checks existed: straight to the row, past every check.
+    type(person).objects.filter(pk=person.pk).update(name="Ani\x07 Lestari")
+    event = factories.event(agency_a, officer=hr_a, template_version=template_version,
+                            expected=[person])
+    book = download(officer, event)
+    names = [row[0] for row in book["Belum tanda tangan"].iter_rows(min_row=2, values_only=True)]
+    assert names == ["Ani\ufffd Lestari"]

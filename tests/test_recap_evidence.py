@@ -157,6 +157,22 @@ def test_one_state_is_issued_once_and_a_new_state_gets_a_new_code(
     assert AuditEntry.objects.filter(action=recaps.ACTION_SEALED).count() == 2
 
 
+def test_the_thumbnail_task_catching_up_changes_neither_the_state_nor_the_page(signed_event):
+    from signings.pdf import recap as recap_pdf
+    from signings.tasks import _make_thumbnail
+
+    signed_event.signatures.update(thumbnail="")
+    evidence = recap_pdf.RecapEvidence(verification_code="ABCD2345", chain_head="0" * 64,
+                                       chain_count=1, made_at=signed_event.opened_at)
+    state = recaps.state_fingerprint(signed_event)
+    without = recap_pdf.render_recap(signed_event, evidence=evidence)
+    for pk in signed_event.signatures.values_list("pk", flat=True):
+        _make_thumbnail(pk)
+    assert not signed_event.signatures.filter(thumbnail="").exists()
+    assert recaps.state_fingerprint(signed_event) == state
+    assert recap_pdf.render_recap(signed_event, evidence=evidence) == without
+
+
 def test_a_lost_recap_file_is_issued_again_under_the_same_code(auditor_client, signed_event):
     download(auditor_client, signed_event)
     recap = EventRecap.objects.get(event=signed_event)

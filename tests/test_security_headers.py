@@ -95,16 +95,19 @@ def test_plain_http_request_is_redirected_when_the_installation_is_https(client,
     assert secure["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
 
 
-def test_static_files_may_be_cached_everything_else_not(client, officer):
+def test_static_files_may_be_cached_everything_else_not_nor_indexed(client, officer):
     static = client.get("/static/css/pakta.css")
     assert static.status_code == 200
     assert "no-store" not in static.get("Cache-Control", "")
     for url in (reverse("login"), reverse("kiosk:app"), reverse("verify:home"),
                 reverse("kiosk:service_worker"), "/tidak-ada/"):
-        assert "no-store" in client.get(url)["Cache-Control"], url
+        answer = client.get(url)
+        assert "no-store" in answer["Cache-Control"], url
+        assert answer["X-Robots-Tag"] == "noindex", url
     export = officer.get(reverse("hr:roster_export", kwargs={"fmt": "csv"}))
     assert export.status_code == 200
     assert export["Cache-Control"] == "no-store"
+    assert export["X-Robots-Tag"] == "noindex"
 
 
 def test_every_answer_names_its_request(client):

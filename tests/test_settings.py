@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -56,6 +58,27 @@ def test_unexpected_boolean_in_any_flag_stops_startup():
     result = import_settings({"SECRET_KEY": "x", "SECURE_COOKIES": "enabled"})
     assert result.returncode != 0
     assert "SECURE_COOKIES='enabled'" in result.stderr
+
+
+@pytest.mark.parametrize(("variable", "value", "says"), [
+    ("SESSION_COOKIE_AGE", "8h", "is not a whole number"),
+    ("PAKTA_IMPORT_MAX_BYTES", "5MB", "is not a whole number"),
+    ("AXES_FAILURE_LIMIT", "0", "below its minimum of 1"),
+    ("PAKTA_JOB_STALL_SECONDS", "soon", "is not a number"),
+])
+def test_a_number_that_is_not_one_stops_startup_naming_the_variable(variable, value, says):
+    result = import_settings({"SECRET_KEY": "x", variable: value})
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert f"{variable}={value!r}" in result.stderr
+    assert says in result.stderr
+
+
+def test_numbers_are_read_from_the_environment():
+    result = import_settings({"SECRET_KEY": "x", "SESSION_COOKIE_AGE": " 3600 ",
+                              "PAKTA_JOB_STALL_SECONDS": "90.5"},
+                             show="(s.SESSION_COOKIE_AGE, s.PAKTA_JOB_STALL_SECONDS)")
+    assert result.stdout.strip() == "(3600, 90.5)"
 
 
 def test_boolean_words_are_read_case_insensitively(tmp_path):

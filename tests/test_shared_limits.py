@@ -11,14 +11,13 @@ import http.client
 import random
 import re
 import socket
-import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection, connections
+from django.db import connection
 from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 from django.utils import timezone
 
@@ -26,6 +25,7 @@ from pakta.cache import AtomicDatabaseCache
 from pakta.env import cache_settings
 from signings.views import verify
 from tests import factories
+from tests.concurrency import at_once
 from tests.servers import gunicorn
 
 REDIS_URL = "redis://127.0.0.1:6379/15"
@@ -121,23 +121,15 @@ def test_counting_from_many_threads_at_once_loses_no_hit():
     """Each thread has its own database connection, as each gunicorn worker has."""
     cache = AtomicDatabaseCache("pakta_cache", {"KEY_PREFIX": f"t{uuid.uuid4().hex[:8]}"})
     threads, hits = 8, 25
-    start = threading.Barrier(threads)
-    counts: list[int] = []
 
-    def count():
-        try:
-            start.wait()
-            for _ in range(hits):
-                cache.add("k", 0, 600)
-                counts.append(cache.incr("k"))
-        finally:
-            connections.close_all()
+    def count() -> list[int]:
+        seen = []
+        for _ in range(hits):
+            cache.add("k", 0, 600)
+            seen.append(cache.incr("k"))
+        return seen
 
-    workers = [threading.Thread(target=count) for _ in range(threads)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
+    counts = [n for seen in at_once(count, threads) for n in seen]
     assert sorted(counts) == list(range(1, threads * hits + 1))
 
 

@@ -83,6 +83,6 @@ def test_permission_table(row: Row, world, client, django_user_model):
             f"expected {row.expect[actor]}"
         )
         # Pages, exports, PDFs, archives and API answers carry personal data: no browser or
-        # proxy may keep any of them (signings.middleware.NoStoreMiddleware).
+        # proxy may keep any of them (signings.middleware.PrivateResponseMiddleware).
         assert "no-store" in response.get("Cache-Control", ""), (
             f"{row.url_name} as {actor}: Cache-Control is {response.get('Cache-Control')!r}")

@@ -12,7 +12,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -132,10 +132,11 @@ RECAP_LAYOUT = 2
 
 def recap_fingerprint(event: SigningEvent) -> str:
     """Changes whenever anything printed on the recap changes: the event, its signatures and
-    voids, the absences, who is expected, and the signers' roster details."""
+    voids, the absences, who is expected, and the signers' roster details. Not whether the
+    thumbnail task has run: a missing thumbnail is made in memory by the same function, so the
+    page is the same, and two archives built while the tasks catch up must carry one recap."""
     signatures = event.signatures.aggregate(
         count=Count("id"), last=Max("id"), voided=Count("voided_at"), last_void=Max("voided_at"),
-        thumbs=Count("id", filter=~Q(thumbnail="")),
     )
     outcomes = event.outcomes.aggregate(count=Count("id"), last=Max("recorded_at"))
     expected = event.expected.aggregate(

@@ -21,6 +21,7 @@ from signings.models import (
 )
 from signings.models.event import tally_counts
 from signings.readmodels import compliance
+from signings.tabular import xlsx_text
 
 
 @dataclass
@@ -78,11 +79,6 @@ def bkn_report(event: SigningEvent) -> BknReport:
                      total=compliance.totals(by_unit, event.agency), non_signers=non_signers)
 
 
-def _text(value: str) -> str:
-    # A leading "=", "+", "-" or "@" must stay text, never become a formula.
-    return "'" + value if value.lstrip().startswith(("=", "+", "-", "@")) else value
-
-
 def bkn_report_xlsx(report: BknReport, *, title: str) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
@@ -91,7 +87,7 @@ def bkn_report_xlsx(report: BknReport, *, title: str) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "Kategori"
-    sheet.append([_text(title)])
+    sheet.append([xlsx_text(title)])
     sheet["A1"].font = Font(bold=True, size=13)
     sheet.append(["Kategori", *(str(label) for label in Tally.labels)])
     for cell in sheet[2]:
@@ -109,8 +105,8 @@ def bkn_report_xlsx(report: BknReport, *, title: str) -> bytes:
         cell.font = bold
     root_depth = report.event.agency.depth
     for row in report.by_unit:
-        name = "  " * max(row.agency.depth - root_depth, 0) + row.agency.name
-        units.append([_text(name), *(getattr(row, t) for t in Tally.values), row.percent])
+        name = "  " * max(row.agency.depth - root_depth, 0) + xlsx_text(row.agency.name)
+        units.append([name, *(getattr(row, t) for t in Tally.values), row.percent])
     units.column_dimensions["A"].width = 60
 
     missing = workbook.create_sheet("Belum tanda tangan")
@@ -118,8 +114,9 @@ def bkn_report_xlsx(report: BknReport, *, title: str) -> bytes:
     for cell in missing[1]:
         cell.font = bold
     for person in report.non_signers:
-        missing.append([_text(person.name), person.nip, _text(person.position),
-                        _text(person.unit), person.tally, person.reason, _text(person.note)])
+        missing.append([xlsx_text(person.name), xlsx_text(person.nip),
+                        xlsx_text(person.position), xlsx_text(person.unit), person.tally,
+                        person.reason, xlsx_text(person.note)])
     for column, width in zip("ABCDEFG", (40, 20, 40, 40, 20, 20, 40), strict=True):
         missing.column_dimensions[column].width = width
     out = io.BytesIO()

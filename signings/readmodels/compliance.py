@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from signings.models import Agency, ExpectedSigner, SigningEvent, Tally
 from signings.models.event import tally_counts
+from signings.tabular import xlsx_text
 
 
 @dataclass
@@ -60,16 +61,13 @@ def compliance_xlsx(root: Agency, rows: list[ComplianceRow], *, title: str) -> b
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "Kepatuhan"
-    sheet.append([title])
+    sheet.append([xlsx_text(title)])
     sheet["A1"].font = Font(bold=True, size=13)
     sheet.append(["Instansi", *(str(label) for label in Tally.labels), "Persentase (%)"])
     for cell in sheet[2]:
         cell.font = Font(bold=True)
     for row in rows:
-        # A leading "=" or "+" in a name must stay text, never become a formula.
-        name = "  " * max(row.agency.depth - root.depth, 0) + row.agency.name
-        if name.lstrip().startswith(("=", "+", "-", "@")):
-            name = "'" + name
+        name = "  " * max(row.agency.depth - root.depth, 0) + xlsx_text(row.agency.name)
         sheet.append([name, *(getattr(row, t) for t in Tally.values), row.percent])
     total = totals(rows, root)
     sheet.append(["Jumlah", *(getattr(total, t) for t in Tally.values), total.percent])

@@ -210,8 +210,10 @@ def stored_chains() -> list[str]:
 
 def stored_seqs(chain: str) -> list[int]:
     _dirs, files = _listdir(f"{ROOT}/{chain}")
+    # ASCII digits only: "²".isdigit() is true and int() refuses it, and a stray file dropped
+    # in the bucket must not stop the chain check.
     return sorted(int(name[:-5]) for name in files
-                  if name.endswith(".json") and name[:-5].isdigit())
+                  if name.endswith(".json") and name[:-5].isascii() and name[:-5].isdecimal())
 
 
 def read_stored(chain: str, seq: int) -> StoredCheckpoint:

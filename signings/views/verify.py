@@ -8,8 +8,6 @@ engine may index any of it: every answer says noindex, in the page and in a head
 
 from __future__ import annotations
 
-import functools
-
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
@@ -30,16 +28,6 @@ def _rate_limited(request) -> bool:
     client address in the cache every worker shares."""
     key = f"verify-upload:{client_ip(request) or 'unknown'}"
     return ratelimit.hit(key, window_seconds=WINDOW_SECONDS) > UPLOADS_PER_WINDOW
-
-
-def _noindex(view):
-    """Names, agencies and signing times are public here for verifiers only, not for search."""
-    @functools.wraps(view)
-    def wrapped(request, *args, **kwargs):
-        response = view(request, *args, **kwargs)
-        response["X-Robots-Tag"] = "noindex"
-        return response
-    return wrapped
 
 
 def _pact_details(signature) -> dict:
@@ -77,7 +65,6 @@ def _not_found(request):
     return render(request, "verify/not_found.html", {"form": CodeForm()}, status=404)
 
 
-@_noindex
 def verify_home(request):
     form = CodeForm(request.GET or None)
     if form.is_valid():
@@ -86,7 +73,6 @@ def verify_home(request):
     return render(request, "verify/home.html", {"form": form})
 
 
-@_noindex
 def verify(request, code):
     document = verification.find_by_code(code)
     if document is None:

@@ -215,7 +215,7 @@ export class Outbox {
         return this._stopAfter([{ outcome, body: answer.body }]);
       }
       // Network trouble, 5xx, 429: every record of the batch waits for the next flush.
-      for (const { item } of group) await this._apply(item, 0, null);
+      for (const { item } of group) await this._retryLater(item);
       return this._stopAfter([{ outcome: "retry", body: answer.body }]);
     }
     const applied = [];
@@ -240,10 +240,15 @@ export class Outbox {
       item.refused_at = new Date().toISOString();
       await updateItem(item);
     } else if (outcome === "retry") {
-      item.attempts += 1;
-      await updateItem(item);
+      await this._retryLater(item);
     }
     return { outcome, body };
+  }
+
+  // The record stays queued for the next flush; attempts only feed the tablet's status line.
+  async _retryLater(item) {
+    item.attempts += 1;
+    await updateItem(item);
   }
 
   // After the answers of one request: revoked, closed or retry stop the flush (in that order of
