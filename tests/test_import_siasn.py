@@ -378,3 +378,17 @@ def test_category_follows_the_employee_type_and_status(officer, agency_a, employ
         assert row.status == "error" and "Kategori “Tenaga Ahli” tidak dikenal" in row.errors[0]
     else:
         assert row.data["category"] == category
+
+
+def test_a_large_preview_lists_every_row_needing_a_look_and_counts_the_rest(
+        officer, agency_a, unit_a, section, monkeypatch):
+    from signings.views import hr_import
+
+    monkeypatch.setattr(hr_import, "PREVIEW_QUIET_ROWS", 3)
+    page = preview(officer, agency_a, *siasn_file("csv"))
+    rows = page.context["rows"]
+    assert [r.row for r in rows] == [2, 3, 4, 7]  # three new, and the refused row 7
+    assert page.context["hidden"] == 2
+    assert "2 baris baru atau tidak berubah lainnya tidak ditampilkan" in page.content.decode()
+    confirm(officer, page)
+    assert Employee.objects.count() == 5  # the rows not shown are saved too

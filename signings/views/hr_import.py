@@ -103,11 +103,30 @@ def import_preview(request, token):
                         prefix=f"u{index}")
         for index, (name, _count) in enumerate(plan.unmatched_units)
     ]
+    shown = _rows_shown(plan)
     return render(request, "hr/import_preview.html", {
         "plan": plan, "counts": plan.counts, "stored": stored, "agency": agency,
-        "token": token, "fingerprint": plan.fingerprint(),
+        "token": token, "fingerprint": plan.fingerprint(), "rows": shown,
+        "hidden": len(plan.rows) - len(shown),
         "unmatched": list(zip(plan.unmatched_units, unit_forms, strict=True)),
     })
+
+
+# Rendering a table row costs about as much as planning it: a 20,000-row export would spend
+# seconds on a page nobody reads to the end. Rows that need a look (refused, changed) are all
+# shown; new and unchanged ones up to this many, the rest counted.
+PREVIEW_QUIET_ROWS = 500
+
+
+def _rows_shown(plan: imports.ImportPlan) -> list[imports.RowOutcome]:
+    shown, quiet = [], 0
+    for row in plan.rows:
+        if row.status in (imports.RowStatus.ERROR, imports.RowStatus.CHANGED):
+            shown.append(row)
+        elif quiet < PREVIEW_QUIET_ROWS:
+            quiet += 1
+            shown.append(row)
+    return shown
 
 
 @require_POST
