@@ -235,7 +235,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # Pakta's own knobs.
-PAKTA_IMPORT_MAX_BYTES = env_int("PAKTA_IMPORT_MAX_BYTES", 5 * 1024 * 1024, minimum=1)
+# A SIASN export of 20,000 ASN (64 columns) is about 14 MB as CSV.
+PAKTA_IMPORT_MAX_BYTES = env_int("PAKTA_IMPORT_MAX_BYTES", 24 * 1024 * 1024, minimum=1)
 PAKTA_SIGNATURE_MAX_BYTES = env_int("PAKTA_SIGNATURE_MAX_BYTES", 512 * 1024, minimum=1)
 PAKTA_PAPER_SCAN_MAX_BYTES = env_int("PAKTA_PAPER_SCAN_MAX_BYTES", 10 * 1024 * 1024, minimum=1)
 # Printed, permanently, in every QR code: production must say it (signings/checks.py).

@@ -369,6 +369,22 @@ class KioskDeviceAdmin(ReadOnlyAdmin):
     view_on_site = _console("kiosk:devices", event_pk="event_id")
 
 
+@admin.register(m.UnitMapping)
+class UnitMappingAdmin(ReadOnlyAdmin):
+    # Written from the import preview, where the officer sees the file's unit names.
+    list_display = ["source_name", "unit", "agency", "updated_at"]
+    list_filter = [("agency", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["source_name", "unit__name"]
+
+
+@admin.register(m.ColumnMapping)
+class ColumnMappingAdmin(ReadOnlyAdmin):
+    # Written from the import's column-mapping page, where the header is at hand.
+    list_display = ["agency", "signature", "default_category", "updated_at"]
+    list_filter = [("agency", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["signature"]
+
+
 @admin.register(m.IdentityLock)
 class IdentityLockAdmin(ReadOnlyAdmin):
     """Unlocking is an officer's action on the live view (audited), not an admin edit."""

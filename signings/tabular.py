@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from signings.errors import PaktaError
 
 MAX_ROWS = 20000
-MAX_COLUMNS = 60
+MAX_COLUMNS = 100
 # Cells starting with these are formulas to a spreadsheet (CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 

@@ -26,7 +26,8 @@ def test_every_model_of_the_app_is_registered():
 @pytest.mark.parametrize("model", list(apps_models := [
     m.Agency, m.Employee, m.PactTemplate, m.PactTemplateVersion, m.SigningEvent,
     m.EventStatusChange, m.ExpectedSigner, m.AttendanceOutcome, m.Signature, m.KioskDevice,
-    m.RoleAssignment, m.AuditEntry, m.IdentityLock, m.IdentityAttempt,
+    m.RoleAssignment, m.AuditEntry, m.IdentityLock, m.IdentityAttempt, m.UnitMapping,
+    m.ColumnMapping,
 ]), ids=lambda model: model.__name__)
 def test_admin_changelist_searches_and_filters(model, admin_client, open_event):
     url = reverse(f"admin:signings_{model._meta.model_name}_changelist")

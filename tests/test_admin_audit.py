@@ -137,6 +137,23 @@ def _certified_recap(world):
     return row
 
 
+def _unit_mapping(world):
+    from signings.services import imports
+
+    return imports.save_unit_mapping(agency=world.agency, source_name="UPT Puskesmas",
+                                     unit=world.unit,
+                                     context=AuditContext.for_user(world.admin))
+
+
+def _column_mapping(world):
+    from signings.services import imports
+
+    return imports.save_column_mapping(
+        agency=world.agency, header=["NIP", "Nama", "Jabatan"],
+        columns={"nip": 0, "name": 1, "position": 2}, default_category="PNS",
+        context=AuditContext.for_user(world.admin))
+
+
 def _identity_lock(world):
     import uuid
 
@@ -256,6 +273,8 @@ CASES: dict[str, Case] = {
     "signings.bknreportjob": Case(sample=_bkn_report_job),
     "signings.auditcheckpoint": Case(sample=_checkpoint),
     "signings.identitylock": Case(sample=_identity_lock),
+    "signings.unitmapping": Case(sample=_unit_mapping),
+    "signings.columnmapping": Case(sample=_column_mapping),
     "signings.identityattempt": Case(sample=_identity_attempt),
     "signings.eventrecap": Case(sample=_recap),
     "signings.recapcertifiedsignature": Case(sample=_certified_recap),

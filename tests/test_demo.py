@@ -73,3 +73,32 @@ def test_demo_has_a_bkn_report_with_a_follow_up_and_reasons(loaded):
     assert report.total.signed > apel.total.signed
     reasons = {person.reason for person in report.non_signers if person.tally == "Tidak hadir"}
     assert reasons and "" not in reasons
+
+
+def test_the_tours_siasn_sample_imports_into_kotim_after_one_unit_mapping(loaded, client):
+    """README's tour: hr.kotim uploads *Contoh SIASN*, maps the one unknown unit, confirms."""
+    from django.conf import settings
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    sample = (settings.BASE_DIR / "static" / "samples" / "contoh-siasn.csv").read_bytes()
+    client.post("/masuk/", {"username": "hr.kotim", "password": demo.DEMO_PASSWORD})
+    assert "contoh-siasn.csv" in client.get(reverse("hr:import_upload")).content.decode()
+    kotim = Agency.objects.get(code="KOTIM")
+    response = client.post(reverse("hr:import_upload"), {
+        "agency": kotim.pk, "file": SimpleUploadedFile("contoh-siasn.csv", sample)})
+    page = client.get(response.url)
+    assert page.context["plan"].format == "siasn"
+    assert [name for name, _n in page.context["plan"].unmatched_units] == [
+        "UPT Puskesmas Baamang"]
+    token = page.context["token"]
+    client.post(reverse("hr:import_map_unit", kwargs={"token": token}), {
+        "prefix": "u0", "u0-source_name": "UPT Puskesmas Baamang",
+        "u0-unit": Agency.objects.get(code="KOTIM-DINKES").pk})
+    page = client.get(response.url)
+    assert page.context["counts"]["error"] == 0
+    client.post(reverse("hr:import_confirm", kwargs={"token": token}),
+                {"fingerprint": page.context["fingerprint"]})
+    head = Employee.objects.get(name="Sri Wahyuni")
+    assert (head.display_name, head.grade_label, head.echelon) == (
+        "dr. Sri Wahyuni, M.Kes", "Pembina Tingkat I (IV/b)", 2)

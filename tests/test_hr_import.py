@@ -354,13 +354,16 @@ def _rows(n, start=0):
 def test_plan_and_apply_use_a_constant_number_of_queries(hr_a, agency_a,
                                                          django_assert_max_num_queries):
     with django_assert_max_num_queries(6) as small:
-        imports.plan_import(rows=_rows(5), agency=agency_a, user=hr_a)
+        imports.plan_import(table=imports.recognise(rows=_rows(5), agency=agency_a),
+                            agency=agency_a, user=hr_a)
     with django_assert_max_num_queries(len(small.captured_queries)):
-        plan = imports.plan_import(rows=_rows(1500), agency=agency_a, user=hr_a)
+        plan = imports.plan_import(table=imports.recognise(rows=_rows(1500), agency=agency_a),
+                                   agency=agency_a, user=hr_a)
     assert plan.counts["new"] == 1500
     with django_assert_max_num_queries(20):
         imports.apply_import(
-            source=imports.ImportSource(rows=_rows(1500)),
+            source=imports.ImportSource(table=imports.recognise(rows=_rows(1500),
+                                                                agency=agency_a)),
             agency=agency_a,
             fingerprint=plan.fingerprint(),
             context=AuditContext.for_user(hr_a),

@@ -75,7 +75,7 @@ def test_a_60_mb_roster_is_refused_before_a_byte_of_it_is_read(officer):
     assert response.status_code == 413
     assert body.read_bytes == 0
     assert "Berkas terlalu besar" in page
-    assert "60,0 MB" in page and "5,1 MB" in page  # what was sent, what the page accepts
+    assert "60,0 MB" in page and "24,1 MB" in page  # what was sent, what the page accepts
     assert "tidak ada yang tersimpan" in page
     assert f'href="{reverse("hr:import_upload")}"' in page  # back to the upload form
     assert not Employee.objects.exists()

@@ -23,6 +23,7 @@ from signings.models.event import (
     Tally,
 )
 from signings.models.identity_lock import IdentityAttempt, IdentityLock
+from signings.models.import_mapping import ColumnMapping, UnitMapping
 from signings.models.kiosk import KioskDevice
 from signings.models.recap import EventRecap, RecapCertifiedSignature
 from signings.models.report_job import BknReportJob, ReportStatus
@@ -60,6 +61,7 @@ __all__ = [
     "AttendanceStatus",
     "AuditCheckpoint",
     "AuditEntry",
+    "ColumnMapping",
     "Echelon",
     "Employee",
     "EmployeeCategory",
@@ -88,6 +90,7 @@ __all__ = [
     "SignatureMethod",
     "SigningEvent",
     "Tally",
+    "UnitMapping",
     "WitnessIdentity",
     "WitnessLink",
     "WitnessMethod",

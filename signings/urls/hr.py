@@ -28,6 +28,8 @@ urlpatterns += [
     path("sdm/impor/", hr_import.import_upload, name="import_upload"),
     path("sdm/impor/<str:token>/", hr_import.import_preview, name="import_preview"),
     path("sdm/impor/<str:token>/konfirmasi/", hr_import.import_confirm, name="import_confirm"),
+    path("sdm/impor/<str:token>/unit/", hr_import.import_map_unit, name="import_map_unit"),
+    path("sdm/impor/<str:token>/kolom/", hr_import.import_columns, name="import_columns"),
     re_path(r"^sdm/templat-impor\.(?P<fmt>csv|xlsx)$", hr_import.import_template,
             name="import_template"),
     re_path(r"^sdm/pegawai/ekspor\.(?P<fmt>csv|xlsx)$", hr_import.roster_export,

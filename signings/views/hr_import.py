@@ -10,18 +10,23 @@ import secrets
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from signings import access
 from signings.access import Ability
 from signings.forms.employee import EmployeeFilterForm
-from signings.forms.imports import ImportUploadForm
+from signings.forms.imports import ColumnMappingForm, ImportUploadForm, UnitMappingForm
 from signings.models import Agency, Employee
 from signings.services import imports
 from signings.services.context import AuditContext
 
 SESSION_KEY = "pakta_roster_import"
+# An export whose columns are not known yet: only its header waits here, never its rows (the
+# other columns may hold personal data Pakta does not keep). The file is uploaded again once
+# the mapping is saved.
+COLUMNS_SESSION_KEY = "pakta_roster_import_columns"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXAMPLE_ROWS = [
     ["19800101 200501 1 001", "", "", "Budi Santoso", "", "S.E.", "PNS", "Analis Kebijakan",
@@ -33,11 +38,13 @@ EXAMPLE_ROWS = [
 ]
 
 
-def _stored(request, token: str) -> dict | None:
+def _stored(request, token: str, key: str = SESSION_KEY) -> dict | None:
     """The upload this preview token belongs to, or None when it is gone or not ours."""
-    stored = request.session.get(SESSION_KEY)
+    stored = request.session.get(key)
     if not stored or not secrets.compare_digest(stored.get("token", ""), token):
         return None
+    if key == SESSION_KEY and "table" not in stored:
+        return None  # left by an older version of the import: upload again
     return stored
 
 
@@ -48,22 +55,28 @@ def _stored_agency(request, stored: dict) -> Agency:
 
 @access.role_required(Ability.MANAGE)
 def import_upload(request):
-    form = ImportUploadForm(request.POST or None, request.FILES or None, user=request.user)
+    form = ImportUploadForm(request.POST or None, request.FILES or None, user=request.user,
+                            initial={"agency": request.GET.get("agency")})
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         data = upload.read()
         agency = form.cleaned_data["agency"]
+        token = secrets.token_urlsafe(16)
         try:
-            rows = imports.read_table(data, upload.name)
-            imports.plan_import(rows=rows, agency=agency, user=request.user)
+            table = imports.recognise(rows=imports.read_table(data, upload.name), agency=agency)
+        except imports.UnknownColumnsError as unknown:
+            request.session[COLUMNS_SESSION_KEY] = {
+                "token": token, "agency": agency.pk, "filename": upload.name[:200],
+                "header": unknown.header, "guesses": unknown.guesses,
+            }
+            return redirect("hr:import_columns", token=token)
         except imports.ImportFileError as error:
             form.add_error("file", error.message)
         else:
-            token = secrets.token_urlsafe(16)
             # One pending import per session: a new upload replaces the previous preview.
             request.session[SESSION_KEY] = {
                 "token": token, "agency": agency.pk, "filename": upload.name[:200],
-                "sha256": hashlib.sha256(data).hexdigest(), "rows": rows,
+                "sha256": hashlib.sha256(data).hexdigest(), "table": table.to_session(),
             }
             return redirect("hr:import_preview", token=token)
     return render(request, "hr/import_upload.html", {
@@ -83,14 +96,83 @@ def import_preview(request, token):
     if stored is None:
         return _preview_gone(request)
     agency = _stored_agency(request, stored)
-    try:
-        plan = imports.plan_import(rows=stored["rows"], agency=agency, user=request.user)
-    except imports.ImportFileError as error:
-        messages.error(request, error.message)
-        return redirect("hr:import_upload")
+    table = imports.Table.from_session(stored["table"])
+    plan = imports.plan_import(table=table, agency=agency, user=request.user)
+    unit_forms = [
+        UnitMappingForm(initial={"source_name": name}, agency=agency, names=set(),
+                        prefix=f"u{index}")
+        for index, (name, _count) in enumerate(plan.unmatched_units)
+    ]
+    shown = _rows_shown(plan)
     return render(request, "hr/import_preview.html", {
         "plan": plan, "counts": plan.counts, "stored": stored, "agency": agency,
-        "token": token, "fingerprint": plan.fingerprint(),
+        "token": token, "fingerprint": plan.fingerprint(), "rows": shown,
+        "hidden": len(plan.rows) - len(shown),
+        "unmatched": list(zip(plan.unmatched_units, unit_forms, strict=True)),
+    })
+
+
+# Rendering a table row costs about as much as planning it: a 20,000-row export would spend
+# seconds on a page nobody reads to the end. Rows that need a look (refused, changed) are all
+# shown; new and unchanged ones up to this many, the rest counted.
+PREVIEW_QUIET_ROWS = 500
+
+
+def _rows_shown(plan: imports.ImportPlan) -> list[imports.RowOutcome]:
+    shown, quiet = [], 0
+    for row in plan.rows:
+        if row.status in (imports.RowStatus.ERROR, imports.RowStatus.CHANGED):
+            shown.append(row)
+        elif quiet < PREVIEW_QUIET_ROWS:
+            quiet += 1
+            shown.append(row)
+    return shown
+
+
+@require_POST
+@access.role_required(Ability.MANAGE)
+def import_map_unit(request, token):
+    stored = _stored(request, token)
+    if stored is None:
+        return _preview_gone(request)
+    agency = _stored_agency(request, stored)
+    table = imports.Table.from_session(stored["table"])
+    prefix = request.POST.get("prefix", "")
+    form = UnitMappingForm(request.POST, agency=agency, names=table.unit_names(),
+                           prefix=prefix if prefix.isalnum() else "")
+    if form.is_valid():
+        imports.save_unit_mapping(agency=agency, source_name=form.cleaned_data["source_name"],
+                                  unit=form.cleaned_data["unit"],
+                                  context=AuditContext.from_request(request))
+        messages.success(request, _("Unit “%(name)s” dipetakan ke %(unit)s.") % {
+            "name": form.cleaned_data["source_name"], "unit": form.cleaned_data["unit"].name})
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    return redirect("hr:import_preview", token=token)
+
+
+@access.role_required(Ability.MANAGE)
+def import_columns(request, token):
+    stored = _stored(request, token, COLUMNS_SESSION_KEY)
+    if stored is None:
+        return _preview_gone(request)
+    agency = _stored_agency(request, stored)
+    form = ColumnMappingForm(request.POST or None, header=stored["header"],
+                             guesses=stored["guesses"])
+    if request.method == "POST" and form.is_valid():
+        imports.save_column_mapping(
+            agency=agency, header=stored["header"], columns=form.cleaned_data["columns"],
+            default_category=form.cleaned_data["default_category"],
+            context=AuditContext.from_request(request))
+        del request.session[COLUMNS_SESSION_KEY]
+        messages.success(request, _("Pemetaan kolom disimpan. Unggah berkas “%(name)s” sekali "
+                                    "lagi untuk melihat pratinjaunya.")
+                         % {"name": stored["filename"]})
+        return redirect(f"{reverse('hr:import_upload')}?agency={agency.pk}")
+    return render(request, "hr/import_columns.html", {
+        "form": form, "stored": stored, "agency": agency,
     })
 
 
@@ -103,8 +185,8 @@ def import_confirm(request, token):
     agency = _stored_agency(request, stored)
     try:
         plan = imports.apply_import(
-            source=imports.ImportSource(rows=stored["rows"], filename=stored["filename"],
-                                        sha256=stored["sha256"]),
+            source=imports.ImportSource(table=imports.Table.from_session(stored["table"]),
+                                        filename=stored["filename"], sha256=stored["sha256"]),
             agency=agency, fingerprint=request.POST.get("fingerprint", ""),
             context=AuditContext.from_request(request),
         )

@@ -33,6 +33,9 @@ ROWS += [
     Row("hr:import_preview", expect=NO_IMPORT, kwargs=lambda world: {"token": "none"}),
     Row("hr:import_confirm", expect=NO_IMPORT, kwargs=lambda world: {"token": "none"},
         method="post"),
+    Row("hr:import_map_unit", expect=NO_IMPORT, kwargs=lambda world: {"token": "none"},
+        method="post"),
+    Row("hr:import_columns", expect=NO_IMPORT, kwargs=lambda world: {"token": "none"}),
     Row("hr:import_template", expect=HR_LIST_PAGE, kwargs=lambda world: {"fmt": "xlsx"}),
     Row("hr:roster_export", expect=HR_LIST_PAGE, kwargs=lambda world: {"fmt": "csv"}),
 ]

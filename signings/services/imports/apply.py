@@ -1,0 +1,94 @@
+"""Confirming an import: the plan recomputed and written in one transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from signings import access
+from signings.access import Ability
+from signings.models import Agency, Employee
+from signings.services import audit
+from signings.services.context import AuditContext
+from signings.services.imports.formats import Table
+from signings.services.imports.plan import ImportPlan, plan_import
+from signings.services.imports.rows import COMPARED_FIELDS
+from signings.tabular import ImportFileError
+
+
+class StalePlanError(ImportFileError):
+    pass
+
+
+@dataclass(frozen=True, kw_only=True)
+class ImportSource:
+    """The upload's table, and the file's name and SHA-256 for the audit entry."""
+
+    table: Table
+    filename: str = ""
+    sha256: str = ""
+
+
+def apply_import(
+    *, source: ImportSource, agency: Agency, fingerprint: str, context: AuditContext,
+) -> ImportPlan:
+    """Write the plan in one transaction with one audit entry.
+
+    The plan is recomputed here; if it differs from the preview the user confirmed
+    (`fingerprint`), nothing is written and StalePlanError asks them to look again.
+    """
+    user = context.actor
+    access.check(user, Ability.MANAGE, agency)
+    with transaction.atomic():
+        plan = plan_import(table=source.table, agency=agency, user=user)
+        if plan.fingerprint() != fingerprint:
+            raise StalePlanError(
+                "import.stale",
+                _("Data pegawai berubah sejak pratinjau dibuat. Periksa pratinjau terbaru, "
+                  "lalu konfirmasi lagi."),
+            )
+        updates = [row for row in plan.writable if row.employee_id]
+        current = Employee.objects.select_for_update().in_bulk([r.employee_id for r in updates])
+        changed, moved = [], []
+        now = timezone.now()
+        for row in updates:
+            assert row.data is not None  # writable rows carry their values
+            employee = current[row.employee_id]
+            if row.data["agency_id"] != employee.agency_id and row.note:
+                moved.append(employee.pk)
+            for name, value in row.data.items():
+                setattr(employee, name, value)
+            employee.clean()  # derives birth date and sex from NIP/NIK
+            employee.updated_at = now
+            changed.append(employee)
+        new = []
+        for row in plan.writable:
+            if row.employee_id:
+                continue
+            assert row.data is not None  # writable rows carry their values
+            employee = Employee(**row.data)
+            employee.clean()
+            new.append(employee)
+        try:
+            with transaction.atomic():
+                Employee.objects.bulk_create(new, batch_size=500)
+                Employee.objects.bulk_update(
+                    changed, [*COMPARED_FIELDS, "birth_date", "sex", "updated_at"], batch_size=500
+                )
+        except IntegrityError:
+            raise StalePlanError(
+                "import.conflict",
+                _("Sebagian data bentrok dengan perubahan lain yang baru disimpan. Unggah "
+                  "ulang berkasnya."),
+            ) from None
+        audit.record(
+            action="roster.import.confirmed", obj=None, agency=agency, context=context,
+            details={"filename": source.filename, "sha256": source.sha256,
+                     "format": source.table.format, **plan.counts,
+                     "created_ids": [e.pk for e in new], "updated_ids": [e.pk for e in changed],
+                     "moved_ids": moved},
+        )
+    return plan
