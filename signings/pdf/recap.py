@@ -20,7 +20,7 @@ from signings.models import SigningEvent, Tally
 from signings.pdf import dates, engine
 from signings.pdf.fetcher import SafeURLFetcher
 from signings.pdf.pact import letterhead_for, qr_data_url, verification_url
-from signings.readmodels.event_record import event_record
+from signings.readmodels.event_record import EventRecord, event_record
 from signings.readmodels.tally import labelled
 from signings.signature_image import make_thumbnail
 
@@ -88,23 +88,42 @@ def _evidence_context(event: SigningEvent, evidence: RecapEvidence | None) -> di
     return context
 
 
-def recap_context(event: SigningEvent, evidence: RecapEvidence | None = None) -> dict:
-    record = event_record(event)
+def recap_row(signature, tz_name: str) -> dict:
+    return {
+        "signature": signature,
+        "employee": signature.employee,
+        "thumb": _thumb(signature),
+        "time": dates.indonesian_datetime(signature.signed_at, tz_name),
+        "method": signature.get_method_display(),
+    }
+
+
+@dataclass(frozen=True)
+class RecapPart:
+    """One chunk of a long recap (signings/pdf/recap_chunks.py): its rows, numbered from
+    row_offset + 1, with the head (letterhead, counts, QR) and/or the tail (absent, missing,
+    voided, attestation)."""
+
+    rows: list[dict]
+    row_offset: int = 0
+    head: bool = True
+    tail: bool = True
+
+
+def recap_context(event: SigningEvent, evidence: RecapEvidence | None = None, *,
+                  record: EventRecord | None = None, part: RecapPart | None = None) -> dict:
+    """The whole recap, or one part of it."""
+    record = record or event_record(event)
     tz_name = event.agency.timezone
-    rows = [
-        {
-            "signature": s,
-            "employee": s.employee,
-            "thumb": _thumb(s),
-            "time": dates.indonesian_datetime(s.signed_at, tz_name),
-            "method": s.get_method_display(),
-        }
-        for s in record.signed
-    ]
+    if part is None:
+        part = RecapPart(rows=[recap_row(s, tz_name) for s in record.signed])
     return {
         "event": event,
         "record": record,
-        "rows": rows,
+        "rows": part.rows,
+        "row_offset": part.row_offset,
+        "part_head": part.head,
+        "part_tail": part.tail,
         "letterhead": letterhead_for(event.agency),
         "event_date": dates.indonesian_date(event.date),
         "generated": dates.indonesian_datetime(
@@ -118,7 +137,13 @@ def recap_context(event: SigningEvent, evidence: RecapEvidence | None = None) ->
 
 def render_recap(event: SigningEvent, *, evidence: RecapEvidence | None = None,
                  fetcher: SafeURLFetcher | None = None) -> bytes:
-    """The unsealed recap; signings/services/recaps.py issues it (code, seal, audit entry)."""
+    """The unsealed recap; signings/services/recaps.py issues it (code, seal, audit entry).
+    Above settings.PAKTA_RECAP_CHUNK_ROWS signatories it is rendered in chunks over worker
+    processes and merged (signings/pdf/recap_chunks.py)."""
+    from signings.pdf import recap_chunks  # it imports this module
+
+    if fetcher is None and recap_chunks.should_chunk(event):
+        return recap_chunks.render_chunked(event, evidence=evidence)
     # The recap is an official Indonesian record, issued once whatever the reader's language.
     with translation.override("id"):
         html = render_to_string("pdf/recap.html", recap_context(event, evidence))
