@@ -107,15 +107,24 @@ def pact_figures(runs: int, tsa_url: str) -> None:
     print(f"  render + B-B seal / floor             {(render_ms + bb_ms) / floor_ms:7.2f}x")
 
 
+def copy_of(instance):
+    """A new, unsaved row with the same field values."""
+    fields = {field.attname: getattr(instance, field.attname)
+              for field in type(instance)._meta.concrete_fields if not field.primary_key}
+    return type(instance)(**fields)
+
+
 def make_recap_event(rows: int):
-    """An event with `rows` signatures: 100 through the real service, the rest cloned from them
-    in bulk (same images; new people, codes and submission ids)."""
+    """An event with `rows` signatures: 100 through the real service (with the thumbnails the
+    worker makes), the rest cloned from them in bulk (same images; new people, NIPs, codes and
+    submission ids)."""
     import uuid
 
     from django.contrib.auth import get_user_model
 
     from bench.pdf_render import make_data
-    from signings.models import Agency, Signature
+    from signings import tasks
+    from signings.models import Agency, Employee, Signature
     from signings.models.signature import new_verification_code
     from tests import factories
 
@@ -127,20 +136,29 @@ def make_recap_event(rows: int):
         user.save(update_fields=["username"])
     event, _auditor = make_data(min(rows, 100))
     base = list(Signature.objects.filter(event=event).select_related("employee__agency"))
-    clones = []
-    for index in range(len(base), rows):
-        source = base[index % len(base)]
-        employee = factories.employee(source.employee.agency, name=f"Pegawai Uji {index:05d}")
-        clone = Signature.objects.get(pk=source.pk)
-        clone.pk = None
-        clone.employee = employee
-        clone.submission_id = uuid.uuid4()
-        clone.verification_code = new_verification_code()
-        clones.append(clone)
-        if len(clones) == 1000:
-            Signature.objects.bulk_create(clones)
-            clones = []
-    Signature.objects.bulk_create(clones)
+    for signature in base:  # made at signing time by the worker; the recap prints them
+        tasks._make_thumbnail(signature.pk)
+    base = list(Signature.objects.filter(event=event).select_related("employee__agency"))
+    taken = set(Employee.objects.values_list("nip", flat=True))
+    seq = 0
+    for start in range(len(base), rows, 1000):
+        people, clones = [], []
+        for index in range(start, min(rows, start + 1000)):
+            source = base[index % len(base)]
+            while (nip := factories.pns_nip(seq % 999 + 1, birth=f"19{70 + seq // 999 % 17}"
+                                            f"{1 + seq // 999 % 12:02d}15")) in taken:
+                seq += 1
+            taken.add(nip)
+            person = copy_of(source.employee)
+            person.nip, person.name = nip, f"Pegawai Uji {index:05d}"
+            people.append(person)
+            clone = copy_of(source)
+            clone.submission_id = uuid.uuid4()
+            clone.verification_code = new_verification_code()
+            clones.append(clone)
+        for person, clone in zip(Employee.objects.bulk_create(people), clones, strict=True):
+            clone.employee = person
+        Signature.objects.bulk_create(clones)
     return event
 
 
