@@ -137,13 +137,8 @@ def recap_context(event: SigningEvent, evidence: RecapEvidence | None = None, *,
 
 def render_recap(event: SigningEvent, *, evidence: RecapEvidence | None = None,
                  fetcher: SafeURLFetcher | None = None) -> bytes:
-    """The unsealed recap; signings/services/recaps.py issues it (code, seal, audit entry).
-    Above settings.PAKTA_RECAP_CHUNK_ROWS signatories it is rendered in chunks over worker
-    processes and merged (signings/pdf/recap_chunks.py)."""
-    from signings.pdf import recap_chunks  # it imports this module
-
-    if fetcher is None and recap_chunks.should_chunk(event):
-        return recap_chunks.render_chunked(event, evidence=evidence)
+    """The unsealed recap in one pass; signings/services/recaps.py issues it (code, seal, audit
+    entry), in chunks (signings/pdf/recap_chunks.py) above PAKTA_RECAP_CHUNK_ROWS signatories."""
     # The recap is an official Indonesian record, issued once whatever the reader's language.
     with translation.override("id"):
         html = render_to_string("pdf/recap.html", recap_context(event, evidence))
