@@ -189,7 +189,8 @@ def _recap_child(event_id: int, chunked: bool, repeats: int, queue) -> None:
             data = render_recap(event)
         results.append((time.perf_counter() - wall, time.process_time() - cpu, len(data),
                         stats.pages if stats else 0, stats.chunks if stats else 0,
-                        max(stats.child_peak_rss_kb, default=0) if stats else 0))
+                        max(stats.child_peak_rss_kb, default=0) if stats else 0,
+                        stats.child_cpu_seconds if stats else 0.0))
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
     if recap_chunks:
         recap_chunks.shutdown_pool()
@@ -209,9 +210,10 @@ def recap_figures(event_id: int, rows: int, *, chunked: bool, repeats: int) -> N
     label = "chunked" if chunked else "one pass"
     print(f"Recap of {rows} signatories, {label} ({load()}); process RSS {start_rss} MB at "
           f"start, peak {peak} MB")
-    for number, (wall, cpu, size, pages, chunks, child_peak) in enumerate(results, start=1):
-        extra = (f", {chunks} chunks, {pages} pages, worker peak RSS {child_peak // 1024} MB"
-                 if chunked else "")
+    for number, (wall, cpu, size, pages, chunks, child_peak, child_cpu) in enumerate(
+            results, start=1):
+        extra = (f", {chunks} chunks, {pages} pages, worker peak RSS {child_peak // 1024} MB, "
+                 f"workers' CPU {child_cpu:.1f} s" if chunked else "")
         print(f"  run {number}: wall {wall:.1f} s, CPU (this process) {cpu:.1f} s, "
               f"{size / 1024:.0f} KiB{extra}")
 

@@ -4,6 +4,7 @@ unpickles these functions by name before Django is set up in the new process."""
 from __future__ import annotations
 
 import resource
+import time
 
 from signings.pdf import engine
 
@@ -19,7 +20,10 @@ def init_worker() -> None:
     engine.extra_stylesheet(CHUNK_CSS)
 
 
-def render_chunk(html: str, path: str) -> tuple[int, int]:
-    """One chunk to a PDF file: its page count and this worker's peak RSS (KiB)."""
+def render_chunk(html: str, path: str) -> tuple[int, int, float]:
+    """One chunk to a PDF file: its page count, this worker's peak RSS (KiB) and the CPU
+    seconds the chunk took."""
+    start = time.process_time()
     pages = engine.render_pdf_file(html, path, stylesheet="recap", extra_css=CHUNK_CSS)
-    return pages, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return (pages, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+            time.process_time() - start)

@@ -49,6 +49,7 @@ class ChunkStats:
     chunks: int = 0
     pages: int = 0
     child_peak_rss_kb: list[int] = field(default_factory=list)
+    child_cpu_seconds: float = 0.0
 
 
 def signed_count(event: SigningEvent) -> int:
@@ -100,8 +101,8 @@ def _stamp(path: Path, pages: int) -> None:
 
 
 def _merge(chunk_paths: list[Path], stamp_path: Path, out_path: Path) -> None:
-    """The chunks' pages in order, each with its page number laid over it. Every object is
-    copied once: the stamp's font, referenced from every page, is written once."""
+    """The chunks' pages in order, each with its page number laid over it; the stamp's font,
+    referenced from every page, is written once."""
     stamp = PdfReader(stamp_path)
     writer = PdfWriter()
     number = 0
@@ -114,6 +115,9 @@ def _merge(chunk_paths: list[Path], stamp_path: Path, out_path: Path) -> None:
             added.merge_page(stamp.pages[number])
             added.compress_content_streams()  # pypdf leaves the merged stream uncompressed
             number += 1
+    # What the chunks share byte for byte (an image signed twice, identical font or colour
+    # objects) is written once; the chunks' font subsets differ and stay one per chunk.
+    writer.compress_identical_objects(remove_duplicates=True, remove_unreferenced=True)
     with open(out_path, "wb") as handle:
         writer.write(handle)
 
@@ -140,9 +144,10 @@ def render_chunked(event: SigningEvent, *, evidence=None,
 
         def collect(future: Future) -> None:
             nonlocal pages
-            chunk_pages, peak = future.result()
+            chunk_pages, peak, cpu = future.result()
             pages += chunk_pages
             stats.child_peak_rss_kb.append(peak)
+            stats.child_cpu_seconds += cpu
 
         batches = itertools.batched(signatures, size) if total else iter([()])
         for index, batch in enumerate(batches):
