@@ -14,7 +14,6 @@ chunk may be short.
 
 from __future__ import annotations
 
-import itertools
 import math
 import multiprocessing
 import tempfile
@@ -32,7 +31,7 @@ from pypdf import PdfReader, PdfWriter
 from signings.models import Signature, SigningEvent
 from signings.pdf import chunk_worker, engine
 from signings.pdf import recap as recap_pdf
-from signings.readmodels.event_record import event_record, signatures_for
+from signings.readmodels.event_record import EventRecord, event_record, signatures_for
 
 STAMP_CSS = ("@page { @bottom-left { content: none } } "
              ".stamp-page + .stamp-page { break-before: page }")
@@ -85,7 +84,8 @@ def shutdown_pool() -> None:
             _pool = None
 
 
-def _chunk_html(event: SigningEvent, evidence, record, part: recap_pdf.RecapPart) -> str:
+def _chunk_html(event: SigningEvent, evidence: recap_pdf.RecapEvidence | None,
+                record: EventRecord, part: recap_pdf.RecapPart) -> str:
     context = recap_pdf.recap_context(event, evidence, record=record, part=part)
     with translation.override("id"):
         return render_to_string("pdf/recap.html", context)
@@ -122,18 +122,21 @@ def _merge(chunk_paths: list[Path], stamp_path: Path, out_path: Path) -> None:
         writer.write(handle)
 
 
-def render_chunked(event: SigningEvent, *, evidence=None,
+def render_chunked(event: SigningEvent, *, evidence: recap_pdf.RecapEvidence | None = None,
                    stats: ChunkStats | None = None) -> bytes:
     """The unsealed recap, as render_recap would print it in one pass (but for short pages at
     the chunk boundaries)."""
     stats = stats if stats is not None else ChunkStats()
     record = event_record(event, with_signed=False)
-    total = signed_count(event)
-    chunks = max(1, math.ceil(total / settings.PAKTA_RECAP_CHUNK_ROWS))
-    size = math.ceil(total / chunks) if total else 1
+    signed = signatures_for(event).filter(voided_at__isnull=True)
+    # The order and the rows fixed once (ten thousand integers): a signature arriving while an
+    # open event's recap renders cannot shift the chunks or push the attestation off the end.
+    ids = list(signed.values_list("pk", flat=True))
+    total = len(ids)
+    # Chunks of equal size, none larger than PAKTA_RECAP_CHUNK_ROWS and none empty.
+    size = max(1, math.ceil(total / max(1, math.ceil(total / settings.PAKTA_RECAP_CHUNK_ROWS))))
+    chunks = max(1, math.ceil(total / size))
     tz_name = event.agency.timezone
-    signatures = (signatures_for(event).filter(voided_at__isnull=True)
-                  .iterator(chunk_size=size))
     scratch = Path(settings.PAKTA_SCRATCH_DIR)
     scratch.mkdir(parents=True, exist_ok=True)
     pool = _executor()
@@ -149,9 +152,10 @@ def render_chunked(event: SigningEvent, *, evidence=None,
             stats.child_peak_rss_kb.append(peak)
             stats.child_cpu_seconds += cpu
 
-        batches = itertools.batched(signatures, size) if total else iter([()])
-        for index, batch in enumerate(batches):
-            rows = [recap_pdf.recap_row(signature, tz_name) for signature in batch]
+        for index in range(chunks):
+            chunk_ids = ids[index * size:(index + 1) * size]
+            found = signed.in_bulk(chunk_ids)
+            rows = [recap_pdf.recap_row(found[pk], tz_name) for pk in chunk_ids if pk in found]
             html = _chunk_html(event, evidence, record, recap_pdf.RecapPart(
                 rows=rows, row_offset=index * size, head=index == 0, tail=index == chunks - 1))
             del rows
