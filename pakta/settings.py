@@ -239,6 +239,12 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 PAKTA_IMPORT_MAX_BYTES = env_int("PAKTA_IMPORT_MAX_BYTES", 24 * 1024 * 1024, minimum=1)
 PAKTA_SIGNATURE_MAX_BYTES = env_int("PAKTA_SIGNATURE_MAX_BYTES", 512 * 1024, minimum=1)
 PAKTA_PAPER_SCAN_MAX_BYTES = env_int("PAKTA_PAPER_SCAN_MAX_BYTES", 10 * 1024 * 1024, minimum=1)
+# A recap of more signatories than PAKTA_RECAP_CHUNK_ROWS is rendered in chunks of about that many
+# rows, PAKTA_RECAP_PROCESSES at a time in worker processes (each replaced after
+# PAKTA_RECAP_TASKS_PER_CHILD chunks, so memory stays flat), then merged and sealed once.
+PAKTA_RECAP_CHUNK_ROWS = env_int("PAKTA_RECAP_CHUNK_ROWS", 500, minimum=1)
+PAKTA_RECAP_PROCESSES = env_int("PAKTA_RECAP_PROCESSES", min(os.cpu_count() or 1, 4), minimum=1)
+PAKTA_RECAP_TASKS_PER_CHILD = env_int("PAKTA_RECAP_TASKS_PER_CHILD", 4, minimum=1)
 # Printed, permanently, in every QR code: production must say it (signings/checks.py).
 PAKTA_PUBLIC_BASE_URL = os.environ.get("PAKTA_PUBLIC_BASE_URL",
                                        "http://127.0.0.1:8000" if DEBUG else "")

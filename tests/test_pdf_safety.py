@@ -2,6 +2,7 @@
 
 import pytest
 
+from signings.pdf import engine
 from signings.pdf.fetcher import STATIC_ORIGIN, RefusedURLError, SafeURLFetcher
 from signings.pdf.pact import render_pact
 from signings.pdf.recap import render_recap
@@ -35,6 +36,32 @@ def test_hostile_names_in_the_recap_render_as_text(hostile_signature, open_event
     # Table cells wrap and interleave in extracted text: look for the pieces.
     assert "<imgsrc=file:///etc/" in text and "passwd>" in text
     assert fetcher.refused == []
+
+
+HOSTILE_STYLE = ('<style>@font-face { font-family: "Pakta Serif"; src: url(file:///etc/passwd) }'
+                 ' html { display: none }</style>')
+
+
+@pytest.mark.django_db
+def test_the_shared_fonts_and_stylesheets_carry_nothing_from_one_render_to_the_next(
+        open_event, unit_a, hr_a):
+    """One FontConfiguration and one set of parsed stylesheets serve every render of the
+    process: a render of hostile text must leave them as they were."""
+    plain = factories.signature(open_event, factories.employee(unit_a, name="Siti Aminah"),
+                                officer=hr_a)
+    hostile = factories.signature(
+        open_event, factories.employee(unit_a, name=HOSTILE_STYLE[:150],
+                                       position=HOSTILE_POSITION), officer=hr_a)
+    before = render_pact(plain)
+    sheets, shared = engine.stylesheets("pact"), engine._shared()
+    refused = list(shared[1].refused)
+
+    text = pdf_text(render_pact(hostile))
+
+    assert "@font-face" in text.replace("\n", "")  # printed, not applied
+    assert engine.stylesheets("pact") is sheets and engine._shared() is shared
+    assert shared[1].refused == refused  # the file: URL stayed text: nothing was asked for
+    assert render_pact(plain) == before  # rendering is deterministic: nothing carried over
 
 
 @pytest.mark.parametrize("url", [

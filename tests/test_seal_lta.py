@@ -151,3 +151,26 @@ def test_local_tsa_refuses_garbage_and_serves_the_crl(local_tsa):
     with urllib.request.urlopen(local_tsa.pki.crl_url(), timeout=5) as response:  # noqa: S310
         crl = x509.load_der_x509_crl(response.read())
     assert crl.issuer == local_tsa.pki.root().subject
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("tsa", [True, False], ids=["B-LTA", "B-B"])
+def test_a_thread_reuses_its_sealing_state_and_every_seal_still_holds(tsa, settings):
+    """The validation context, timestamper and reserved size serve the next seals of the
+    thread: every one of them is whole, and timestamped when a TSA is set, as the first."""
+    tsa_url = settings.PAKTA_TSA_URL
+    settings.PAKTA_TSA_URL = tsa_url if tsa else ""
+    seal.reset_sealing_state()
+    first = seal_blank()
+    state = seal._sealing_state.value
+    later = [seal_blank() for _ in range(2)]
+
+    assert seal._sealing_state.value is state and state.bytes_reserved
+    for data in [first, *later]:
+        check = seal.check_seal(data)
+        assert check.valid and check.timestamped is tsa
+    # Another TSA setting is another state: nothing sized for one seal kind serves the other.
+    settings.PAKTA_TSA_URL = "" if tsa else tsa_url
+    check = seal.check_seal(seal_blank())
+    assert seal._sealing_state.value is not state
+    assert check.valid and check.timestamped is not tsa

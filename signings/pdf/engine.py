@@ -42,6 +42,14 @@ def stylesheets(name: str) -> tuple[CSS, ...]:
     return fonts, own
 
 
+@cache
+def extra_stylesheet(css: str) -> CSS:
+    """A fixed rule added to a stylesheet (e.g. a recap chunk without page numbers), parsed
+    once. Only constant strings from our code: never user text."""
+    font_config, fetcher = _shared()
+    return CSS(string=css, base_url=STATIC_ORIGIN, url_fetcher=fetcher, font_config=font_config)
+
+
 def render_pdf(html: str, *, stylesheet: str, fetcher: SafeURLFetcher | None = None) -> bytes:
     """Render trusted template output (user text already escaped) to PDF bytes."""
     font_config, shared_fetcher = _shared()
@@ -49,3 +57,17 @@ def render_pdf(html: str, *, stylesheet: str, fetcher: SafeURLFetcher | None = N
     document = HTML(string=html, base_url=STATIC_ORIGIN, url_fetcher=fetcher or shared_fetcher)
     with _render_lock:
         return document.write_pdf(stylesheets=list(sheets), font_config=font_config)
+
+
+def render_pdf_file(html: str, path: str, *, stylesheet: str, extra_css: str = "") -> int:
+    """Render to a file (a recap chunk: its bytes never pass through memory twice); returns
+    the number of pages."""
+    font_config, fetcher = _shared()
+    sheets = list(stylesheets(stylesheet))
+    if extra_css:
+        sheets.append(extra_stylesheet(extra_css))
+    document = HTML(string=html, base_url=STATIC_ORIGIN, url_fetcher=fetcher)
+    with _render_lock:
+        rendered = document.render(stylesheets=sheets, font_config=font_config)
+        rendered.write_pdf(target=path)
+    return len(rendered.pages)

@@ -25,7 +25,7 @@ from signings.pdf.pact import (
     verification_url,
     witness_signature_of,
 )
-from signings.readmodels.event_record import event_record
+from signings.readmodels.event_record import EventRecord, event_record
 from signings.readmodels.tally import labelled
 from signings.signature_image import make_thumbnail
 
@@ -104,25 +104,46 @@ def _evidence_context(event: SigningEvent, evidence: RecapEvidence | None) -> di
     return context
 
 
-def recap_context(event: SigningEvent, evidence: RecapEvidence | None = None) -> dict:
-    record = event_record(event)
+def recap_row(signature, tz_name: str, *, witnessed: bool) -> dict:
+    """One signer's row; `witnessed`: the event's template has a "Menyaksikan" block."""
+    return {
+        "signature": signature,
+        "employee": signature.employee,
+        "thumb": _thumb(signature),
+        "time": dates.indonesian_datetime(signature.signed_at, tz_name),
+        "method": signature.get_method_display(),
+        "witness": _witness_line(signature, tz_name) if witnessed else "",
+    }
+
+
+@dataclass(frozen=True)
+class RecapPart:
+    """One chunk of a long recap (signings/pdf/recap_chunks.py): its rows, numbered from
+    row_offset + 1, with the head (letterhead, counts, QR) and/or the tail (absent, missing,
+    voided, attestation)."""
+
+    rows: list[dict]
+    row_offset: int = 0
+    head: bool = True
+    tail: bool = True
+
+
+def recap_context(event: SigningEvent, evidence: RecapEvidence | None = None, *,
+                  record: EventRecord | None = None, part: RecapPart | None = None) -> dict:
+    """The whole recap, or one part of it."""
+    record = record or event_record(event)
     tz_name = event.agency.timezone
     witnessed = event.template_version.witness_required
-    rows = [
-        {
-            "signature": s,
-            "employee": s.employee,
-            "thumb": _thumb(s),
-            "time": dates.indonesian_datetime(s.signed_at, tz_name),
-            "method": s.get_method_display(),
-            "witness": _witness_line(s, tz_name) if witnessed else "",
-        }
-        for s in record.signed
-    ]
+    if part is None:
+        part = RecapPart(rows=[recap_row(s, tz_name, witnessed=witnessed)
+                               for s in record.signed])
     return {
         "event": event,
         "record": record,
-        "rows": rows,
+        "rows": part.rows,
+        "row_offset": part.row_offset,
+        "part_head": part.head,
+        "part_tail": part.tail,
         "letterhead": letterhead_for(event.agency),
         "event_date": dates.indonesian_date(event.date),
         "generated": dates.indonesian_datetime(
@@ -137,7 +158,8 @@ def recap_context(event: SigningEvent, evidence: RecapEvidence | None = None) ->
 
 def render_recap(event: SigningEvent, *, evidence: RecapEvidence | None = None,
                  fetcher: SafeURLFetcher | None = None) -> bytes:
-    """The unsealed recap; signings/services/recaps.py issues it (code, seal, audit entry)."""
+    """The unsealed recap in one pass; signings/services/recaps.py issues it (code, seal, audit
+    entry), in chunks (signings/pdf/recap_chunks.py) above PAKTA_RECAP_CHUNK_ROWS signatories."""
     # The recap is an official Indonesian record, issued once whatever the reader's language.
     with translation.override("id"):
         html = render_to_string("pdf/recap.html", recap_context(event, evidence))

@@ -22,6 +22,7 @@ import io
 import logging
 import ssl
 import threading
+import time
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
@@ -39,7 +40,7 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
 from pyhanko.sign.diff_analysis import ModificationLevel
-from pyhanko.sign.general import find_unique_cms_attribute
+from pyhanko.sign.general import SigningError, find_unique_cms_attribute
 from pyhanko.sign.timestamps import HTTPTimeStamper
 from pyhanko.sign.validation import validate_pdf_signature, validate_pdf_timestamp
 from pyhanko_certvalidator import ValidationContext
@@ -55,6 +56,11 @@ TSA_TIMEOUT_SECONDS = 10
 _lock = threading.Lock()
 _cache: dict[tuple[str, str], signers.SimpleSigner] = {}
 _warned_no_tsa = threading.Event()  # said once per process, not once per pact
+# How long a thread keeps its sealing state (validation context with the CRLs it fetched, the
+# timestamper with its size-estimate token, the reserved size): long enough to serve a batch of
+# pacts, short enough that fresh revocation data and a renewed TSA certificate are picked up.
+SEALING_STATE_SECONDS = 300
+_sealing_state = threading.local()
 
 
 class SealConfigurationError(RuntimeError):
@@ -214,33 +220,90 @@ def seal_pdf(pdf: bytes, *, reason: str, location: str) -> bytes:
     return _outside_event_loop(_seal_pdf, pdf, reason=reason, location=location)
 
 
+@dataclass
+class _SealingState:
+    """What one thread reuses from seal to seal (measured in bench/pdf_throughput.py): the
+    validation context (building it parses the roots and the development CA's CRL), the
+    timestamper (pyHanko asks the TSA for a throw-away token to size every new one's
+    signature), and the bytes reserved for the signature, which pyHanko otherwise measures
+    with a dry-run signature on every seal. pyHanko does not say its objects are thread-safe:
+    each thread has its own."""
+
+    key: tuple
+    made_at: float
+    validation_context: ValidationContext | None = None
+    timestamper: _TimeStamper | None = None
+    bytes_reserved: int | None = None
+
+
+def _state_for(signer: signers.SimpleSigner, tsa_url: str) -> _SealingState:
+    key = (signer.signing_cert.sha256, tsa_url, settings.PAKTA_TRUST_ROOTS,
+           settings.PAKTA_DEV_PKI_DIR)
+    state: _SealingState | None = getattr(_sealing_state, "value", None)
+    if (state is None or state.key != key
+            or time.monotonic() - state.made_at > SEALING_STATE_SECONDS):
+        state = _SealingState(key=key, made_at=time.monotonic())
+        if tsa_url:
+            state.validation_context = _signing_validation_context(signer)
+            state.timestamper = _TimeStamper(tsa_url, timeout=TSA_TIMEOUT_SECONDS)
+        _sealing_state.value = state
+    return state
+
+
+def reset_sealing_state() -> None:
+    """Forget this thread's reused sealing state (tests that swap keys or TSAs)."""
+    _sealing_state.value = None
+
+
 def _seal_pdf(pdf: bytes, *, reason: str, location: str) -> bytes:
     signer = get_signer()
-    writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
     tsa_url = settings.PAKTA_TSA_URL
-    if not tsa_url:
-        if not _warned_no_tsa.is_set():
-            _warned_no_tsa.set()
-            logger.warning("PAKTA_TSA_URL is not set: sealing without a timestamp (PAdES B-B).")
+    if not tsa_url and not _warned_no_tsa.is_set():
+        _warned_no_tsa.set()
+        logger.warning("PAKTA_TSA_URL is not set: sealing without a timestamp (PAdES B-B).")
+    state = _state_for(signer, tsa_url)
+    if state.timestamper is None:
         meta = signers.PdfSignatureMetadata(
             field_name=SEAL_FIELD, subfilter=fields.SigSeedSubFilter.PADES,
             md_algorithm="sha256", reason=reason, location=location,
         )
-        return signers.PdfSigner(meta, signer=signer).sign_pdf(writer).getvalue()
-    meta = signers.PdfSignatureMetadata(
-        field_name=SEAL_FIELD,
-        subfilter=fields.SigSeedSubFilter.PADES,
-        md_algorithm="sha256",
-        reason=reason,
-        location=location,
-        embed_validation_info=True,
-        use_pades_lta=True,
-        timestamp_field_name=ARCHIVE_TIMESTAMP_FIELD,
-        validation_context=_signing_validation_context(signer),
-    )
-    timestamper = _TimeStamper(tsa_url, timeout=TSA_TIMEOUT_SECONDS)
-    out = signers.PdfSigner(meta, signer=signer, timestamper=timestamper).sign_pdf(writer)
-    return out.getvalue()
+    else:
+        meta = signers.PdfSignatureMetadata(
+            field_name=SEAL_FIELD,
+            subfilter=fields.SigSeedSubFilter.PADES,
+            md_algorithm="sha256",
+            reason=reason,
+            location=location,
+            embed_validation_info=True,
+            use_pades_lta=True,
+            timestamp_field_name=ARCHIVE_TIMESTAMP_FIELD,
+            validation_context=state.validation_context,
+        )
+    pdf_signer = signers.PdfSigner(meta, signer=signer, timestamper=state.timestamper)
+    if state.bytes_reserved is not None:
+        try:
+            return pdf_signer.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(pdf)),
+                                       bytes_reserved=state.bytes_reserved).getvalue()
+        except SigningError:
+            # A larger signature than the first one of this thread (a longer TSA answer, say):
+            # measure again.
+            logger.info("Reserved signature size too small: estimating again.")
+    sealed = pdf_signer.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(pdf))).getvalue()
+    state.bytes_reserved = _reserved_size(sealed)
+    return sealed
+
+
+def _reserved_size(sealed: bytes) -> int | None:
+    """The bytes pyHanko reserved for the seal's signature: the gap in its /ByteRange, less
+    the two angle brackets of the hex string."""
+    try:
+        seals = [sig for sig in PdfFileReader(io.BytesIO(sealed), strict=False)
+                 .embedded_signatures if sig.field_name == SEAL_FIELD]
+        byte_range = seals[0].sig_object["/ByteRange"]
+        return int(byte_range[2]) - int(byte_range[1]) - 2
+    except Exception:  # noqa: BLE001 - no reuse then: pyHanko estimates every time
+        logger.exception("Could not read the reserved signature size back.")
+        return None
 
 
 @dataclass(frozen=True)

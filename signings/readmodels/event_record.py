@@ -41,8 +41,13 @@ def signatures_for(event: SigningEvent):
     )
 
 
-def event_record(event: SigningEvent) -> EventRecord:
-    all_signatures = list(signatures_for(event))
+def event_record(event: SigningEvent, *, with_signed: bool = True) -> EventRecord:
+    """with_signed=False leaves `signed` empty, for a caller that streams the signatures
+    itself (a recap of thousands, signings/pdf/recap_chunks.py)."""
+    signatures = signatures_for(event)
+    if not with_signed:
+        signatures = signatures.filter(voided_at__isnull=False)
+    all_signatures = list(signatures)
     expected = ExpectedSigner.objects.filter(event=event)
     outcomes = {
         o.employee_id: o

@@ -1,7 +1,8 @@
 """Issuing the recap of an event: rendered once per state of the event, sealed like a pact,
 with its own verification code, the audit chain head at its making, and its hash in the log.
 
-A 1,000-signatory recap takes WeasyPrint well over ten seconds; auditors download the recap of
+A 1,000-signatory recap takes WeasyPrint over ten seconds of CPU in one pass (in chunks over
+worker processes above PAKTA_RECAP_CHUNK_ROWS signatories); auditors download the recap of
 a closed event again and again and the archive task renders it too, so a state is rendered
 once and its sealed file kept (signings/models/recap.py).
 """
@@ -20,6 +21,7 @@ from django.utils import timezone
 from signings.models import AuditEntry, EventRecap, Signature, SigningEvent
 from signings.models.signature import new_verification_code
 from signings.pdf import recap as recap_pdf
+from signings.pdf import recap_chunks
 from signings.services import audit, chain_head, seal_certificates
 from signings.services.context import AuditContext
 
@@ -59,7 +61,10 @@ def _read(recap: EventRecap) -> bytes | None:
 
 def _sealed(event: SigningEvent, evidence: recap_pdf.RecapEvidence,
             context: AuditContext) -> tuple[bytes, str]:
-    unsealed = recap_pdf.render_recap(event, evidence=evidence)
+    if recap_chunks.should_chunk(event):
+        unsealed = recap_chunks.render_chunked(event, evidence=evidence)
+    else:
+        unsealed = recap_pdf.render_recap(event, evidence=evidence)
     sealed = seal_certificates.seal_document(
         unsealed, title=recap_pdf.recap_title(event),
         signer=f"{event.title} ({event.date:%d-%m-%Y})", location=event.agency.city,
