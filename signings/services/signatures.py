@@ -29,18 +29,16 @@ from signings.models import (
     AttendanceOutcome,
     Employee,
     EventStatus,
-    ExpectedSigner,
     IdentityCheck,
     IdentityMethod,
     IdentityResult,
-    PactTemplateVersion,
     Signature,
     SignatureMethod,
     SigningEvent,
     rows,
 )
 from signings.models.identity_lock import MAX_WRONG_ATTEMPTS
-from signings.services import audit, identity_checks, kiosk, tablet_times
+from signings.services import audit, identity_checks, kiosk, signing_locks, tablet_times
 from signings.services.context import AuditContext
 from signings.signature_image import CleanSignature, clean_signature_png
 
@@ -228,8 +226,8 @@ def _record_locked(
         # Lock the event (shared) and the person's row on the expected list: concurrent
         # submissions for the same employee queue here and the second sees the first one's
         # signature.
-        locked_event, expected = _lock(event, employee.pk)
-        standing = _standing(submission.submission_id, locked_event.pk, employee.pk)
+        locked_event, expected = signing_locks.lock(event, employee.pk)
+        standing = signing_locks.standing(submission.submission_id, locked_event.pk, employee.pk)
         if standing.previous_id is not None:
             return _replay(Signature.objects.get(pk=standing.previous_id), prepared.fingerprint)
         if locked_event.status != EventStatus.OPEN:
@@ -428,120 +426,8 @@ def _check_order(event: SigningEvent, employee: Employee) -> None:
         )
 
 
-def _lock_expected(event_id: int, employee_id: int) -> bool:
-    """Lock the (event, employee) row of the expected list; False when there is none."""
-    return (
-        ExpectedSigner.objects.select_for_update()
-        .filter(event_id=event_id, employee_id=employee_id)
-        .values_list("pk", flat=True)
-        .first()
-        is not None
-    )
-
-
-@dataclass(frozen=True)
-class _Standing:
-    """What the checks need to know about the person at the event, read after the row lock, so
-    it includes what a concurrent submission that held the lock has just committed."""
-
-    previous_id: int | None  # a signature with this submission_id (a resend)
-    existing_id: int | None  # the person's standing (not voided) signature at the event
-    locked: bool  # locked on the event after wrong birth dates
-    wrong_dates: int  # every wrong birth date the server was told of, unlocks or not
-    noted: bool  # an attendance note ("absent", "sign later") that the signature settles
-
-
-_STANDING_SQL = (
-    "SELECT (SELECT id FROM signings_signature WHERE submission_id = %s),"
-    " (SELECT id FROM signings_signature WHERE event_id = %s AND employee_id = %s"
-    "  AND voided_at IS NULL LIMIT 1),"
-    " EXISTS (SELECT 1 FROM signings_identitylock WHERE event_id = %s AND employee_id = %s"
-    "  AND locked_at IS NOT NULL),"
-    " (SELECT COALESCE(SUM(wrong), 0) FROM signings_identityattempt"
-    "  WHERE event_id = %s AND employee_id = %s),"
-    " EXISTS (SELECT 1 FROM signings_attendanceoutcome WHERE event_id = %s AND employee_id = %s)"
-)
-
-
-def _standing(submission_id: uuid.UUID | None, event_id: int, employee_id: int) -> _Standing:
-    """One statement for five questions: each is a separate query otherwise, and this is the
-    hot path (bench/kiosk_profile.py). Same meaning as Signature.objects.valid(),
-    identity_checks.check_not_locked and identity_checks.reported_wrong_dates."""
-    ids = [event_id, employee_id]
-    # No submission id (an officer's recording) matches nothing: `= NULL` is never true.
-    sent = Signature._meta.get_field("submission_id").get_db_prep_value(submission_id,
-                                                                         connection)
-    with connection.cursor() as cursor:
-        cursor.execute(_STANDING_SQL, [sent, *ids, *ids, *ids, *ids])
-        previous, existing, locked, wrong, noted = cursor.fetchone()
-    return _Standing(previous_id=previous, existing_id=existing, locked=bool(locked),
-                     wrong_dates=int(wrong), noted=bool(noted))
-
-
 def _settle_outcome(event_id: int, employee_id: int) -> None:
     AttendanceOutcome.objects.filter(event_id=event_id, employee_id=employee_id).delete()
-
-
-# What the checks under the lock read of the event, refreshed from its locked row (_refreshed).
-_EVENT_FIELDS = ("status", "title", "identity_check", "enforce_signing_order", "witness_id",
-                 "template_version_id")
-
-# The event row FOR SHARE and the person's expected row FOR UPDATE, in that order (as closing
-# the event and changing the expected list take them), in one round trip.
-_LOCK_SQL = (
-    f"SELECT {', '.join(f'ev.{name}' for name in _EVENT_FIELDS)}"  # noqa: S608
-    " FROM signings_signingevent ev"
-    " JOIN signings_expectedsigner es ON es.event_id = ev.id"
-    " WHERE ev.id = %s AND es.employee_id = %s"
-    " FOR SHARE OF ev FOR UPDATE OF es"
-)
-
-
-def _lock(event: SigningEvent, employee_id: int) -> tuple[SigningEvent, bool]:
-    """(the event, whether the person is expected at it), both rows locked for the
-    transaction."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(_LOCK_SQL, [event.pk, employee_id])
-            row = cursor.fetchone()
-        if row is not None:
-            return _refreshed(event, row), True
-        # Not expected (a refusal): the event alone, still locked, for the checks' order.
-    locked_event = _lock_event_shared(event)
-    return locked_event, _lock_expected(locked_event.pk, employee_id)
-
-
-def _lock_event_shared(event: SigningEvent) -> SigningEvent:
-    """Read the event under a shared lock: signatures do not block each other, but closing
-    the event (FOR UPDATE) waits for signatures in flight and vice versa.
-
-    One round trip on PostgreSQL: the fields the checks need are refreshed on the instance
-    the caller already holds (its template version is immutable once anyone has signed).
-    """
-    if connection.vendor != "postgresql":
-        return SigningEvent.objects.select_related("template_version").get(pk=event.pk)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {', '.join(_EVENT_FIELDS)}"  # noqa: S608
-            " FROM signings_signingevent WHERE id = %s FOR SHARE",
-            [event.pk],
-        )
-        row = cursor.fetchone()
-    if row is None:
-        raise SigningEvent.DoesNotExist
-    return _refreshed(event, row)
-
-
-def _refreshed(event: SigningEvent, row: tuple) -> SigningEvent:
-    """`event` with the _EVENT_FIELDS of its locked row."""
-    values = dict(zip(_EVENT_FIELDS, row, strict=True))
-    template_version_id = values.pop("template_version_id")
-    for name, value in values.items():
-        setattr(event, name, value)
-    cached = event._state.fields_cache.get("template_version")
-    if cached is None or cached.pk != template_version_id:
-        event.template_version = PactTemplateVersion.objects.get(pk=template_version_id)
-    return event
 
 
 def _replay(previous: Signature, fingerprint: str) -> SigningResult:
