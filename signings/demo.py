@@ -7,16 +7,20 @@ it is created, so loading twice changes nothing.
 from __future__ import annotations
 
 import datetime
-import io
-import math
 import random
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
-from PIL import Image, ImageDraw
 
+from signings.demo_people import (
+    NIK_REGION,
+    NON_ASN_POSITIONS,
+    STAFF_POSITIONS,
+    People,
+    signature_png,
+)
 from signings.models import (
     AbsenceReason,
     Agency,
@@ -135,81 +139,6 @@ AGENCIES = [
 ]
 
 # Province codes for synthetic NIKs: Kalimantan Tengah 62, Sumatera Barat 13.
-NIK_REGION = {"KALTENG": "627101", "KOTIM": "620201", "SERUYAN": "620701", "SUMBAR": "137101"}
-
-GIVEN_NAMES_M = ["Budi", "Agus", "Hendra", "Rahmat", "Yudi", "Fajar", "Arif", "Dedi", "Slamet",
-                 "Muhammad", "Irwan", "Joko", "Andi", "Rizky", "Taufik", "Herman", "Bambang"]
-GIVEN_NAMES_F = ["Siti", "Dewi", "Rina", "Nur", "Lestari", "Wulan", "Ratna", "Fitri", "Yuliana",
-                 "Maria", "Ayu", "Indah", "Sri", "Nurul", "Evi", "Rahmawati", "Dian"]
-FAMILY_NAMES = ["Santoso", "Hidayat", "Saputra", "Lestari", "Pratama", "Wijaya", "Nugroho",
-                "Kusuma", "Rahman", "Siregar", "Ampung", "Sangkai", "Damanik", "Harahap",
-                "Anggraini", "Setiawan", "Purba", "Gultom", "Simanjuntak", "Ibrahim"]
-SUFFIXES = ["S.Pd.", "S.E.", "S.Kom.", "S.H.", "S.Sos.", "S.T.", "A.Md.", "M.Si", "M.M.", "S.IP."]
-STAFF_POSITIONS = ["Analis Kebijakan", "Pengadministrasi Umum", "Pranata Komputer",
-                   "Bendahara", "Analis Sumber Daya Manusia Aparatur", "Arsiparis",
-                   "Penyusun Laporan Keuangan", "Pengelola Data"]
-NON_ASN_POSITIONS = ["Tenaga Administrasi", "Pengemudi", "Petugas Kebersihan", "Operator Komputer",
-                     "Petugas Keamanan"]
-
-
-class _People:
-    """Deterministic generator of plausible, valid, unique Indonesian staff identities."""
-
-    def __init__(self):
-        self.rng = random.Random(2024)
-        self.sequence = 0
-
-    def person(self) -> tuple[str, str, str]:
-        female = self.rng.random() < 0.45
-        given = self.rng.choice(GIVEN_NAMES_F if female else GIVEN_NAMES_M)
-        family = self.rng.choice(FAMILY_NAMES)
-        return f"{given} {family}", ("F" if female else "M"), self.rng.choice(SUFFIXES)
-
-    def birth_date(self, earliest: int = 1966, latest: int = 1998) -> datetime.date:
-        return datetime.date(self.rng.randint(earliest, latest), self.rng.randint(1, 12),
-                             self.rng.randint(1, 28))
-
-    def next_seq(self) -> int:
-        self.sequence += 1
-        return self.sequence
-
-    def pns_nip(self, sex: str) -> str:
-        birth = self.birth_date()
-        year = min(birth.year + self.rng.randint(20, 30), 2023)
-        seq = self.next_seq()
-        return (f"{birth:%Y%m%d}{year}{self.rng.randint(1, 12):02d}"
-                f"{1 if sex == 'M' else 2}{seq % 1000 or 1:03d}")
-
-    def pppk_nip(self, sex: str) -> str:
-        birth = self.birth_date(1975, 1999)
-        year = self.rng.choice([2021, 2022, 2023])
-        seq = self.next_seq()
-        return f"{birth:%Y%m%d}{year}{year % 100:02d}{1 if sex == 'M' else 2}{seq % 1000 or 1:03d}"
-
-    def nik(self, region: str, sex: str) -> str:
-        birth = self.birth_date(1980, 2003)
-        day = birth.day + (40 if sex == "F" else 0)
-        seq = self.next_seq()
-        return f"{region}{day:02d}{birth:%m%y}{seq % 10000 or 1:04d}"
-
-
-def _signature_png(rng: random.Random) -> bytes:
-    """A synthetic hand-drawn-looking signature stroke."""
-    image = Image.new("RGBA", (600, 200), (255, 255, 255, 0))
-    draw = ImageDraw.Draw(image)
-    points = []
-    phase = rng.random() * math.pi
-    for i in range(80):
-        x = 40 + i * 6.5
-        y = 100 + 45 * math.sin(i / (4 + rng.random() * 3) + phase) * (1 - i / 120)
-        points.append((x, y + rng.uniform(-4, 4)))
-    draw.line(points, fill=(20, 30, 90, 255), width=4, joint="curve")
-    draw.line([(60, 150), (520, 140)], fill=(20, 30, 90, 255), width=3)
-    out = io.BytesIO()
-    image.save(out, format="PNG")
-    return out.getvalue()
-
-
 def _employee_key(data: dict) -> dict:
     if data.get("nip"):
         return {"nip": data["nip"]}
@@ -226,7 +155,7 @@ def _ensure_employee(data: dict) -> Employee:
     return employee
 
 
-def _build_staff(agency: Agency, spec: AgencySpec, people: _People, root_code: str) -> None:
+def _build_staff(agency: Agency, spec: AgencySpec, people: People, root_code: str) -> None:
     region = NIK_REGION[root_code]
     rng = people.rng
     if spec.kind in (AgencyKind.DEPARTMENT, AgencyKind.REGENCY, AgencyKind.PROVINCE):
@@ -339,7 +268,7 @@ def _sign_many(event: SigningEvent, *, share: float, context: AuditContext,
         result = signatures.record_signature(
             event=event, employee=employee,
             submission=signatures.Submission(
-                method=SignatureMethod.OFFICER, image_png=_signature_png(rng), strokes=[],
+                method=SignatureMethod.OFFICER, image_png=signature_png(rng), strokes=[],
                 template_hash=event.template_version.content_hash, client_signed_at=when,
             ),
             context=context,
@@ -421,12 +350,12 @@ def _witnessed_event(agencies: dict[str, Agency], context: AuditContext,
             event=event, witness=Employee.objects.get(pk=witness_id),
             context=context,
             submission=witnesses.WitnessSubmission(
-                signature_ids=signature_ids, image_png=_signature_png(rng),
+                signature_ids=signature_ids, image_png=signature_png(rng),
                 method=WitnessMethod.OFFICER_SCREEN))
 
 
 def load() -> dict[str, int]:
-    people = _People()
+    people = People()
     rng = random.Random(17012024)
     with transaction.atomic():
         agencies: dict[str, Agency] = {}
