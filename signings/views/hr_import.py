@@ -251,7 +251,8 @@ def import_template(request, fmt):
 def roster_export(request, fmt):
     form = EmployeeFilterForm(request.GET or None, user=request.user)
     employees = form.filter(
-        access.scoped(Employee.objects.select_related("agency", "superior"), request.user, Ability.MANAGE)
+        access.scoped(Employee.objects.select_related("agency", "superior"), request.user,
+                      Ability.MANAGE)
     )
     rows = [[label for _key, label in imports.COLUMNS]]
     for e in employees.iterator(chunk_size=2000):
