@@ -241,3 +241,22 @@ def test_superiors_add_no_queries_per_row(hr_a, agency_a, django_assert_max_num_
     assert superior_of(factories.pns_nip(40, birth="19710102")) == factories.pns_nip(
         39, birth="19710102")
     assert superior_of(factories.pns_nip(1, birth="19710102")) == bosses[0].nip
+
+
+def test_a_move_must_keep_a_superior_in_scope_or_name_a_new_one(officer, agency_a, unit_a):
+    old = factories.employee(unit_a, name="Kabid", nip=factories.pns_nip(5))
+    head = factories.employee(agency_a, name="Sekda", nip=factories.pns_nip(6))
+    moving = factories.employee(unit_a, name="Staf", nip=STAFF, position="Analis",
+                                grade="III/a", superior=old)
+    also = factories.employee(unit_a, name="Juru", nip=CLERK, position="Analis",
+                              grade="III/a", superior=old)
+    # To the agency itself, above the recorded superior's unit: refused unless a new one.
+    errors = _errors(officer, agency_a, line(STAFF, "Staf"), line(CLERK, "Juru",
+                                                                  superior=head.nip))
+    assert errors == {2: ["Atasan langsung yang tercatat (Kabid) tidak lagi dari unit yang sama "
+                          "atau unit di atasnya setelah perubahan unit ini; isi kolom NIP Atasan "
+                          "dengan atasan yang baru."]}
+    moving.refresh_from_db()
+    also.refresh_from_db()
+    assert (moving.agency_id, moving.superior_id) == (unit_a.pk, old.pk)
+    assert (also.agency_id, also.superior_id) == (agency_a.pk, head.pk)

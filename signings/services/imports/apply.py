@@ -66,11 +66,13 @@ def apply_import(
             for name, value in _fields(row.data).items():
                 setattr(employee, name, value)
             employee.agency = plan.agencies[employee.agency_id]
+            if row.superior_nip:
+                # The plan checked the new superior; the old one must not be checked instead.
+                superiors.append((employee, row, employee.superior_id))
+                employee.superior = None
             employee.clean()  # derives birth date and sex from NIP/NIK
             employee.updated_at = now
             changed.append(employee)
-            if row.superior_nip:
-                superiors.append((employee, row))
         new = []
         for row in plan.writable:
             if row.employee_id:
@@ -80,7 +82,7 @@ def apply_import(
             employee.clean()
             new.append(employee)
             if row.superior_nip:
-                superiors.append((employee, row))
+                superiors.append((employee, row, None))
         try:
             with transaction.atomic():
                 Employee.objects.bulk_create(new, batch_size=500)
@@ -90,7 +92,7 @@ def apply_import(
                     batch_size=500,
                 )
                 # The new employees' superiors: some are new too, known once created.
-                Employee.objects.bulk_update([e for e, row in superiors if not row.employee_id],
+                Employee.objects.bulk_update([e for e, row, _b in superiors if not row.employee_id],
                                              ["superior"], batch_size=500)
         except IntegrityError:
             raise StalePlanError(
@@ -113,13 +115,12 @@ def _fields(data: dict[str, Any]) -> dict[str, Any]:
     return {name: value for name, value in data.items() if name != "superior_nip"}
 
 
-def _set_superiors(superiors: list[tuple[Employee, RowOutcome]],
+def _set_superiors(superiors: list[tuple[Employee, RowOutcome, int | None]],
                    new: list[Employee]) -> list[dict[str, int | None]]:
     """Point each employee at the superior the plan resolved; return what changed."""
     created = {employee.nip: employee.pk for employee in new if employee.nip}
     changes = []
-    for employee, row in superiors:
-        before = employee.superior_id
+    for employee, row, before in superiors:
         employee.superior_id = row.superior_id or created[row.superior_nip]
         changes.append({"employee_id": employee.pk, "from": before, "to": employee.superior_id})
     return changes

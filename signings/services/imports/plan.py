@@ -140,7 +140,7 @@ def plan_import(*, table: Table, agency: Agency, user: AnyUser) -> ImportPlan:
             Q(nip__in=nips) | Q(nik__in=niks)
             | (Q(staff_number__in=staff, nip__isnull=True, nik__isnull=True)
                & Q(agency__path__startswith=agency.path))
-        ).select_related("agency", "superior")
+        ).select_related("agency", "superior__agency")
     )
     by_nip = {e.nip: e for e in existing if e.nip}
     by_nik = {e.nik: e for e in existing if e.nik}

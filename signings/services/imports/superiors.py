@@ -1,8 +1,8 @@
 """The "NIP Atasan" column: each row's direct superior, resolved once every row is parsed, so
 a superior may be anyone in the file (before or after the row) or an employee already in
-Pakta. The scope rule is the employee form's (`superior_rule_problem`); a cycle is refused,
-since each person would witness the other's pact. Reads only; two queries, and none at all
-when no row names a superior."""
+Pakta. The scope rule is the employee form's (`superior_rule_problem`), also for a superior
+kept while the file moves someone; a cycle is refused, since each person would witness the
+other's pact. Reads only; two queries, and none at all when no row names a superior."""
 
 from __future__ import annotations
 
@@ -44,22 +44,56 @@ class _Resolver:
         self.rejected = rejected
         self.agencies = agencies
         self.failed: dict[Candidate, str] = {}
+        # Rows that keep their superior but move, or whose superior moves in this file: the
+        # superior they keep must still be in their unit or above it.
+        self.keeping = [c for c in candidates if not c.data.get("superior_nip") and self._moves(c)]
+        self.existing: dict[str, Employee] = {}
+        self.recorded: dict[str, str] = {}
+        if not self.wanted:
+            return
         nips = {c.data["superior_nip"] for c in self.wanted}
         # Looked up as the employee form does: within the agencies this officer may see.
-        self.existing = {e.nip: e for e in Employee.objects.filter(
+        self.existing = {e.nip or "": e for e in Employee.objects.filter(
             nip__in=nips, agency__in=access.agencies(user)).select_related("agency")}
         # A cycle stays inside one unit (each superior is in the unit or above it), so the
         # superiors already recorded in the units these rows end up in are all it can use.
         units = {c.data["agency_id"] for c in self.wanted}
-        self.recorded = dict(Employee.objects.filter(
+        self.recorded = {nip: superior for nip, superior in Employee.objects.filter(
             Q(agency_id__in=units) | Q(nip__in=list(self.in_file)),
             nip__isnull=False, superior__nip__isnull=False,
-        ).values_list("nip", "superior__nip"))
+        ).values_list("nip", "superior__nip") if nip and superior}
+
+    def _moves(self, row: Candidate) -> bool:
+        current = row.current
+        if current is None or current.superior is None:
+            return False
+        if row.data["agency_id"] != current.agency_id:
+            return True
+        superior_row = self.in_file.get(current.superior.nip or "")
+        return (superior_row is not None
+                and superior_row.data["agency_id"] != current.superior.agency_id)
+
+    def kept_problem(self, row: Candidate) -> str:
+        assert row.current is not None and row.current.superior is not None  # see _moves
+        superior = row.current.superior
+        superior_row = self.in_file.get(superior.nip or "")
+        if superior_row is not None and superior_row not in self.failed:
+            superior_agency = self.agencies[superior_row.data["agency_id"]]
+        else:
+            superior_agency = superior.agency
+        if superior_rule_problem(same_person=False, agency=self.agencies[row.data["agency_id"]],
+                                 superior_agency=superior_agency):
+            return _("Atasan langsung yang tercatat (%(name)s) tidak lagi dari unit yang sama "
+                     "atau unit di atasnya setelah perubahan unit ini; isi kolom NIP Atasan "
+                     "dengan atasan yang baru.") % {"name": superior.display_name}
+        return ""
 
     def superior(self, nip: str) -> _Superior | None:
         row = self.in_file.get(nip)
         if row is not None and row not in self.failed:
-            name = row.data.get("name", "")
+            name = Employee(name=row.data.get("name", ""),
+                            title_prefix=row.data.get("title_prefix", ""),
+                            title_suffix=row.data.get("title_suffix", "")).display_name
             return _Superior(self.agencies[row.data["agency_id"]], name,
                              row.current.pk if row.current else None)
         employee = self.existing.get(nip)
@@ -111,10 +145,11 @@ class _Resolver:
             progressed = True
             while progressed:
                 progressed = False
-                for row in self.wanted:
+                for row in [*self.wanted, *self.keeping]:
                     if row in self.failed:
                         continue
-                    problem = self.problem(row)
+                    names = bool(row.data.get("superior_nip"))
+                    problem = self.problem(row) if names else self.kept_problem(row)
                     if problem:
                         self.failed[row] = problem
                         progressed = True
@@ -137,9 +172,9 @@ def resolve_superiors(*, candidates: list[Candidate], rejected: dict[str, int],
                       user: AnyUser) -> tuple[dict[Candidate, str], list[SuperiorChange]]:
     """Rows refused over their "NIP Atasan" (with why), and the superiors that change.
     `rejected`: NIPs of the rows refused before, with their row numbers."""
-    if not any(c.data.get("superior_nip") for c in candidates):
-        return {}, []
     resolver = _Resolver(candidates=candidates, rejected=rejected, agencies=agencies, user=user)
+    if not resolver.wanted and not resolver.keeping:
+        return {}, []
     resolver.settle()
     label = _("Atasan")
     changes = []
