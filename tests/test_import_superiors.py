@@ -260,3 +260,15 @@ def test_a_move_must_keep_a_superior_in_scope_or_name_a_new_one(officer, agency_
     also.refresh_from_db()
     assert (moving.agency_id, moving.superior_id) == (unit_a.pk, old.pk)
     assert (also.agency_id, also.superior_id) == (agency_a.pk, head.pk)
+
+
+def test_an_employee_and_their_superior_can_move_together(officer, agency_a, unit_a):
+    boss = factories.employee(unit_a, name="Bos", nip=BOSS, position="Analis", grade="III/a")
+    staff = factories.employee(unit_a, name="Staf", nip=STAFF, position="Analis",
+                               grade="III/a", superior=boss)
+    page = preview(officer, agency_a, csv_bytes(line(STAFF, "Staf"), line(BOSS, "Bos"),
+                                                header=HEADER))
+    assert [r.status for r in page.context["plan"].rows] == ["changed", "changed"]
+    assert confirm(officer, page).status_code == 302
+    staff.refresh_from_db()
+    assert (staff.agency_id, staff.superior_id) == (agency_a.pk, boss.pk)

@@ -52,10 +52,7 @@ def apply_import(
                   "lalu konfirmasi lagi."),
             )
         updates = [row for row in plan.writable if row.employee_id]
-        # The current superior and its unit are read with the row: clean() checks them.
-        current = (Employee.objects.select_for_update(of=("self",))
-                   .select_related("superior__agency")
-                   .in_bulk([r.employee_id for r in updates]))
+        current = Employee.objects.select_for_update().in_bulk([r.employee_id for r in updates])
         changed, moved, superiors = [], [], []
         now = timezone.now()
         for row in updates:
@@ -66,11 +63,15 @@ def apply_import(
             for name, value in _fields(row.data).items():
                 setattr(employee, name, value)
             employee.agency = plan.agencies[employee.agency_id]
-            if row.superior_nip:
-                # The plan checked the new superior; the old one must not be checked instead.
-                superiors.append((employee, row, employee.superior_id))
-                employee.superior = None
+            # The plan checked every superior against the units as they will be after this
+            # import (a superior may move in the same file); clean() would see the units as
+            # they are now, and load each superior with a query of its own.
+            before = employee.superior_id
+            employee.superior = None
             employee.clean()  # derives birth date and sex from NIP/NIK
+            employee.superior_id = before
+            if row.superior_nip:
+                superiors.append((employee, row, before))
             employee.updated_at = now
             changed.append(employee)
         new = []
