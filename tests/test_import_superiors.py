@@ -4,6 +4,7 @@ bulk, from the template or a mapped export; SIASN carries none and leaves them a
 from __future__ import annotations
 
 import pytest
+from django.urls import reverse
 
 from signings.models import Agency, AgencyKind, AuditEntry, ColumnMapping, Employee
 from signings.services import imports
@@ -272,3 +273,12 @@ def test_an_employee_and_their_superior_can_move_together(officer, agency_a, uni
     assert confirm(officer, page).status_code == 302
     staff.refresh_from_db()
     assert (staff.agency_id, staff.superior_id) == (agency_a.pk, boss.pk)
+
+
+def test_the_export_carries_the_superior_and_imports_back_unchanged(officer, agency_a):
+    boss = factories.employee(agency_a, nip=BOSS)
+    factories.employee(agency_a, nip=STAFF, superior=boss)
+    exported = officer.get(reverse("hr:roster_export", kwargs={"fmt": "csv"})).content
+    assert exported.decode("utf-8-sig").splitlines()[0].endswith("NIP Atasan")
+    page = preview(officer, agency_a, exported, name="daftar-pegawai.csv")
+    assert [r.status for r in page.context["plan"].rows] == ["unchanged", "unchanged"]
