@@ -88,6 +88,9 @@ def column_values(world) -> dict[str, st.SearchStrategy]:
         "Eselon": st.sampled_from(["", "II", "III.b", "4", "IV-A"]),
         "Kode Unit": st.sampled_from(["", "IM-DINKES", "IM", "IX", "im-dinkes "]),
         "Aktif": st.sampled_from(["ya", "tidak", "", "0", "1"]),
+        # Someone in the file, in Pakta, in another agency, nobody, or a mangled number.
+        "NIP Atasan": st.sampled_from(["", factories.pns_nip(7), "199002152021211001", *known,
+                                       factories.pns_nip(8), "1.98E+17"]),
     }
 
 

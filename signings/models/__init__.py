@@ -9,6 +9,7 @@ from signings.models.employee import (
     Employee,
     EmployeeCategory,
     Sex,
+    superior_rule_problem,
 )
 from signings.models.event import (
     AbsenceReason,
@@ -96,4 +97,5 @@ __all__ = [
     "WitnessMethod",
     "WitnessRecordError",
     "WitnessSignature",
+    "superior_rule_problem",
 ]

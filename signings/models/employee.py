@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.apps import apps
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
@@ -9,6 +11,9 @@ from django.utils.translation import gettext_lazy as _
 from signings import identity
 from signings import text as clean_text
 from signings.models.fields import CleanTextModel, IdentityNumberField
+
+if TYPE_CHECKING:
+    from signings.models.agency import Agency
 
 
 class EmployeeCategory(models.TextChoices):
@@ -315,9 +320,18 @@ class Employee(CleanTextModel, models.Model):
         superior = self.superior
         if superior is None:
             return ""
-        if self.pk and superior.pk == self.pk:
-            return str(_("Pegawai tidak dapat menjadi atasan langsungnya sendiri."))
-        agency = self.agency if self.agency_id else None
-        if agency is not None and not agency.path.startswith(superior.agency.path):
-            return str(_("Atasan langsung harus dari unit yang sama atau unit di atasnya."))
-        return ""
+        return superior_rule_problem(
+            same_person=bool(self.pk) and superior.pk == self.pk,
+            agency=self.agency if self.agency_id else None, superior_agency=superior.agency)
+
+
+def superior_rule_problem(*, same_person: bool, agency: Agency | None,
+                          superior_agency: Agency) -> str:
+    """The one rule for a direct superior, for the employee form and the roster import alike
+    (the import checks people who have no primary key yet): never oneself, and from the
+    employee's unit or one above it."""
+    if same_person:
+        return str(_("Pegawai tidak dapat menjadi atasan langsungnya sendiri."))
+    if agency is not None and not agency.path.startswith(superior_agency.path):
+        return str(_("Atasan langsung harus dari unit yang sama atau unit di atasnya."))
+    return ""

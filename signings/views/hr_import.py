@@ -30,11 +30,11 @@ COLUMNS_SESSION_KEY = "pakta_roster_import_columns"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXAMPLE_ROWS = [
     ["19800101 200501 1 001", "", "", "Budi Santoso", "", "S.E.", "PNS", "Analis Kebijakan",
-     "III/a", "", "", "ya"],
+     "III/a", "", "", "ya", ""],
     ["199002152021211001", "", "", "Siti Aminah", "", "S.Kom.", "PPPK", "Pranata Komputer",
-     "IX", "", "", "ya"],
+     "IX", "", "", "ya", "19800101 200501 1 001"],
     ["", "6202011508900001", "", "Rahmat Hidayat", "", "", "TKD", "Pengemudi", "", "", "",
-     "ya"],
+     "ya", "19800101 200501 1 001"],
 ]
 
 
@@ -251,7 +251,8 @@ def import_template(request, fmt):
 def roster_export(request, fmt):
     form = EmployeeFilterForm(request.GET or None, user=request.user)
     employees = form.filter(
-        access.scoped(Employee.objects.select_related("agency"), request.user, Ability.MANAGE)
+        access.scoped(Employee.objects.select_related("agency", "superior"), request.user,
+                      Ability.MANAGE)
     )
     rows = [[label for _key, label in imports.COLUMNS]]
     for e in employees.iterator(chunk_size=2000):
@@ -259,6 +260,6 @@ def roster_export(request, fmt):
             e.nip or "", e.nik or "", e.staff_number, e.name, e.title_prefix, e.title_suffix,
             e.category, e.position, e.grade,
             {2: "II", 3: "III", 4: "IV"}.get(e.echelon, ""), e.agency.code,
-            "ya" if e.is_active else "tidak",
+            "ya" if e.is_active else "tidak", (e.superior.nip or "") if e.superior else "",
         ])
     return _respond(rows, fmt, "daftar-pegawai")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -14,7 +15,7 @@ from signings.models import Agency, Employee
 from signings.services import audit
 from signings.services.context import AuditContext
 from signings.services.imports.formats import Table
-from signings.services.imports.plan import ImportPlan, plan_import
+from signings.services.imports.plan import ImportPlan, RowOutcome, plan_import
 from signings.services.imports.rows import COMPARED_FIELDS
 from signings.tabular import ImportFileError
 
@@ -52,16 +53,25 @@ def apply_import(
             )
         updates = [row for row in plan.writable if row.employee_id]
         current = Employee.objects.select_for_update().in_bulk([r.employee_id for r in updates])
-        changed, moved = [], []
+        changed, moved, superiors = [], [], []
         now = timezone.now()
         for row in updates:
             assert row.data is not None  # writable rows carry their values
             employee = current[row.employee_id]
             if row.data["agency_id"] != employee.agency_id and row.note:
                 moved.append(employee.pk)
-            for name, value in row.data.items():
+            for name, value in _fields(row.data).items():
                 setattr(employee, name, value)
+            employee.agency = plan.agencies[employee.agency_id]
+            # The plan checked every superior against the units as they will be after this
+            # import (a superior may move in the same file); clean() would see the units as
+            # they are now, and load each superior with a query of its own.
+            before = employee.superior_id
+            employee.superior = None
             employee.clean()  # derives birth date and sex from NIP/NIK
+            employee.superior_id = before
+            if row.superior_nip:
+                superiors.append((employee, row, before))
             employee.updated_at = now
             changed.append(employee)
         new = []
@@ -69,15 +79,22 @@ def apply_import(
             if row.employee_id:
                 continue
             assert row.data is not None  # writable rows carry their values
-            employee = Employee(**row.data)
+            employee = Employee(**_fields(row.data))
             employee.clean()
             new.append(employee)
+            if row.superior_nip:
+                superiors.append((employee, row, None))
         try:
             with transaction.atomic():
                 Employee.objects.bulk_create(new, batch_size=500)
+                superior_changes = _set_superiors(superiors, new)
                 Employee.objects.bulk_update(
-                    changed, [*COMPARED_FIELDS, "birth_date", "sex", "updated_at"], batch_size=500
+                    changed, [*COMPARED_FIELDS, "superior", "birth_date", "sex", "updated_at"],
+                    batch_size=500,
                 )
+                # The new employees' superiors: some are new too, known once created.
+                Employee.objects.bulk_update([e for e, row, _b in superiors if not row.employee_id],
+                                             ["superior"], batch_size=500)
         except IntegrityError:
             raise StalePlanError(
                 "import.conflict",
@@ -89,6 +106,22 @@ def apply_import(
             details={"filename": source.filename, "sha256": source.sha256,
                      "format": source.table.format, **plan.counts,
                      "created_ids": [e.pk for e in new], "updated_ids": [e.pk for e in changed],
-                     "moved_ids": moved},
+                     "moved_ids": moved, "superior_changes": superior_changes},
         )
     return plan
+
+
+def _fields(data: dict[str, Any]) -> dict[str, Any]:
+    """The Employee field values of a row: its superior's NIP is resolved separately."""
+    return {name: value for name, value in data.items() if name != "superior_nip"}
+
+
+def _set_superiors(superiors: list[tuple[Employee, RowOutcome, int | None]],
+                   new: list[Employee]) -> list[dict[str, int | None]]:
+    """Point each employee at the superior the plan resolved; return what changed."""
+    created = {employee.nip: employee.pk for employee in new if employee.nip}
+    changes = []
+    for employee, row, before in superiors:
+        employee.superior_id = row.superior_id or created[row.superior_nip]
+        changes.append({"employee_id": employee.pk, "from": before, "to": employee.superior_id})
+    return changes

@@ -43,6 +43,7 @@ COLUMNS: list[tuple[str, str]] = [
     ("echelon", "Eselon"),
     ("unit", "Kode Unit"),
     ("active", "Aktif"),
+    ("superior_nip", "NIP Atasan"),
 ]
 REQUIRED = ("name", "category", "position")
 IDENTITIES = ("nip", "nik", "staff_number")
@@ -60,6 +61,9 @@ HEADER_ALIASES = {
     "eselon": "echelon",
     "kode_unit": "unit", "unit": "unit", "kode_unit_kerja": "unit", "unit_kerja": "unit",
     "aktif": "active", "status": "active",
+    "nip_atasan": "superior_nip", "nip_atasan_langsung": "superior_nip",
+    "atasan_langsung_nip": "superior_nip", "nip_atasan_langsung_baru": "superior_nip",
+    "nip_pejabat_penilai": "superior_nip",
     "nama_unit": "unit_name", "nama_unit_kerja": "unit_name", "unor": "unit_name",
 }
 
@@ -78,6 +82,7 @@ MAPPABLE: list[tuple[str, Any]] = [
     ("unit", gettext_lazy("Kode unit")),
     ("unit_name", gettext_lazy("Nama unit")),
     ("active", gettext_lazy("Aktif (ya/tidak)")),
+    ("superior_nip", gettext_lazy("NIP atasan langsung")),
 ]
 # Employee fields an export may leave out, and the keys that would carry them. A field whose
 # keys a mapped export lacks is kept as it is in Pakta for employees already there.

@@ -16,6 +16,7 @@ from signings.models import Agency, Echelon, Employee, EmployeeCategory
 from signings.services.imports import siasn
 from signings.services.imports.formats import SIASN, Table
 from signings.services.imports.rows import COMPARED_FIELDS, FIELD_LABELS, parse_row
+from signings.services.imports.superiors import Candidate, resolve_superiors
 from signings.services.imports.units import UnitResolver
 
 if TYPE_CHECKING:
@@ -40,6 +41,10 @@ class RowOutcome:
     note: str = ""
     data: dict[str, Any] | None = None  # Employee field values; set on writable rows
     employee_id: int | None = None
+    # Set when the row changes the direct superior: their NIP, and their id unless they are
+    # new in this same file (apply finds them among the employees it creates).
+    superior_nip: str = ""
+    superior_id: int | None = None
 
 
 @dataclass
@@ -48,6 +53,8 @@ class ImportPlan:
     format: str = ""
     # Unit names no unit of the tree answers to, with how many rows carry each.
     unmatched_units: list[tuple[str, int]] = field(default_factory=list)
+    # The units and agencies the rows name, so that apply needs no query to check them.
+    agencies: dict[int, Agency] = field(default_factory=dict, repr=False)
 
     def count(self, status: str) -> int:
         return sum(1 for row in self.rows if row.status == status)
@@ -63,7 +70,8 @@ class ImportPlan:
 
     def fingerprint(self) -> str:
         """Identifies what would be written: confirmation must match the preview shown."""
-        payload = [(r.row, r.status, r.employee_id, r.data) for r in self.writable]
+        payload = [(r.row, r.status, r.employee_id, r.data, r.superior_nip)
+                   for r in self.writable]
         text = json.dumps(payload, sort_keys=True, default=str)
         return hashlib.sha256(text.encode()).hexdigest()
 
@@ -132,7 +140,7 @@ def plan_import(*, table: Table, agency: Agency, user: AnyUser) -> ImportPlan:
             Q(nip__in=nips) | Q(nik__in=niks)
             | (Q(staff_number__in=staff, nip__isnull=True, nik__isnull=True)
                & Q(agency__path__startswith=agency.path))
-        ).select_related("agency")
+        ).select_related("agency", "superior__agency")
     )
     by_nip = {e.nip: e for e in existing if e.nip}
     by_nik = {e.nik: e for e in existing if e.nik}
@@ -143,6 +151,8 @@ def plan_import(*, table: Table, agency: Agency, user: AnyUser) -> ImportPlan:
 
     outcomes: list[RowOutcome] = []
     seen: dict[tuple, tuple[int, dict]] = {}
+    candidates: list[Candidate] = []
+    rejected: dict[str, int] = {}
     kept = table.kept
     for number, cells, data, errors in parsed:
         outcome = RowOutcome(row=number, status=RowStatus.ERROR, name=data.get("name", ""),
@@ -150,6 +160,8 @@ def plan_import(*, table: Table, agency: Agency, user: AnyUser) -> ImportPlan:
         if errors:
             outcome.errors = errors
             outcomes.append(outcome)
+            if data.get("nip"):
+                rejected.setdefault(data["nip"], number)
             continue
         key = _key(data)
         if key in seen:
@@ -175,18 +187,23 @@ def plan_import(*, table: Table, agency: Agency, user: AnyUser) -> ImportPlan:
         if other is not None and other is not current:
             outcome.errors = [_("NIK ini sudah terdaftar untuk pegawai lain.")]
             outcomes.append(outcome)
+            if data["nip"]:
+                rejected.setdefault(data["nip"], number)
             continue
 
         if current is None:
             outcome.status = RowStatus.NEW
             outcome.data = data
             outcomes.append(outcome)
+            candidates.append(Candidate(outcome, data, None))
             continue
         if not access.can(user, Ability.MANAGE, current.agency):
             # Do not say which agency: it lies outside what this officer may see.
             outcome.errors = [_("Pegawai ini terdaftar pada instansi lain di luar kewenangan "
                                 "Anda; minta instansi tersebut memindahkannya.")]
             outcomes.append(outcome)
+            if data["nip"]:
+                rejected.setdefault(data["nip"], number)
             continue
         outcome.employee_id = current.pk
         # What the export does not carry stays as Pakta has it.
@@ -205,5 +222,23 @@ def plan_import(*, table: Table, agency: Agency, user: AnyUser) -> ImportPlan:
             if not current.agency.is_within(agency):
                 outcome.note = _("Pindah dari %(agency)s.") % {"agency": current.agency.name}
         outcomes.append(outcome)
+        candidates.append(Candidate(outcome, data, current))
+    _settle_superiors(candidates, rejected, agencies, user)
     return ImportPlan(rows=outcomes, format=table.format,
-                      unmatched_units=sorted(units.unmatched.items()))
+                      unmatched_units=sorted(units.unmatched.items()), agencies=agencies)
+
+
+def _settle_superiors(candidates: list[Candidate], rejected: dict[str, int],
+                      agencies: dict[int, Agency], user: AnyUser) -> None:
+    failed, changes = resolve_superiors(candidates=candidates, rejected=rejected,
+                                        agencies=agencies, user=user)
+    for row, problem in failed.items():
+        outcome = row.outcome
+        outcome.status, outcome.errors = RowStatus.ERROR, [problem]
+        outcome.data, outcome.changes, outcome.employee_id = None, [], None
+    for change in changes:
+        outcome = change.row.outcome
+        outcome.changes.append(change.change)
+        outcome.superior_nip, outcome.superior_id = change.nip, change.pk
+        if outcome.status == RowStatus.UNCHANGED:
+            outcome.status, outcome.data = RowStatus.CHANGED, change.row.data

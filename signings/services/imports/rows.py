@@ -155,6 +155,15 @@ def parse_row(cells: dict[str, str], units: UnitResolver) -> tuple[dict[str, Any
 
     data["agency_id"] = _unit(cells, units, errors)
 
+    # Only a filled cell names a superior: an empty one (or an export without the column)
+    # leaves the current superior as it is. Who it is gets resolved once every row is parsed.
+    raw_superior = cells.get("superior_nip", "").strip()
+    if raw_superior:
+        try:
+            data["superior_nip"] = identity.parse_nip(raw_superior).nip
+        except identity.IdentityError as error:
+            errors.append(_("NIP atasan: %(message)s") % {"message": error})
+
     active = cells.get("active", "").strip().lower()
     if active in TRUE_WORDS:
         data["is_active"] = True
