@@ -27,6 +27,9 @@ ACTIONS: dict[str, Promise] = {
     "audit.bkn_report.failed": _("Pembuatan laporan BKN (PDF) gagal"),
     "audit.bkn_report.ready": _("Laporan BKN (PDF) dibuat dan disegel"),
     "audit.bkn_report.requested": _("Laporan BKN (PDF) diminta"),
+    "audit.bkn_report.requeued": _(
+        "Laporan BKN (PDF) diantrekan ulang otomatis: pekerja latar belakang tidak memberi "
+        "tanda hidup"),
     "audit.bkn_report.started": _("Pembuatan laporan BKN (PDF) dimulai"),
     "audit.checkpoint.made": _("Checkpoint rantai audit ditandatangani"),
     "audit.download.archive": _("Arsip diunduh"),
