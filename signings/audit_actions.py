@@ -80,6 +80,7 @@ ACTIONS: dict[str, Promise] = {
     "signing.signature.recorded": _("Tanda tangan dicatat"),
     "signing.signature.representation": _("Tanda tangan perwakilan dicatat"),
     "signing.signature.voided": _("Tanda tangan dibatalkan"),
+    "signing.witness.identity_wrong": _("Saksi mengetik tanggal lahir yang salah"),
     "signing.witness.link_created": _("Tautan pribadi saksi dibuat"),
     "signing.witness.recorded": _("Tanda tangan saksi (Menyaksikan) dicatat"),
     "template.created": _("Templat pakta dibuat"),
