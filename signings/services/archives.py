@@ -79,7 +79,8 @@ def archive_events(job: ArchiveJob) -> QuerySet[SigningEvent]:
         "agency", "template_version").order_by("date", "pk")
 
 
-KIND = job_attempts.JobKind(model=ArchiveJob, action="audit.archive", task="build_archive")
+KIND = job_attempts.JobKind(model=ArchiveJob, task="build_archive",
+                            requeued="audit.archive.requeued", failed="audit.archive.failed")
 
 
 def _enqueue(job_id: int) -> None:

@@ -34,8 +34,9 @@ from signings.services.heartbeat import Heartbeat, Superseded
 
 logger = logging.getLogger(__name__)
 
-KIND = job_attempts.JobKind(model=BknReportJob, action="audit.bkn_report",
-                            task="build_bkn_report")
+KIND = job_attempts.JobKind(model=BknReportJob, task="build_bkn_report",
+                            requeued="audit.bkn_report.requeued",
+                            failed="audit.bkn_report.failed")
 
 
 def job_period(job: BknReportJob) -> Period:

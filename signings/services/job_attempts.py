@@ -3,7 +3,7 @@
 queued -> running (attempt n, heartbeat) -> ready or failed. One definition for every such job
 of what the sweep does to a job whose worker died (requeue_stalled) and of how an attempt fails
 (fail_attempt): both write only while the row is still theirs, and both leave an audit entry
-named after the job's kind ("audit.archive.requeued", "audit.bkn_report.failed", ...).
+of the job's kind (`JobKind.requeued`, `JobKind.failed`, named literally where the kind is).
 """
 
 from __future__ import annotations
@@ -25,8 +25,9 @@ from signings.services.context import AuditContext
 @dataclass(frozen=True)
 class JobKind:
     model: Any  # a concrete HeartbeatJob with an `agency`
-    action: str  # audit actions are f"{action}.requeued" and the like
     task: str  # the task that builds it (signings/tasks.py, by name)
+    requeued: str  # audit action: queued again by the sweep
+    failed: str  # audit action: failed (an attempt raised, or its worker died too often)
 
     def enqueue(self, pk: int) -> None:
         jobs.enqueue(self.task, pk)
@@ -54,7 +55,7 @@ def fail_attempt(kind: JobKind, job: Any, attempt: int, exc: Exception,
         if not kind.model.objects.filter(pk=job.pk, attempts=attempt, status=RUNNING).update(
                 status=FAILED, error=error, finished_at=timezone.now()):
             return
-        audit.record(action=f"{kind.action}.failed", obj=job, agency=job.agency,
+        audit.record(action=kind.failed, obj=job, agency=job.agency,
                      context=context, details={"attempt": attempt, "error": error})
 
 
@@ -89,7 +90,7 @@ def _requeue_or_fail(kind: JobKind, job: Any, context: AuditContext) -> bool:
                      f"(last heartbeat {job.last_sign_of_life:%Y-%m-%d %H:%M:%S %Z}).")[:300]
         job.finished_at = now
         job.save(update_fields=["status", "error", "finished_at"])
-        audit.record(action=f"{kind.action}.failed", obj=job, agency=job.agency,
+        audit.record(action=kind.failed, obj=job, agency=job.agency,
                      context=context, details={**details, "error": job.error})
         return False
     if job.status == RUNNING:
@@ -97,7 +98,7 @@ def _requeue_or_fail(kind: JobKind, job: Any, context: AuditContext) -> bool:
     job.status = QUEUED
     job.heartbeat_at = now
     job.save(update_fields=["status", "requeues", "heartbeat_at"])
-    audit.record(action=f"{kind.action}.requeued", obj=job, agency=job.agency,
+    audit.record(action=kind.requeued, obj=job, agency=job.agency,
                  context=context, details=details)
     pk = job.pk
     transaction.on_commit(lambda: kind.enqueue(pk))
