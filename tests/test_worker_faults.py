@@ -22,8 +22,8 @@ from django_tasks_db.models import DBTaskResult
 
 from signings.archive_verifier import verify_arsip
 from signings.models import ArchiveJob, ArchiveStatus, AuditEntry
-from signings.models.archive import MAX_AUTOMATIC_REQUEUES
-from signings.services import archives, stalled_jobs
+from signings.models.job_liveness import MAX_AUTOMATIC_REQUEUES
+from signings.services import archives, job_attempts, stalled_jobs
 from signings.services.context import AuditContext
 from signings.services.heartbeat import Heartbeat, Superseded
 from tests import factories
@@ -135,8 +135,8 @@ def test_the_sweep_queues_a_dead_workers_job_again_once(
     settings.PAKTA_JOB_STALL_SECONDS = 60
     dead, alive = running_job(silent_for=61), running_job(silent_for=30)
     with django_capture_on_commit_callbacks(execute=True):
-        assert stalled_jobs.sweep() == [dead.pk]
-        assert stalled_jobs.sweep() == []
+        assert stalled_jobs.sweep()["archive"] == [dead.pk]
+        assert stalled_jobs.sweep()["archive"] == []
     dead.refresh_from_db()
     alive.refresh_from_db()
     assert dead.status == ArchiveStatus.QUEUED and dead.requeues == 1
@@ -157,7 +157,7 @@ def test_a_job_that_kills_its_worker_again_and_again_fails_for_a_person_to_decid
     settings.PAKTA_JOB_STALL_SECONDS = 60
     job = running_job(silent_for=61, requeues=MAX_AUTOMATIC_REQUEUES)
     with django_capture_on_commit_callbacks(execute=True):
-        assert stalled_jobs.sweep() == []
+        assert stalled_jobs.sweep()["archive"] == []
     job.refresh_from_db()
     assert job.status == ArchiveStatus.FAILED and "Worker stopped" in job.error
     assert job.can_retry and archive_tasks() == 0
@@ -170,8 +170,8 @@ def test_the_sweep_queues_a_forgotten_queued_job_once_more(
     job = ArchiveJob.objects.create(agency=signed_event.agency, event=signed_event,
                                     requested_by=auditor_a, heartbeat_at=ago(11 * 60))
     with django_capture_on_commit_callbacks(execute=True):
-        assert stalled_jobs.sweep() == [job.pk]
-        assert stalled_jobs.sweep() == []
+        assert stalled_jobs.sweep()["archive"] == [job.pk]
+        assert stalled_jobs.sweep()["archive"] == []
     job.refresh_from_db()
     assert job.status == ArchiveStatus.QUEUED and job.requeues == 0 and archive_tasks() == 1
 
@@ -182,7 +182,8 @@ def test_the_sweep_can_be_run_by_hand(running_job, settings):
     dead = running_job(silent_for=61)
     out = io.StringIO()
     call_command("sweep_stalled_jobs", stdout=out)
-    assert out.getvalue().strip() == f"Queued again: {dead.pk}"
+    assert out.getvalue().splitlines() == [f"Queued again (archive): {dead.pk}",
+                                           "Queued again (bkn_report): none"]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -190,15 +191,15 @@ def test_two_sweeps_at_once_queue_the_job_again_exactly_once(running_job, settin
                                                              monkeypatch):
     settings.PAKTA_JOB_STALL_SECONDS = 60
     job = running_job(silent_for=61)
-    original = archives._requeue_or_fail
+    original = job_attempts._requeue_or_fail
 
-    def slow(job, context):
+    def slow(kind, job, context):
         time.sleep(0.3)  # hold the row lock while the other sweep looks
-        return original(job, context)
+        return original(kind, job, context)
 
-    monkeypatch.setattr(archives, "_requeue_or_fail", slow)
+    monkeypatch.setattr(job_attempts, "_requeue_or_fail", slow)
     results = at_once(stalled_jobs.sweep)
-    assert sorted(results) == [[], [job.pk]]
+    assert sorted(result["archive"] for result in results) == [[], [job.pk]]
     assert actions(job).count("audit.archive.requeued") == 1 and archive_tasks() == 1
 
 
@@ -220,7 +221,7 @@ def test_an_attempt_thought_dead_that_wakes_up_writes_nothing(
             return
         frozen["done"] = True
         ArchiveJob.objects.filter(pk=job.pk).update(heartbeat_at=ago(120))
-        assert stalled_jobs.sweep() == [job.pk]
+        assert stalled_jobs.sweep()["archive"] == [job.pk]
         assert archives.build_archive(job_id=job.pk, context=SYSTEM).attempts == 2
 
     if woken == "between_pacts":

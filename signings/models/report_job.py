@@ -5,6 +5,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from signings.models.job_liveness import HeartbeatJob, HeartbeatJobQuerySet
+
 
 class ReportStatus(models.TextChoices):
     QUEUED = "queued", _("Menunggu")
@@ -13,7 +15,7 @@ class ReportStatus(models.TextChoices):
     FAILED = "failed", _("Gagal")
 
 
-class BknReportJob(models.Model):
+class BknReportJob(HeartbeatJob):
     """A sealed PDF of the neutrality-pledge report for BKN, built by a background task.
 
     WeasyPrint takes tens of seconds over an agency's thousand non-signers
@@ -21,6 +23,8 @@ class BknReportJob(models.Model):
     requested, queued, then ready to download. One event, or (event empty) the held events of
     the agency's subtree within the period and election (`readmodels.bkn_report.Period`),
     those the requester may see. Rows are written by signings/services/bkn_reports.py only.
+    Run in numbered attempts with a heartbeat, like the archive: a job whose worker died is
+    queued again by the sweep (signings/services/stalled_jobs.py).
     """
 
     agency = models.ForeignKey(
@@ -49,6 +53,8 @@ class BknReportJob(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
+    objects = HeartbeatJobQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("laporan BKN")
         verbose_name_plural = _("laporan BKN")
@@ -68,7 +74,3 @@ class BknReportJob(models.Model):
     def __str__(self) -> str:
         scope = self.event.title if self.event_id else self.agency.name
         return f"Laporan BKN {scope} ({self.get_status_display()})"
-
-    @property
-    def is_finished(self) -> bool:
-        return self.status in (ReportStatus.READY, ReportStatus.FAILED)

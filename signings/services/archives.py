@@ -23,7 +23,6 @@ import hashlib
 import io
 import logging
 import os
-import socket
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -37,12 +36,11 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from signings import archive_manifest, archive_metadata, jobs
+from signings import archive_manifest, archive_metadata
 from signings.errors import PaktaError
 from signings.models import Agency, ArchiveJob, ArchiveStatus, Signature, SigningEvent
-from signings.models.archive import MAX_AUTOMATIC_REQUEUES
 from signings.pdf import dates
-from signings.services import audit, checkpoints, pacts, recaps
+from signings.services import audit, checkpoints, job_attempts, pacts, recaps
 from signings.services.context import AuditContext
 from signings.services.heartbeat import Heartbeat, Superseded
 
@@ -81,8 +79,12 @@ def archive_events(job: ArchiveJob) -> QuerySet[SigningEvent]:
         "agency", "template_version").order_by("date", "pk")
 
 
+KIND = job_attempts.JobKind(model=ArchiveJob, task="build_archive",
+                            requeued="audit.archive.requeued", failed="audit.archive.failed")
+
+
 def _enqueue(job_id: int) -> None:
-    jobs.enqueue("build_archive", job_id)
+    KIND.enqueue(job_id)
 
 
 def request_archive(*, agency: Agency, event: SigningEvent | None = None,
@@ -121,48 +123,8 @@ def retry_archive(*, job: ArchiveJob, context: AuditContext) -> ArchiveJob:
 
 
 def requeue_stalled(*, context: AuditContext) -> list[int]:
-    """The sweep (signings/services/stalled_jobs.py): every job whose worker died is queued
-    again, or failed after MAX_AUTOMATIC_REQUEUES deaths in a row; a queued job no worker took
-    for QUEUE_STALL_AFTER is queued once more (its task may have been lost with a worker that
-    died between taking it and starting). Returns the ids queued again.
-
-    Exactly once however many sweeps run: each job is locked, skipping a job that another sweep
-    or a person's "Jalankan ulang" holds, and checked again under the lock before it changes.
-    """
-    requeued = []
-    for pk in ArchiveJob.objects.stalled().values_list("pk", flat=True):
-        with transaction.atomic():
-            job = (ArchiveJob.objects.select_for_update(skip_locked=True, of=("self",))
-                   .select_related("agency").filter(pk=pk).first())
-            if job is None or not job.is_stalled:
-                continue  # taken by another sweep or a person, or alive after all
-            if _requeue_or_fail(job, context):
-                requeued.append(job.pk)
-    return requeued
-
-
-def _requeue_or_fail(job: ArchiveJob, context: AuditContext) -> bool:
-    now = timezone.now()
-    details = {"from": job.status, "attempt": job.attempts, "last_heartbeat": job.last_sign_of_life,
-               "requeues": job.requeues}
-    if job.status == ArchiveStatus.RUNNING and job.requeues >= MAX_AUTOMATIC_REQUEUES:
-        job.status = ArchiveStatus.FAILED
-        job.error = (f"Worker stopped {job.requeues + 1} times during this job "
-                     f"(last heartbeat {job.last_sign_of_life:%Y-%m-%d %H:%M:%S %Z}).")[:300]
-        job.finished_at = now
-        job.save(update_fields=["status", "error", "finished_at"])
-        audit.record(action="audit.archive.failed", obj=job, agency=job.agency,
-                     context=context, details={**details, "error": job.error})
-        return False
-    if job.status == ArchiveStatus.RUNNING:
-        job.requeues += 1
-    job.status = ArchiveStatus.QUEUED
-    job.heartbeat_at = now
-    job.save(update_fields=["status", "requeues", "heartbeat_at"])
-    audit.record(action="audit.archive.requeued", obj=job, agency=job.agency,
-                 context=context, details=details)
-    transaction.on_commit(lambda: _enqueue(job.pk))
-    return True
+    """The sweep's pass over archives (signings/services/job_attempts.requeue_stalled)."""
+    return job_attempts.requeue_stalled(KIND, context=context)
 
 
 def _file_chunks(field: FieldFile, hasher: _Hash) -> Iterator[bytes]:
@@ -274,16 +236,13 @@ def _start(job_id: int, context: AuditContext) -> ArchiveJob | None:
             "agency", "event").get(pk=job_id)
         if job.status != ArchiveStatus.QUEUED:
             return None
-        job.status = ArchiveStatus.RUNNING
-        job.attempts += 1
-        job.started_at = job.heartbeat_at = timezone.now()
+        changed = job_attempts.begin_attempt(KIND, job)
         job.done = 0
         job.total = archive_signatures(job).count()
-        job.save(update_fields=["status", "attempts", "started_at", "heartbeat_at", "done",
-                                "total"])
+        job.save(update_fields=[*changed, "done", "total"])
         audit.record(action="audit.archive.started", obj=job, agency=job.agency,
                      context=context, details={"attempt": job.attempts, "signatures": job.total,
-                                               "worker": f"{socket.gethostname()}:{os.getpid()}"})
+                                               "worker": job_attempts.worker_name()})
     return job
 
 
@@ -314,20 +273,9 @@ def build_archive(*, job_id: int, context: AuditContext) -> ArchiveJob:
         return ArchiveJob.objects.get(pk=job.pk)
     except Exception as exc:
         partial.unlink(missing_ok=True)
-        _fail(job, attempt, exc, context)
+        job_attempts.fail_attempt(KIND, job, attempt, exc, context)
         logger.exception("Archive job %s failed", job.pk)
         raise
-
-
-def _fail(job: ArchiveJob, attempt: int, exc: Exception, context: AuditContext) -> None:
-    error = f"{type(exc).__name__}: {exc}"[:300]
-    with transaction.atomic():
-        if not ArchiveJob.objects.filter(pk=job.pk, attempts=attempt,
-                                         status=ArchiveStatus.RUNNING).update(
-                status=ArchiveStatus.FAILED, error=error, finished_at=timezone.now()):
-            return  # queued again meanwhile: the newer attempt owns the row
-        audit.record(action="audit.archive.failed", obj=job, agency=job.agency,
-                     context=context, details={"attempt": attempt, "error": error})
 
 
 def _finish(job: ArchiveJob, attempt: int, partial: Path, context: AuditContext) -> ArchiveJob:

@@ -5,6 +5,11 @@ registered certificate like the recap, its hash in the audit log. Unlike the rec
 through a task, like the archive: an agency's report lists every non-signer, and WeasyPrint
 took 20–56 s for 1,000 of them on the shared 2-core test machine (bench/bkn_report.py), past
 a web worker's timeout. The XLSX of the same report takes under a second: a direct download.
+
+A job runs in numbered attempts with a heartbeat, like the archive (signings/services/
+job_attempts.py, heartbeat.py): a job whose worker died is queued again by the sweep every
+worker runs, and an attempt that finds the job queued again meanwhile stores nothing, so an
+older attempt's file never replaces a newer one's.
 """
 
 from __future__ import annotations
@@ -17,16 +22,21 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from signings import access, jobs
+from signings import access
 from signings.access import Ability
 from signings.models import Agency, BknReportJob, ReportStatus, SigningEvent
 from signings.pdf import bkn as bkn_pdf
 from signings.readmodels import bkn_report
 from signings.readmodels.bkn_report import BknReport, Period
-from signings.services import audit, seal_certificates
+from signings.services import audit, job_attempts, seal_certificates
 from signings.services.context import AuditContext
+from signings.services.heartbeat import Heartbeat, Superseded
 
 logger = logging.getLogger(__name__)
+
+KIND = job_attempts.JobKind(model=BknReportJob, task="build_bkn_report",
+                            requeued="audit.bkn_report.requeued",
+                            failed="audit.bkn_report.failed")
 
 
 def job_period(job: BknReportJob) -> Period:
@@ -65,13 +75,13 @@ def request_report(*, agency: Agency, event: SigningEvent | None = None,
             agency=agency, event=event, requested_by=context.actor,
             period_start=None if event else period.start,
             period_end=None if event else period.end,
-            election="" if event else period.election)
+            election="" if event else period.election, heartbeat_at=timezone.now())
         audit.record(action="audit.bkn_report.requested", obj=job, agency=agency,
                      context=context, details={
                          "event": event.pk if event else None,
                          "period": [str(period.start or ""), str(period.end or ""),
                                     period.election]})
-        transaction.on_commit(lambda: jobs.enqueue("build_bkn_report", job.pk))
+        transaction.on_commit(lambda: KIND.enqueue(job.pk))
     return job
 
 
@@ -90,16 +100,21 @@ def render_sealed(*, report: BknReport, period: Period | None, officer_name: str
         context=context)
 
 
+def requeue_stalled(*, context: AuditContext) -> list[int]:
+    """The sweep's pass over BKN reports (signings/services/job_attempts.requeue_stalled)."""
+    return job_attempts.requeue_stalled(KIND, context=context)
+
+
 def _start(job_id: int, context: AuditContext) -> BknReportJob | None:
     with transaction.atomic():
         job = BknReportJob.objects.select_for_update(of=("self",)).select_related(
             "agency", "event__agency", "requested_by").get(pk=job_id)
         if job.status != ReportStatus.QUEUED:
-            return None  # a duplicate task, or already built
-        job.status, job.started_at = ReportStatus.RUNNING, timezone.now()
-        job.save(update_fields=["status", "started_at"])
+            return None  # a duplicate task, already built, or failed and waiting for a person
+        job.save(update_fields=job_attempts.begin_attempt(KIND, job))
         audit.record(action="audit.bkn_report.started", obj=job, agency=job.agency,
-                     context=context, details={})
+                     context=context, details={"attempt": job.attempts,
+                                               "worker": job_attempts.worker_name()})
     return job
 
 
@@ -108,29 +123,47 @@ def build_report(*, job_id: int, context: AuditContext) -> BknReportJob:
     job = _start(job_id, context)
     if job is None:
         return BknReportJob.objects.get(pk=job_id)
+    attempt = job.attempts
     try:
-        report = job_report(job)
-        period = job_period(job)
-        sealed = render_sealed(report=report, period=period,
-                               officer_name=_officer_name(job.requested_by), context=context)
+        with Heartbeat(BknReportJob, job.pk, attempt=attempt,
+                       running=ReportStatus.RUNNING) as beat:
+            report = job_report(job)
+            period = job_period(job)
+            beat.check()
+            sealed = render_sealed(report=report, period=period,
+                                   officer_name=_officer_name(job.requested_by),
+                                   context=context)
+            beat.check()
+            return _finish(job, attempt, sealed, (report, period), context)
+    except Superseded:
+        logger.warning("BKN report job %s: attempt %s was superseded by a newer one; dropped.",
+                       job.pk, attempt)
+        return BknReportJob.objects.get(pk=job.pk)
     except Exception as exc:
-        error = f"{type(exc).__name__}: {exc}"[:300]
-        with transaction.atomic():
-            BknReportJob.objects.filter(pk=job.pk).update(
-                status=ReportStatus.FAILED, error=error, finished_at=timezone.now())
-            audit.record(action="audit.bkn_report.failed", obj=job, agency=job.agency,
-                         context=context, details={"error": error})
+        job_attempts.fail_attempt(KIND, job, attempt, exc, context)
         logger.exception("BKN report job %s failed", job.pk)
         raise
+
+
+def _finish(job: BknReportJob, attempt: int, sealed: bytes,
+            printed: tuple[BknReport, Period], context: AuditContext) -> BknReportJob:
+    """Store the PDF and mark the job ready, if this attempt still owns the job: checked under
+    the row's lock before the file is stored, so a superseded attempt stores nothing."""
+    report, period = printed
     sha = hashlib.sha256(sealed).hexdigest()
-    name = f"laporan-bkn-{job.pk}.pdf"
     with transaction.atomic():
-        job.file.save(name, ContentFile(sealed), save=False)
+        job = BknReportJob.objects.select_for_update(of=("self",)).select_related(
+            "agency", "event").get(pk=job.pk)
+        if job.attempts != attempt or job.status != ReportStatus.RUNNING:
+            raise Superseded(f"BknReportJob {job.pk}: attempt {attempt}")
+        # The storage gives another name when one is taken: never over an earlier file.
+        job.file.save(f"laporan-bkn-{job.pk}.pdf", ContentFile(sealed), save=False)
         job.status, job.file_sha256 = ReportStatus.READY, sha
         job.expected, job.non_signers = report.total.expected, len(report.non_signers)
         job.finished_at = timezone.now()
         job.save(update_fields=["status", "file", "file_sha256", "expected", "non_signers",
                                 "finished_at"])
         audit.record(action="audit.bkn_report.ready", obj=job, agency=job.agency,
-                     context=context, details={"sha256": sha, **log_details(report, period)})
+                     context=context, details={"sha256": sha, "attempt": attempt,
+                                               **log_details(report, period)})
     return job

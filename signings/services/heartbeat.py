@@ -1,4 +1,5 @@
-"""The heartbeat of one attempt of a background job with a state of its own (ArchiveJob).
+"""The heartbeat of one attempt of a background job with a state of its own (ArchiveJob,
+BknReportJob; signings/models/job_liveness.py).
 
 While the attempt runs, a thread writes `heartbeat_at` on the job's row every
 PAKTA_JOB_HEARTBEAT_SECONDS. A thread, not progress points: one step of an archive (the recap of

@@ -7,7 +7,8 @@ cheap for a tablet (well under 300 ms) and a brute force over every date of a ce
 scrypt with the vendored @noble/hashes (static/kiosk/roster.js `hashBirthDate`).
 
 Three wrong dates lock the person on the event, on every tablet, until an officer who has
-checked them face to face unlocks them; both are audited.
+checked them face to face unlocks them; both are audited. The same lock, per (event, employee),
+holds a witness who types wrong birth dates on the officer's screen (services/witnesses.py).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from signings.models import (
     IdentityAttempt,
     IdentityLock,
     KioskDevice,
+    Signature,
     SigningEvent,
 )
 from signings.models.identity_lock import MAX_WRONG_ATTEMPTS
@@ -169,6 +171,13 @@ def check_not_locked(event: SigningEvent, employee: Employee) -> None:
         raise locked_error(employee)
 
 
+def takes_part(event: SigningEvent, employee: Employee) -> bool:
+    """Expected to sign at the event, or witnessing one of its standing pacts: the people
+    whose birth date the event checks, so the people it may lock (services/witnesses.py)."""
+    return (ExpectedSigner.objects.filter(event=event, employee=employee).exists()
+            or Signature.objects.valid().filter(event=event, witness=employee).exists())
+
+
 @dataclass(frozen=True, kw_only=True)
 class WrongDates:
     """A report of wrong birth dates: from a tablet (its UUID and clock) or the server's own
@@ -188,7 +197,7 @@ def record_wrong_attempts(*, event: SigningEvent, employee: Employee, report: Wr
     if not 1 <= wrong <= MAX_WRONG_ATTEMPTS:
         raise IdentityLockError("identity.attempts_invalid",
                                 _("Jumlah percobaan tidak sah."), status=422)
-    if not ExpectedSigner.objects.filter(event=event, employee=employee).exists():
+    if not takes_part(event, employee):
         raise IdentityLockError("employee.not_expected",
                                 _("Pegawai ini tidak terdaftar sebagai peserta acara ini."))
     lock, _created = IdentityLock.objects.get_or_create(event=event, employee=employee)

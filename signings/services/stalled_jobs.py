@@ -8,9 +8,10 @@ PAKTA_JOB_STALL_SECONDS + PAKTA_JOB_SWEEP_SECONDS (75 s by default). A thread, n
 re-enqueues itself: such a chain of tasks breaks when the worker dies while running the sweep,
 and waits behind a long archive in the same queue.
 
-Jobs with a state of their own are the only ones that need this: a pact PDF whose task died is
-rendered on demand at its first download (signings/services/pacts.ensure_pdf), and a lost
-checkpoint or verifier task is scheduled again by the next activity.
+Jobs with a state of their own (archives, BKN report PDFs; signings/services/job_attempts.py)
+are the only ones that need this: a pact PDF whose task died is rendered on demand at its first
+download (signings/services/pacts.ensure_pdf), and a lost checkpoint or verifier task is
+scheduled again by the next activity.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.db import close_old_connections, connection
 
-from signings.services import archives
+from signings.services import archives, bkn_reports
 from signings.services.context import AuditContext
 
 logger = logging.getLogger(__name__)
@@ -31,9 +32,12 @@ logger = logging.getLogger(__name__)
 SWEEP_LABEL = "task:stalled_jobs"
 
 
-def sweep() -> list[int]:
-    """One pass; returns the ids of the archive jobs queued again."""
-    return archives.requeue_stalled(context=AuditContext.system(SWEEP_LABEL))
+def sweep() -> dict[str, list[int]]:
+    """One pass over every kind of job with a heartbeat; returns the ids queued again, by kind
+    ("archive", "bkn_report")."""
+    context = AuditContext.system(SWEEP_LABEL)
+    return {"archive": archives.requeue_stalled(context=context),
+            "bkn_report": bkn_reports.requeue_stalled(context=context)}
 
 
 def sweep_forever(stop: threading.Event) -> None:
@@ -45,9 +49,10 @@ def sweep_forever(stop: threading.Event) -> None:
             except Exception:  # noqa: BLE001 - the database may be away for a while; try again
                 logger.exception("The sweep for stalled jobs failed")
             else:
-                if requeued:
-                    logger.warning("Queued again after their worker stopped: archive jobs %s",
-                                   requeued)
+                for kind, ids in requeued.items():
+                    if ids:
+                        logger.warning("Queued again after their worker stopped: %s jobs %s",
+                                       kind, ids)
             # A little jitter so several workers started together do not sweep in step.
             stop.wait(settings.PAKTA_JOB_SWEEP_SECONDS * random.uniform(0.9, 1.1))
     finally:

@@ -6,12 +6,19 @@ Who witnesses is fixed on each signature when it is made (services/signatures.py
 once for any number of the pacts they witness; each pact gets its own append-only row and
 audit entry, and is issued again, sealed, with the witness block filled in
 (services/pacts.py `issue_witnessed`): the file sealed before stays as it was.
+
+On the officer's screen the witness proves who they are by their birth date, and wrong dates
+count towards the same lock as a signer's on the tablets (services/identity_checks.py,
+IdentityLock per event and employee): after MAX_WRONG_ATTEMPTS the witness is refused on that
+screen, even with the right date or with the date left empty, until an officer who has checked
+them face to face unlocks them (`hr:identity_unlock`).
 """
 
 from __future__ import annotations
 
 import datetime
 import hashlib
+import uuid
 from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
@@ -24,6 +31,7 @@ from signings import jobs
 from signings.errors import PaktaError
 from signings.models import (
     Employee,
+    IdentityLock,
     Signature,
     SigningEvent,
     WitnessIdentity,
@@ -34,7 +42,7 @@ from signings.models import (
 from signings.models.employee import EmployeeQuerySet
 from signings.models.signature import SignatureQuerySet
 from signings.models.witness import new_link_token, token_digest
-from signings.services import audit
+from signings.services import audit, identity_checks
 from signings.services.context import AuditContext
 from signings.signature_image import clean_signature_png
 
@@ -80,17 +88,37 @@ class WitnessSubmission:
     link: WitnessLink | None = None
 
 
-def _identity(witness: Employee, proof: WitnessSubmission) -> str:
+def _identity(event: SigningEvent, witness: Employee, proof: WitnessSubmission,
+              context: AuditContext) -> str:
     if proof.method == WitnessMethod.OWN_DEVICE:
         if proof.link is None:
             raise WitnessError("witness.link", _("Tautan saksi tidak berlaku."), status=404)
         return WitnessIdentity.PERSONAL_LINK
+    # Checked whatever the proof: a locked witness who leaves the date empty is not vouched
+    # for by default; the officer unlocks after checking them, then vouches or not.
+    identity_checks.check_not_locked(event, witness)
     if proof.birth_date is None:
         return WitnessIdentity.OFFICER
     if witness.birth_date is None or proof.birth_date != witness.birth_date:
+        if _count_wrong_date(event=event, witness=witness, context=context).is_locked:
+            raise identity_checks.locked_error(witness)
         raise WitnessError("witness.identity",
                            _("Tanggal lahir tidak cocok dengan data saksi."), status=422)
     return WitnessIdentity.BIRTH_DATE
+
+
+@transaction.atomic
+def _count_wrong_date(*, event: SigningEvent, witness: Employee,
+                      context: AuditContext) -> IdentityLock:
+    """Committed on its own, before the signing is refused: a refused attempt still counts."""
+    lock = identity_checks.record_wrong_attempts(
+        event=event, employee=witness,
+        report=identity_checks.WrongDates(attempt_id=uuid.uuid4()), context=context)
+    audit.record(action="signing.witness.identity_wrong", obj=lock, agency=witness.agency,
+                 details={"event": event.pk, "witness": witness.pk, "attempts": lock.attempts,
+                          "locked": lock.is_locked},
+                 context=context)
+    return lock
 
 
 def record_witness(*, event: SigningEvent, witness: Employee, submission: WitnessSubmission,
@@ -101,7 +129,7 @@ def record_witness(*, event: SigningEvent, witness: Employee, submission: Witnes
     wanted = sorted({int(pk) for pk in submission.signature_ids})
     if not wanted:
         raise WitnessError("witness.none", _("Pilih sedikitnya satu pakta untuk disaksikan."))
-    identity = _identity(witness, proof)
+    identity = _identity(event, witness, proof, context)
     clean = clean_signature_png(submission.image_png)
     image_sha = hashlib.sha256(clean.png).hexdigest()
     with transaction.atomic():
@@ -112,6 +140,9 @@ def record_witness(*, event: SigningEvent, witness: Employee, submission: Witnes
                     or link.event_id != event.pk or link.witness_id != witness.pk):
                 raise WitnessError("witness.link", _("Tautan saksi tidak berlaku lagi."),
                                    status=404)
+        if proof.method == WitnessMethod.OFFICER_SCREEN:
+            # Again under the transaction: wrong dates typed meanwhile in another tab.
+            identity_checks.check_not_locked(event, witness)
         signatures = list(
             Signature.objects.select_for_update(of=("self",))
             .filter(pk__in=wanted, event=event, witness=witness, voided_at__isnull=True)

@@ -24,7 +24,13 @@ from signings.forms.recording import (
 from signings.models import AttendanceStatus, EventStatus, Signature, SignatureMethod
 from signings.pdf import pact_text
 from signings.readmodels import live
-from signings.services import attendance, identity_checks, representation, signatures
+from signings.services import (
+    attendance,
+    identity_checks,
+    representation,
+    signatures,
+    witnesses,
+)
 from signings.services.context import AuditContext
 from signings.services.signatures import Submission
 from signings.signature_image import SignatureImageError, decode_data_url
@@ -110,20 +116,37 @@ def clear_absent(request, pk, employee_pk):
     return _back(event)
 
 
+def _lockable_employee(event, employee_pk):
+    """Someone expected at the event or witnessing its pacts: wrong birth dates lock both."""
+    row = event.expected.select_related("employee__agency").filter(employee_id=employee_pk).first()
+    if row is not None:
+        return row.employee
+    witness = witnesses.witnesses_of(event).filter(pk=employee_pk).first()
+    if witness is None:
+        raise Http404
+    return witness
+
+
 @require_POST
 @access.role_required(Ability.MANAGE)
 def identity_unlock(request, pk, employee_pk):
-    """The officer has checked a locked person face to face: they may try again."""
+    """The officer has checked a locked person face to face: they may try again. From the
+    witness pages (`back=witnesses`) the officer goes back there."""
     event = get_event(request, pk)
-    employee = _expected_employee(event, employee_pk)
+    employee = _lockable_employee(event, employee_pk)
+    to_witnesses = request.POST.get("back") == "witnesses"
     try:
         identity_checks.unlock_identity(event=event, employee=employee,
                                         context=AuditContext.from_request(request))
     except PaktaError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, _("Kunci %(name)s dibuka; ia dapat menandatangani di tablet.")
-                         % {"name": employee})
+        messages.success(request, (
+            _("Kunci %(name)s dibuka; ia dapat menyaksikan lagi.") if to_witnesses
+            else _("Kunci %(name)s dibuka; ia dapat menandatangani di tablet."))
+            % {"name": employee})
+    if to_witnesses:
+        return redirect("hr:event_witnesses", pk=event.pk)
     return _back(event)
 
 

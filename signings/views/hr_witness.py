@@ -17,7 +17,7 @@ from signings.forms.witness import OfficerWitnessForm
 from signings.models import Employee, WitnessMethod
 from signings.pdf import pact_text
 from signings.pdf.pact import qr_data_url
-from signings.services import witnesses
+from signings.services import identity_checks, witnesses
 from signings.services.context import AuditContext
 from signings.signature_image import SignatureImageError, decode_data_url
 from signings.views.hr_events import get_event
@@ -38,7 +38,7 @@ def event_witnesses(request, pk):
                   if event.template_version.witness_required else 0)
     return render(request, "hr/event_witnesses.html", {
         "event": event, "witnesses": list(witnesses.witnesses_of(event)),
-        "unassigned": unassigned,
+        "unassigned": unassigned, "locked": set(identity_checks.locked_ids(event)),
     })
 
 
@@ -76,6 +76,7 @@ def witness_sign(request, pk, employee_pk):
                 return redirect("hr:event_witnesses", pk=event.pk)
     return render(request, "hr/witness_sign.html", {
         "event": event, "witness": witness, "pending": pending, "form": form,
+        "locked": witness.pk in identity_checks.locked_ids(event),
         "pact_html": pact_text.render_blank(event.template_version),
     })
 

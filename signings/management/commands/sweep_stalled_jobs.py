@@ -6,7 +6,7 @@ from signings.services import stalled_jobs
 
 
 class Command(BaseCommand):
-    help = ("Queue again the archive jobs whose worker died (heartbeat older than "
+    help = ("Queue again the archive and BKN report jobs whose worker died (heartbeat older than "
             "PAKTA_JOB_STALL_SECONDS). Every db_worker already does this; run it by hand, or "
             "with --forever beside a worker of another task backend (docs/operations.md).")
 
@@ -19,4 +19,5 @@ class Command(BaseCommand):
             stalled_jobs.sweep_forever(threading.Event())
             return
         requeued = stalled_jobs.sweep()
-        self.stdout.write(f"Queued again: {', '.join(map(str, requeued)) or 'none'}")
+        for kind, ids in requeued.items():
+            self.stdout.write(f"Queued again ({kind}): {', '.join(map(str, ids)) or 'none'}")
