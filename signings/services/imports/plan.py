@@ -15,36 +15,13 @@ from signings.access import Ability
 from signings.models import Agency, Echelon, Employee, EmployeeCategory
 from signings.services.imports import siasn
 from signings.services.imports.formats import SIASN, Table
+from signings.services.imports.outcome import RowOutcome, RowStatus
 from signings.services.imports.rows import COMPARED_FIELDS, FIELD_LABELS, parse_row
 from signings.services.imports.superiors import Candidate, resolve_superiors
 from signings.services.imports.units import UnitResolver
 
 if TYPE_CHECKING:
     from signings.access import AnyUser
-
-
-class RowStatus:
-    NEW = "new"
-    CHANGED = "changed"
-    UNCHANGED = "unchanged"
-    ERROR = "error"
-
-
-@dataclass
-class RowOutcome:
-    row: int
-    status: str
-    name: str = ""
-    identity: str = ""
-    errors: list[str] = field(default_factory=list)
-    changes: list[tuple[str, str, str]] = field(default_factory=list)
-    note: str = ""
-    data: dict[str, Any] | None = None  # Employee field values; set on writable rows
-    employee_id: int | None = None
-    # Set when the row changes the direct superior: their NIP, and their id unless they are
-    # new in this same file (apply finds them among the employees it creates).
-    superior_nip: str = ""
-    superior_id: int | None = None
 
 
 @dataclass

@@ -14,10 +14,10 @@ from django.utils.translation import gettext as _
 
 from signings import access
 from signings.models import Agency, Employee, superior_rule_problem
+from signings.services.imports.outcome import RowOutcome
 
 if TYPE_CHECKING:
     from signings.access import AnyUser
-    from signings.services.imports.plan import RowOutcome
 
 
 @dataclass(eq=False)
