@@ -40,6 +40,14 @@ REPAIR_SQL = [
 ]
 
 
+def repair(apps, schema_editor):
+    # PostgreSQL only: SQLite (the first-run default) cannot have stored such times (its
+    # datetimes go through Python), and this SQL uses PostgreSQL's casts and jsonb.
+    if schema_editor.connection.vendor == "postgresql":
+        for statement in REPAIR_SQL:
+            schema_editor.execute(statement)
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -58,7 +66,7 @@ class Migration(migrations.Migration):
             name='untrusted_times',
             field=models.JSONField(blank=True, default=dict, verbose_name='waktu tablet yang tidak dipakai'),
         ),
-        migrations.RunSQL(REPAIR_SQL, reverse_sql=migrations.RunSQL.noop),
+        migrations.RunPython(repair, migrations.RunPython.noop),
         migrations.AddConstraint(
             model_name='identityattempt',
             constraint=models.CheckConstraint(condition=models.Q(models.Q(('client_at__gte', datetime.datetime(2000, 1, 1, 0, 0, tzinfo=datetime.timezone.utc)), ('client_at__lt', datetime.datetime(2200, 1, 1, 0, 0, tzinfo=datetime.timezone.utc))), ('client_at__isnull', True), _connector='OR'), name='identity_attempt_client_at_bounded'),

@@ -261,6 +261,9 @@ def create_follow_up_event(
     sign that day, it does not release them from the pledge, and the follow-up is exactly for
     them. Employees no longer active are left out (they are not expected anywhere any more).
     """
+    # The row as it stands, locked: the caller's instance may predate opening or closing.
+    event = SigningEvent.objects.select_for_update(of=("self",)).select_related(
+        "agency", "template_version").get(pk=event.pk)
     if event.status == EventStatus.DRAFT:
         raise EventError(
             "event.follow_up_draft",
