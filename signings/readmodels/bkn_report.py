@@ -15,8 +15,8 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from django.contrib.postgres.aggregates import BoolOr
-from django.db.models import QuerySet
+from django.db.models import IntegerField, Max, QuerySet
+from django.db.models.functions import Cast
 from django.utils import translation
 
 from signings.models import (
@@ -71,7 +71,10 @@ def employee_states(agency: Agency, events: QuerySet[SigningEvent] | Sequence[Si
                                       employee__agency__path__startswith=agency.path)
         .with_state()
         .values("employee", "employee__category", "employee__agency")
-        .annotate(signed=BoolOr("has_signed"), absent=BoolOr("has_absence"))
+        # "Any of the events", as the largest 0/1: BOOL_OR is PostgreSQL's alone, and the demo
+        # runs on SQLite.
+        .annotate(signed=Max(Cast("has_signed", IntegerField())),
+                  absent=Max(Cast("has_absence", IntegerField())))
         .order_by()
     )
 
