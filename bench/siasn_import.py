@@ -25,21 +25,10 @@ import time
 from pathlib import Path
 from urllib.parse import urlparse, urlunparse
 
-import psycopg2
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-
-def admin_sql(url: str, sql: str) -> None:
-    # CREATE/DROP DATABASE refuse to run in a transaction: autocommit, no `with conn`.
-    conn = psycopg2.connect(url)
-    conn.autocommit = True
-    try:
-        with conn.cursor() as cursor:
-            cursor.execute(sql)
-    finally:
-        conn.close()
+from bench._db import admin_sql  # noqa: E402
 
 
 def main() -> None:
